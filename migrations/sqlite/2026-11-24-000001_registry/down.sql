@@ -1,0 +1,16 @@
+DROP TABLE renewals;
+DROP TABLE reports;
+DROP TABLE certificates;
+DROP TABLE statements;
+DROP TABLE applications;
+DROP TABLE juknis_people;
+DROP TABLE juknis;
+DROP TABLE scope_elements;
+DROP TABLE access_scopes;
+DROP TABLE return_data_items;
+DROP TABLE legal_bases;
+DROP TABLE agreement_parties;
+DROP TABLE agreements;
+DROP TABLE data_elements;
+DROP TABLE people;
+DROP TABLE institutions;

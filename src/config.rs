@@ -1,0 +1,28 @@
+//! Configuration from the environment (and CLI flags that override it).
+
+pub const DEFAULT_DATABASE: &str = "sepakat.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    /// Seed files loaded into an empty database on first start.
+    pub seeds_dir: Option<std::path::PathBuf>,
+    pub pool_size: u32,
+    /// Largest request body accepted, in bytes.
+    pub max_body: usize,
+}
+
+impl Config {
+    pub fn from_env() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE.to_string()),
+            bind: var("SEPAKAT_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
+            seeds_dir: var("SEPAKAT_SEEDS").map(Into::into),
+            pool_size: var("SEPAKAT_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(8),
+            max_body: var("SEPAKAT_MAX_BODY").and_then(|v| v.parse().ok()).unwrap_or(2 * 1024 * 1024),
+        }
+    }
+}

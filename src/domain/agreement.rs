@@ -1,0 +1,599 @@
+//! The agreement aggregate in the import format `sepakat.agreement/v1`.
+//!
+//! Field values are parsed into validated newtypes while deserialising; the
+//! rules that span fields live in [`AgreementDoc::check`].
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::catalog::{
+    grantable_element, AccessMethod, AgreementKind, CertificateKind, InstitutionKind, PocStatus,
+    ReportChannel, Side, StatementKind, TerminationReason,
+};
+use super::text::{Email, IpAddress, Phone};
+use super::{LetterNumber, Nik, Nip};
+
+pub const SCHEMA: &str = "sepakat.agreement/v1";
+
+/// A rule broken at a place in the document, named by a JSON pointer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub pointer: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { pointer: pointer.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SchemaTag;
+
+impl TryFrom<String> for SchemaTag {
+    type Error = String;
+    fn try_from(v: String) -> Result<Self, String> {
+        if v == SCHEMA {
+            Ok(SchemaTag)
+        } else {
+            Err(format!("schema harus \"{SCHEMA}\", bukan \"{v}\""))
+        }
+    }
+}
+
+impl From<SchemaTag> for String {
+    fn from(_: SchemaTag) -> String {
+        SCHEMA.to_string()
+    }
+}
+
+/// A code from the element catalog that a PKS may grant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ElementCode(String);
+
+impl ElementCode {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ElementCode {
+    type Error = String;
+    fn try_from(v: String) -> Result<Self, String> {
+        grantable_element(&v).map(|def| ElementCode(def.code.to_string()))
+    }
+}
+
+impl From<ElementCode> for String {
+    fn from(v: ElementCode) -> String {
+        v.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementDoc {
+    pub schema: SchemaTag,
+    pub kind: AgreementKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amends: Option<AmendsRef>,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_place: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminated: Option<Termination>,
+    pub parties: Vec<Party>,
+    #[serde(default)]
+    pub legal_bases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_letter: Option<Letter>,
+    #[serde(default)]
+    pub access: Vec<Scope>,
+    #[serde(default)]
+    pub return_data: Vec<String>,
+    #[serde(default)]
+    pub terms: Terms,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub juknis: Option<Juknis>,
+    #[serde(default)]
+    pub statements: Vec<Statement>,
+    #[serde(default)]
+    pub applications: Vec<Application>,
+    #[serde(default)]
+    pub certificates: Vec<Certificate>,
+    #[serde(default)]
+    pub reports: Vec<Report>,
+    #[serde(default)]
+    pub renewals: Vec<Renewal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmendsRef {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    pub number: LetterNumber,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Termination {
+    pub on: NaiveDate,
+    pub reason: TerminationReason,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    pub side: Side,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<LetterNumber>,
+    pub institution: InstitutionDoc,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recital: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatory: Option<PersonDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstitutionDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    pub kind: InstitutionKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Phone>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nip: Option<Nip>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nik: Option<Nik>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Phone>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letter {
+    pub number: LetterNumber,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    pub method: AccessMethod,
+    pub elements: Vec<ElementCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_quota: Option<u32>,
+    #[serde(default)]
+    pub unlimited_after_poc: bool,
+}
+
+fn default_iso_months() -> u32 {
+    6
+}
+fn default_report_months() -> Vec<u32> {
+    vec![6, 12]
+}
+fn default_report_days() -> u32 {
+    10
+}
+fn default_renewal_months() -> u32 {
+    2
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Terms {
+    #[serde(default = "default_iso_months")]
+    pub iso27001_months: u32,
+    /// A fixed ISO 27001 deadline stated in the Juknis, instead of the months.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iso27001_due_on: Option<NaiveDate>,
+    #[serde(default = "default_report_months")]
+    pub report_months: Vec<u32>,
+    #[serde(default = "default_report_days")]
+    pub report_deadline_working_days: u32,
+    #[serde(default = "default_renewal_months")]
+    pub renewal_notice_months: u32,
+    #[serde(default)]
+    pub card_reader: bool,
+}
+
+impl Default for Terms {
+    fn default() -> Self {
+        Terms {
+            iso27001_months: default_iso_months(),
+            iso27001_due_on: None,
+            report_months: default_report_months(),
+            report_deadline_working_days: default_report_days(),
+            renewal_notice_months: default_renewal_months(),
+            card_reader: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Juknis {
+    pub number: LetterNumber,
+    pub date: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Network>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Services>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_email: Option<Email>,
+    #[serde(default)]
+    pub contacts: Vec<JuknisPerson>,
+    #[serde(default)]
+    pub acknowledged_by: Vec<JuknisPerson>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_lan: Option<IpAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_bearer: Option<Side>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_connection: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Services {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_portal_ip: Option<IpAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_data_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sam_activation_url: Option<String>,
+}
+
+/// A contact person (PIC) or an acknowledger (MENGETAHUI) of the Juknis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JuknisPerson {
+    pub side: Side,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nip: Option<Nip>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nik: Option<Nik>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Phone>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    pub kind: StatementKind,
+    pub signer: PersonDoc,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub meterai: bool,
+    #[serde(default)]
+    pub covers_renewal: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    pub name: String,
+    pub method: AccessMethod,
+    #[serde(default = "Poc::not_requested")]
+    pub poc: Poc,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Poc {
+    pub status: PocStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_letter: Option<Letter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_letter: Option<Letter>,
+}
+
+impl Poc {
+    pub fn not_requested() -> Self {
+        Poc {
+            status: PocStatus::NotRequested,
+            request_letter: None,
+            scheduled_on: None,
+            result_letter: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Certificate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    pub kind: CertificateKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    pub year: i32,
+    pub semester: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<ReportChannel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nik_hits: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_data_rows: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluated_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Renewal {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    pub requested_on: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_letter: Option<Letter>,
+}
+
+fn blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+impl AgreementDoc {
+    pub fn party(&self, side: Side) -> Option<&Party> {
+        self.parties.iter().find(|p| p.side == side)
+    }
+
+    /// Every cross-field rule; empty when the document is consistent.
+    pub fn check(&self) -> Vec<FieldError> {
+        let mut errs = Vec::new();
+        let mut err = |p: String, m: &str| errs.push(FieldError::new(p, m));
+
+        if blank(&self.title) {
+            err("/title".into(), "judul perjanjian wajib diisi");
+        }
+        match (self.kind, &self.amends) {
+            (AgreementKind::Adendum, None) => {
+                err("/amends".into(), "adendum harus menyebut nomor PKS yang diubah (amends.number)")
+            }
+            (AgreementKind::Pks, Some(_)) => {
+                err("/amends".into(), "hanya adendum yang dapat mengubah PKS lain; gunakan kind \"adendum\"")
+            }
+            _ => {}
+        }
+        for side in Side::ALL {
+            let n = self.parties.iter().filter(|p| p.side == *side).count();
+            if n != 1 {
+                err(
+                    "/parties".into(),
+                    &format!("perjanjian harus memuat tepat satu {} (ditemukan {n})", side.label()),
+                );
+            }
+        }
+        for (i, p) in self.parties.iter().enumerate() {
+            if blank(&p.institution.name) {
+                err(format!("/parties/{i}/institution/name"), "nama instansi wajib diisi");
+            }
+            if p.side == Side::First && !p.institution.kind.is_dukcapil() {
+                err(
+                    format!("/parties/{i}/institution/kind"),
+                    "PIHAK KESATU harus Ditjen Dukcapil atau Dinas Dukcapil",
+                );
+            }
+            if let Some(s) = &p.signatory {
+                if blank(&s.name) {
+                    err(format!("/parties/{i}/signatory/name"), "nama penanda tangan wajib diisi");
+                }
+            }
+        }
+        if let (Some(s), Some(e)) = (self.signed_on, self.expires_on) {
+            if e < s {
+                err("/expires_on".into(), "tanggal berakhir tidak boleh sebelum tanggal penandatanganan");
+            }
+        }
+        if let (Some(t), Some(s)) = (&self.terminated, self.signed_on) {
+            if t.on < s {
+                err("/terminated/on".into(), "tanggal pengakhiran tidak boleh sebelum tanggal penandatanganan");
+            }
+        }
+        if self.terminated.is_some() && self.signed_on.is_none() {
+            err("/terminated".into(), "perjanjian yang belum ditandatangani tidak dapat diakhiri");
+        }
+        if let (Some(j), Some(s)) = (&self.juknis, self.signed_on) {
+            if j.date < s {
+                err("/juknis/date".into(), "Juknis tidak boleh bertanggal sebelum PKS ditandatangani");
+            }
+        }
+
+        let mut methods = HashSet::new();
+        for (i, scope) in self.access.iter().enumerate() {
+            if !methods.insert(scope.method) {
+                err(format!("/access/{i}/method"), "metode akses ini sudah tercantum");
+            }
+            if scope.elements.is_empty() {
+                err(format!("/access/{i}/elements"), "lingkup akses harus memuat minimal satu elemen data");
+            }
+            let mut seen = HashSet::new();
+            for (j, el) in scope.elements.iter().enumerate() {
+                if !seen.insert(el) {
+                    err(format!("/access/{i}/elements/{j}"), "elemen data tercantum dua kali");
+                }
+            }
+        }
+        for (i, app) in self.applications.iter().enumerate() {
+            if blank(&app.name) {
+                err(format!("/applications/{i}/name"), "nama aplikasi wajib diisi");
+            }
+            if !self.access.is_empty() && !methods.contains(&app.method) {
+                err(
+                    format!("/applications/{i}/method"),
+                    "metode akses aplikasi tidak termasuk dalam lingkup akses PKS",
+                );
+            }
+            if app.poc.status == PocStatus::Passed && app.poc.result_letter.is_none() {
+                err(
+                    format!("/applications/{i}/poc/result_letter"),
+                    "PoC yang lulus harus disertai surat hasil PoC",
+                );
+            }
+        }
+
+        let t = &self.terms;
+        if t.report_months.iter().any(|m| !(1..=12).contains(m)) {
+            err("/terms/report_months".into(), "bulan laporan harus antara 1 dan 12");
+        }
+        if t.renewal_notice_months > 24 {
+            err("/terms/renewal_notice_months".into(), "batas permohonan perpanjangan maksimum 24 bulan");
+        }
+        if t.iso27001_months > 60 {
+            err("/terms/iso27001_months".into(), "batas penyerahan sertifikat ISO 27001 maksimum 60 bulan");
+        }
+        if t.report_deadline_working_days == 0 || t.report_deadline_working_days > 60 {
+            err(
+                "/terms/report_deadline_working_days".into(),
+                "batas penyampaian laporan harus 1-60 hari kerja",
+            );
+        }
+
+        for (i, s) in self.statements.iter().enumerate() {
+            if blank(&s.signer.name) {
+                err(format!("/statements/{i}/signer/name"), "nama penanda tangan wajib diisi");
+            }
+        }
+        for (i, c) in self.certificates.iter().enumerate() {
+            if let (Some(a), Some(b)) = (c.issued_on, c.valid_until) {
+                if b < a {
+                    err(format!("/certificates/{i}/valid_until"), "masa berlaku sertifikat berakhir sebelum diterbitkan");
+                }
+            }
+        }
+        let mut semesters = HashSet::new();
+        for (i, r) in self.reports.iter().enumerate() {
+            if !(1..=2).contains(&r.semester) {
+                err(format!("/reports/{i}/semester"), "semester harus 1 atau 2");
+            }
+            if !(2000..=2100).contains(&r.year) {
+                err(format!("/reports/{i}/year"), "tahun laporan tidak valid");
+            }
+            if !semesters.insert((r.year, r.semester)) {
+                err(format!("/reports/{i}"), "laporan untuk semester ini sudah tercatat");
+            }
+        }
+        errs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../seeds/pks-purbalingga-dinkopukm-2025.json");
+
+    fn example() -> AgreementDoc {
+        serde_json::from_str(EXAMPLE).expect("seed parses")
+    }
+
+    #[test]
+    fn seed_parses_and_is_consistent() {
+        let doc = example();
+        assert_eq!(doc.check(), vec![]);
+        assert_eq!(doc.access[0].elements.len(), 8);
+        assert_eq!(doc.party(Side::Second).unwrap().number.as_ref().unwrap().as_str(), "518/4180/IX/2025");
+    }
+
+    #[test]
+    fn cross_field_rules_name_the_field() {
+        let mut doc = example();
+        doc.expires_on = NaiveDate::from_ymd_opt(2024, 1, 1);
+        doc.juknis.as_mut().unwrap().date = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();
+        let pointers: Vec<_> = doc.check().into_iter().map(|e| e.pointer).collect();
+        assert_eq!(pointers, vec!["/expires_on", "/juknis/date"]);
+    }
+
+    #[test]
+    fn protected_element_is_refused_with_reason() {
+        let json = EXAMPLE.replacen("\"jenis_pekerjaan\"", "\"sidik_jari\"", 1);
+        let err = serde_json::from_str::<AgreementDoc>(&json).unwrap_err().to_string();
+        assert!(err.contains("Pasal 84"), "{err}");
+    }
+}

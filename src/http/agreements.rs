@@ -1,0 +1,192 @@
+//! Agreements and the records they hold.
+
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{db, json_body, page, problem::ApiError, AppState};
+use crate::domain::agreement::{AgreementDoc, Application, Certificate, Renewal, Report, Scope, Statement};
+use crate::domain::status::AgreementStatus;
+use crate::store::agreements::{self, ListFilter};
+use crate::store::records::Record;
+use crate::store::write_tx;
+
+fn date_param(name: &str, v: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
+    v.as_deref()
+        .map(|s| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| ApiError::bad_request(format!("{name} harus tanggal yang valid dengan format YYYY-MM-DD")))
+        })
+        .transpose()
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    institution: Option<i64>,
+    q: Option<String>,
+    expires_before: Option<String>,
+    as_of: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+async fn list(state: web::Data<AppState>, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+    let (limit, offset) = page(q.limit, q.offset)?;
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            AgreementStatus::from_code(s).ok_or_else(|| {
+                let all: Vec<_> = AgreementStatus::ALL.iter().map(|s| s.code()).collect();
+                ApiError::bad_request(format!("status '{s}' tidak dikenal; pilihan: {}", all.join(", ")))
+            })
+        })
+        .transpose()?;
+    let f = ListFilter {
+        status,
+        institution: q.institution,
+        q: q.q.clone().filter(|s| !s.trim().is_empty()),
+        expires_before: date_param("expires_before", &q.expires_before)?,
+        as_of: date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta),
+        limit,
+        offset,
+    };
+    let as_of = f.as_of;
+    let (total, items) = db(&state, move |c| agreements::list(c, &f)).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "total": total, "limit": limit, "offset": offset, "as_of": as_of, "items": items
+    })))
+}
+
+async fn create(state: web::Data<AppState>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+    let doc: AgreementDoc = json_body(&state, payload).await?;
+    let today = crate::today_jakarta();
+    let view = db(&state, move |c| {
+        let id = write_tx(c, |c| agreements::insert(c, &doc))?;
+        agreements::get(c, id, today)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/agreements/{}", view.id)))
+        .json(view))
+}
+
+#[derive(Deserialize)]
+struct AsOf {
+    as_of: Option<String>,
+}
+
+async fn get(state: web::Data<AppState>, id: web::Path<i64>, q: web::Query<AsOf>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
+    Ok(HttpResponse::Ok().json(db(&state, move |c| agreements::get(c, id, as_of)).await?))
+}
+
+async fn patch(state: web::Data<AppState>, id: web::Path<i64>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let patch: Value = json_body(&state, payload).await?;
+    let today = crate::today_jakarta();
+    let view = db(&state, move |c| {
+        write_tx(c, |c| agreements::patch(c, id, &patch))?;
+        agreements::get(c, id, today)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+async fn delete(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    db(&state, move |c| write_tx(c, |c| agreements::delete(c, id))).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+// ---- nested records, one set of handlers for every kind -------------------
+
+async fn list_records<R: Record + Send + 'static>(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let items = db(&state, move |c| {
+        let (_, mut doc) = agreements::load_doc(c, id)?;
+        Ok(std::mem::take(R::list(&mut doc)))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+async fn create_record<R: Record + Send + 'static>(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body: Value = json_body(&state, payload).await?;
+    let record = db(&state, move |c| write_tx(c, |c| agreements::create_record::<R>(c, id, body.clone()))).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/agreements/{id}/{}/{}", R::PATH, record.id().unwrap_or_default()),
+        ))
+        .json(record))
+}
+
+async fn get_record<R: Record + Send + 'static>(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, rid) = path.into_inner();
+    Ok(HttpResponse::Ok().json(db(&state, move |c| agreements::get_record::<R>(c, id, rid)).await?))
+}
+
+async fn patch_record<R: Record + Send + 'static>(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (id, rid) = path.into_inner();
+    let patch: Value = json_body(&state, payload).await?;
+    let record = db(&state, move |c| write_tx(c, |c| agreements::update_record::<R>(c, id, rid, &patch))).await?;
+    Ok(HttpResponse::Ok().json(record))
+}
+
+async fn delete_record<R: Record + Send + 'static>(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, rid) = path.into_inner();
+    db(&state, move |c| write_tx(c, |c| agreements::delete_record::<R>(c, id, rid))).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn records<R: Record + Send + 'static>(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource(format!("/agreements/{{id}}/{}", R::PATH))
+            .route(web::get().to(list_records::<R>))
+            .route(web::post().to(create_record::<R>)),
+    )
+    .service(
+        web::resource(format!("/agreements/{{id}}/{}/{{rid}}", R::PATH))
+            .route(web::get().to(get_record::<R>))
+            .route(web::patch().to(patch_record::<R>))
+            .route(web::delete().to(delete_record::<R>)),
+    );
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/agreements").route(web::get().to(list)).route(web::post().to(create)))
+        .service(
+            web::resource("/agreements/{id}")
+                .route(web::get().to(get))
+                .route(web::patch().to(patch))
+                .route(web::delete().to(delete)),
+        )
+        .configure(records::<Scope>)
+        .configure(records::<Application>)
+        .configure(records::<Statement>)
+        .configure(records::<Certificate>)
+        .configure(records::<Report>)
+        .configure(records::<Renewal>);
+}

@@ -1,0 +1,105 @@
+//! The HTTP API: thin handlers over the store, JSON in and out, errors as
+//! problem+json.
+
+mod agreements;
+mod parties;
+pub mod problem;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use serde::de::DeserializeOwned;
+
+use crate::store::{Pool, PooledConn, StoreError};
+use problem::ApiError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub max_body: usize,
+}
+
+/// Runs blocking store work on the thread pool with a pooled connection.
+pub async fn db<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PooledConn) -> Result<T, StoreError> + Send + 'static,
+{
+    let pool = state.pool.clone();
+    let r = web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?;
+    Ok(r?)
+}
+
+/// Reads the request body, refusing one over the configured size with 413.
+pub async fn body(state: &web::Data<AppState>, payload: web::Payload) -> Result<web::Bytes, ApiError> {
+    match payload.to_bytes_limited(state.max_body).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => Err(ApiError::bad_request(format!("isi permintaan tidak terbaca: {e}"))),
+        Err(_) => Err(ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "Isi permintaan terlalu besar",
+            format!("isi permintaan melebihi batas {} byte", state.max_body),
+        )),
+    }
+}
+
+/// The body as JSON of type `T`, with the failing field named.
+pub async fn json_body<T: DeserializeOwned>(state: &web::Data<AppState>, payload: web::Payload) -> Result<T, ApiError> {
+    let bytes = body(state, payload).await?;
+    Ok(crate::json::from_slice(&bytes)?)
+}
+
+pub(crate) fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), ApiError> {
+    let limit = limit.unwrap_or(50);
+    let offset = offset.unwrap_or(0);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::bad_request("limit harus antara 1 dan 500"));
+    }
+    if offset < 0 {
+        return Err(ApiError::bad_request("offset tidak boleh negatif"));
+    }
+    Ok((limit, offset))
+}
+
+async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    db(&state, |conn| {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("SELECT 1").map_err(StoreError::from)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok"})))
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found("alamat API ini tidak ada; lihat README untuk daftar endpoint"))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::QueryConfig::default().error_handler(|e, _| {
+        ApiError::bad_request(format!("parameter query tidak valid: {e}")).into()
+    }))
+    .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found("alamat tidak ditemukan: id harus berupa angka").into()))
+    .route("/healthz", web::get().to(healthz))
+    .service(
+        web::scope("/api/v1")
+            .configure(parties::configure)
+            .configure(agreements::configure),
+    );
+}
+
+/// Starts the server on an already bound listener (tests bind port 0).
+pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new().app_data(data.clone()).configure(configure).default_service(web::to(not_found))
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

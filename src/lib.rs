@@ -1,0 +1,14 @@
+//! Sepakat: the registry of population-data access agreements (PKS, Juknis,
+//! SPTJM, NDA, reports, renewals) of a Dinas Dukcapil.
+
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod import;
+pub mod json;
+pub mod store;
+
+/// Today in Asia/Jakarta (UTC+7 all year, no daylight saving).
+pub fn today_jakarta() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}

@@ -1,0 +1,167 @@
+//! Connections: one diesel code path over SQLite and PostgreSQL.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use super::StoreError;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the database is, with the backend chosen from the URL scheme
+/// (a bare path or `sqlite://` is the embedded default).
+#[derive(Debug, Clone)]
+pub struct DbTarget {
+    pub backend: Backend,
+    pub url: String,
+}
+
+impl DbTarget {
+    pub fn parse(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DbTarget { backend: Backend::Postgres, url: url.to_string() }
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            DbTarget { backend: Backend::Sqlite, url: path.to_string() }
+        }
+    }
+
+    /// The URL without a password, for logs and messages.
+    pub fn redacted(&self) -> String {
+        match (self.backend, self.url.find('@'), self.url.find("://")) {
+            (Backend::Postgres, Some(at), Some(scheme)) => {
+                let creds = &self.url[scheme + 3..at];
+                let user = creds.split(':').next().unwrap_or("");
+                format!("{}{}@{}", &self.url[..scheme + 3], user, &self.url[at + 1..])
+            }
+            _ => self.url.clone(),
+        }
+    }
+}
+
+pub struct Manager {
+    target: DbTarget,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        match self.target.backend {
+            Backend::Postgres => diesel::PgConnection::establish(&self.target.url).map(DbConnection::Postgres),
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(&self.target.url)?;
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Opens the pool. One concrete connection is made first so that a wrong
+/// URL or password surfaces as itself, not as a pool time-out.
+pub fn connect(url: &str, max_size: u32) -> Result<Pool, StoreError> {
+    let target = DbTarget::parse(url);
+    let manager = Manager { target: target.clone() };
+    r2d2::ManageConnection::connect(&manager).map_err(|e| {
+        StoreError::Unavailable(format!("tidak dapat membuka basis data {}: {e}", target.redacted()))
+    })?;
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(5))
+        .build(manager)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+pub fn backend(conn: &DbConnection) -> Backend {
+    match conn {
+        DbConnection::Postgres(_) => Backend::Postgres,
+        DbConnection::Sqlite(_) => Backend::Sqlite,
+    }
+}
+
+/// Applies pending migrations of the connection's backend, then makes sure
+/// the element catalog holds every built-in element.
+pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
+    let applied = match conn {
+        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    }
+    .map_err(|e| StoreError::Unavailable(format!("migrasi gagal: {e}")))?;
+    super::catalog::seed(conn)?;
+    Ok(applied)
+}
+
+/// Runs `f` in one write transaction. SQLite takes the write lock up front
+/// (`BEGIN IMMEDIATE`) so concurrent writers wait on the busy timeout instead
+/// of failing on a lock upgrade; PostgreSQL retries a transaction that lost a
+/// race on a unique key (two imports creating the same institution).
+pub fn write_tx<T, F>(conn: &mut DbConnection, mut f: F) -> Result<T, StoreError>
+where
+    F: FnMut(&mut DbConnection) -> Result<T, StoreError>,
+{
+    match backend(conn) {
+        Backend::Sqlite => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(v) => {
+                    if let Err(e) = conn.batch_execute("COMMIT") {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        return Err(e.into());
+                    }
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+        Backend::Postgres => {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let r = conn.transaction(|c| f(c));
+                match r {
+                    Err(StoreError::Db(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    ))) if attempt < 3 => continue,
+                    other => return other,
+                }
+            }
+        }
+    }
+}

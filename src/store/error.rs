@@ -1,0 +1,27 @@
+use crate::domain::agreement::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} tidak ditemukan")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("data tidak valid")]
+    Invalid(Vec<FieldError>),
+    #[error("basis data tidak tersedia: {0}")]
+    Unavailable(String),
+    #[error("kesalahan basis data: {0}")]
+    Db(#[from] diesel::result::Error),
+}
+
+impl From<r2d2::Error> for StoreError {
+    fn from(e: r2d2::Error) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}
+
+impl StoreError {
+    pub fn invalid(pointer: &str, message: impl Into<String>) -> Self {
+        StoreError::Invalid(vec![FieldError::new(pointer, message)])
+    }
+}

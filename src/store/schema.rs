@@ -1,0 +1,247 @@
+// Diesel table definitions; kept by hand in step with migrations/{sqlite,postgres}.
+
+diesel::table! {
+    institutions (id) {
+        id -> BigInt,
+        name -> Text,
+        short_name -> Nullable<Text>,
+        kind -> Text,
+        region_code -> Nullable<Text>,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        parent_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    people (id) {
+        id -> BigInt,
+        name -> Text,
+        position -> Nullable<Text>,
+        nip -> Nullable<Text>,
+        nik -> Nullable<Text>,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    data_elements (code) {
+        code -> Text,
+        label -> Text,
+        protected -> Bool,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    agreements (id) {
+        id -> BigInt,
+        kind -> Text,
+        amends_id -> Nullable<BigInt>,
+        amends_number -> Nullable<Text>,
+        title -> Text,
+        purpose -> Nullable<Text>,
+        signed_on -> Nullable<Date>,
+        signed_place -> Nullable<Text>,
+        expires_on -> Nullable<Date>,
+        terminated_on -> Nullable<Date>,
+        termination_reason -> Nullable<Text>,
+        termination_note -> Nullable<Text>,
+        approval_number -> Nullable<Text>,
+        approval_date -> Nullable<Date>,
+        approval_subject -> Nullable<Text>,
+        iso27001_months -> Integer,
+        iso27001_due_on -> Nullable<Date>,
+        report_months -> Text,
+        report_deadline_working_days -> Integer,
+        renewal_notice_months -> Integer,
+        card_reader -> Bool,
+        first_institution_id -> BigInt,
+        second_institution_id -> BigInt,
+        renewal_window_starts_on -> Nullable<Date>,
+        renewed_on -> Nullable<Date>,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_parties (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        side -> Text,
+        institution_id -> BigInt,
+        number -> Nullable<Text>,
+        recital -> Nullable<Text>,
+        signatory_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    legal_bases (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        position -> Integer,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    return_data_items (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        position -> Integer,
+        item -> Text,
+    }
+}
+
+diesel::table! {
+    access_scopes (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        method -> Text,
+        daily_quota -> Nullable<Integer>,
+        unlimited_after_poc -> Bool,
+    }
+}
+
+diesel::table! {
+    scope_elements (scope_id, element_code) {
+        scope_id -> BigInt,
+        element_code -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    juknis (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        number -> Text,
+        date -> Date,
+        place -> Nullable<Text>,
+        ip_lan -> Nullable<Text>,
+        bandwidth -> Nullable<Text>,
+        cost_bearer -> Nullable<Text>,
+        estimated_connection -> Nullable<Text>,
+        web_portal_ip -> Nullable<Text>,
+        return_data_url -> Nullable<Text>,
+        sam_activation_url -> Nullable<Text>,
+        report_email -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    juknis_people (id) {
+        id -> BigInt,
+        juknis_id -> BigInt,
+        role -> Text,
+        position_in_list -> Integer,
+        side -> Text,
+        name -> Text,
+        position -> Nullable<Text>,
+        nip -> Nullable<Text>,
+        nik -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        name -> Text,
+        method -> Text,
+        poc_status -> Text,
+        poc_request_number -> Nullable<Text>,
+        poc_request_date -> Nullable<Date>,
+        poc_scheduled_on -> Nullable<Date>,
+        poc_result_number -> Nullable<Text>,
+        poc_result_date -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    statements (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        kind -> Text,
+        signer_id -> BigInt,
+        signed_on -> Nullable<Date>,
+        meterai -> Bool,
+        covers_renewal -> Bool,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        kind -> Text,
+        number -> Nullable<Text>,
+        issuer -> Nullable<Text>,
+        issued_on -> Nullable<Date>,
+        valid_until -> Nullable<Date>,
+        submitted_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        year -> Integer,
+        semester -> Integer,
+        submitted_on -> Nullable<Date>,
+        channel -> Nullable<Text>,
+        nik_hits -> Nullable<BigInt>,
+        return_data_rows -> Nullable<BigInt>,
+        evaluated_on -> Nullable<Date>,
+        evaluation -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    renewals (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        requested_on -> Date,
+        request_number -> Nullable<Text>,
+        request_date -> Nullable<Date>,
+    }
+}
+
+diesel::joinable!(agreement_parties -> agreements (agreement_id));
+diesel::joinable!(agreement_parties -> institutions (institution_id));
+diesel::joinable!(agreement_parties -> people (signatory_id));
+diesel::joinable!(statements -> people (signer_id));
+diesel::joinable!(scope_elements -> access_scopes (scope_id));
+diesel::joinable!(juknis_people -> juknis (juknis_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    institutions,
+    people,
+    data_elements,
+    agreements,
+    agreement_parties,
+    legal_bases,
+    return_data_items,
+    access_scopes,
+    scope_elements,
+    juknis,
+    juknis_people,
+    applications,
+    statements,
+    certificates,
+    reports,
+    renewals,
+);
