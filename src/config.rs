@@ -21,8 +21,12 @@ impl Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE.to_string()),
             bind: var("SEPAKAT_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
             seeds_dir: var("SEPAKAT_SEEDS").map(Into::into),
-            pool_size: var("SEPAKAT_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(8),
-            max_body: var("SEPAKAT_MAX_BODY").and_then(|v| v.parse().ok()).unwrap_or(2 * 1024 * 1024),
+            pool_size: var("SEPAKAT_POOL_SIZE")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(8),
+            max_body: var("SEPAKAT_MAX_BODY")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(2 * 1024 * 1024),
         }
     }
 }

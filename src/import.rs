@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::domain::agreement::AgreementDoc;
-use crate::domain::catalog::AgreementKind;
 use crate::domain::agreement::FieldError;
+use crate::domain::catalog::AgreementKind;
 use crate::json::{from_slice, JsonError};
 use crate::store::{agreements, write_tx, DbConnection, StoreError};
 
@@ -17,7 +17,10 @@ pub struct ImportFailure {
 }
 
 fn describe(errs: &[FieldError]) -> String {
-    errs.iter().map(|e| format!("{}: {}", e.pointer, e.message)).collect::<Vec<_>>().join("; ")
+    errs.iter()
+        .map(|e| format!("{}: {}", e.pointer, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn store_message(e: StoreError) -> String {
@@ -36,7 +39,12 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             let mut inside: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|e| format!("{}: {e}", p.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| matches!(f.extension().and_then(|x| x.to_str()), Some("json" | "jsonl")))
+                .filter(|f| {
+                    matches!(
+                        f.extension().and_then(|x| x.to_str()),
+                        Some("json" | "jsonl")
+                    )
+                })
                 .collect();
             inside.sort();
             out.extend(inside);
@@ -103,7 +111,10 @@ pub fn import_files(
     for (i, (source, doc)) in docs.into_iter().enumerate() {
         match write_tx(conn, |c| agreements::insert(c, &doc)) {
             Ok(id) => report.imported.push((source, id)),
-            Err(e) => report.failed.push(ImportFailure { source, message: store_message(e) }),
+            Err(e) => report.failed.push(ImportFailure {
+                source,
+                message: store_message(e),
+            }),
         }
         progress(i + 1, total);
     }

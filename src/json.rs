@@ -20,7 +20,9 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
     for seg in path.iter() {
         match seg {
             Segment::Seq { index } => out.push_str(&format!("/{index}")),
-            Segment::Map { key } => out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1"))),
+            Segment::Map { key } => {
+                out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+            }
             Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
             Segment::Unknown => {}
         }
@@ -66,11 +68,17 @@ fn classify(err: serde_path_to_error::Error<serde_json::Error>, base: &str) -> J
     let pointer = format!("{base}{}", pointer_of(err.path()));
     let inner = err.inner();
     match inner.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
+        serde_json::error::Category::Syntax
+        | serde_json::error::Category::Eof
+        | serde_json::error::Category::Io => {
             JsonError::Malformed(format!("JSON tidak valid: {inner}"))
         }
         serde_json::error::Category::Data => {
-            let pointer = if pointer.is_empty() { "/".to_string() } else { pointer };
+            let pointer = if pointer.is_empty() {
+                "/".to_string()
+            } else {
+                pointer
+            };
             JsonError::Invalid(vec![FieldError::new(pointer, message(inner))])
         }
     }
@@ -79,8 +87,8 @@ fn classify(err: serde_path_to_error::Error<serde_json::Error>, base: &str) -> J
 /// Decodes a request body: first as JSON at all (else `Malformed`), then
 /// as `T` (else `Invalid`, naming the field).
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| JsonError::Malformed(format!("JSON tidak valid: {e}")))?;
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| JsonError::Malformed(format!("JSON tidak valid: {e}")))?;
     from_value_at(value, "")
 }
 
@@ -140,6 +148,9 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
-        assert!(matches!(from_slice::<P>(b"{\"items\": ["), Err(JsonError::Malformed(_))));
+        assert!(matches!(
+            from_slice::<P>(b"{\"items\": ["),
+            Err(JsonError::Malformed(_))
+        ));
     }
 }

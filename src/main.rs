@@ -8,7 +8,11 @@ use sepakat::store::{self, agreements, DbConnection};
 use sepakat::{http, import};
 
 #[derive(Parser)]
-#[command(name = "sepakat", version, about = "Registri Perjanjian Kerja Sama pemanfaatan data kependudukan")]
+#[command(
+    name = "sepakat",
+    version,
+    about = "Registri Perjanjian Kerja Sama pemanfaatan data kependudukan"
+)]
 struct Cli {
     /// Database: a file path or sqlite://PATH (embedded default), or postgres://…
     #[arg(long, global = true, env = "DATABASE_URL")]
@@ -50,13 +54,19 @@ fn open(config: &Config) -> Result<store::Pool, String> {
     Ok(pool)
 }
 
-fn run_import(conn: &mut DbConnection, files: &[PathBuf], quiet: bool) -> Result<(usize, usize), String> {
+fn run_import(
+    conn: &mut DbConnection,
+    files: &[PathBuf],
+    quiet: bool,
+) -> Result<(usize, usize), String> {
     let files = import::expand(files)?;
     let bar = (!quiet).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} perjanjian ({per_sec}, sisa {eta})")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} perjanjian ({per_sec}, sisa {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
     });
@@ -75,34 +85,65 @@ fn run_import(conn: &mut DbConnection, files: &[PathBuf], quiet: bool) -> Result
     Ok((report.imported.len(), report.failed.len()))
 }
 
-fn serve(config: Config, bind: Option<String>, seeds: PathBuf, no_seed: bool, workers: Option<usize>) -> Result<(), String> {
+fn serve(
+    config: Config,
+    bind: Option<String>,
+    seeds: PathBuf,
+    no_seed: bool,
+    workers: Option<usize>,
+) -> Result<(), String> {
     let pool = open(&config)?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let empty = agreements::list(
         &mut conn,
-        &agreements::ListFilter { limit: 1, as_of: sepakat::today_jakarta(), ..Default::default() },
+        &agreements::ListFilter {
+            limit: 1,
+            as_of: sepakat::today_jakarta(),
+            ..Default::default()
+        },
     )
     .map_err(|e| e.to_string())?
     .0 == 0;
     if empty && !no_seed && seeds.is_dir() {
         let (ok, failed) = run_import(&mut conn, &[seeds.clone()], true)?;
-        println!("Basis data kosong: {ok} perjanjian contoh dimuat dari {}{}", seeds.display(),
-            if failed > 0 { format!(" ({failed} gagal)") } else { String::new() });
+        println!(
+            "Basis data kosong: {ok} perjanjian contoh dimuat dari {}{}",
+            seeds.display(),
+            if failed > 0 {
+                format!(" ({failed} gagal)")
+            } else {
+                String::new()
+            }
+        );
     }
     drop(conn);
     let bind = bind.unwrap_or(config.bind.clone());
-    let listener = TcpListener::bind(&bind).map_err(|e| format!("tidak dapat membuka {bind}: {e}"))?;
-    let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
-    let state = http::AppState { pool, max_body: config.max_body };
-    println!("Sepakat berjalan di http://{bind}  (basis data: {})", store::db::DbTarget::parse(&config.database_url).redacted());
+    let listener =
+        TcpListener::bind(&bind).map_err(|e| format!("tidak dapat membuka {bind}: {e}"))?;
+    let workers = workers.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    let state = http::AppState {
+        pool,
+        max_body: config.max_body,
+    };
+    println!(
+        "Sepakat berjalan di http://{bind}  (basis data: {})",
+        store::db::DbTarget::parse(&config.database_url).redacted()
+    );
     let server = http::serve(listener, state, workers).map_err(|e| e.to_string())?;
-    actix_web::rt::System::new().block_on(server).map_err(|e| e.to_string())
+    actix_web::rt::System::new()
+        .block_on(server)
+        .map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "sepakat=info,warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "sepakat=info,warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -112,11 +153,20 @@ fn main() -> ExitCode {
         config.database_url = db;
     }
     let result = match cli.command {
-        Command::Serve { bind, seeds, no_seed, workers } => serve(config, bind, seeds, no_seed, workers),
+        Command::Serve {
+            bind,
+            seeds,
+            no_seed,
+            workers,
+        } => serve(config, bind, seeds, no_seed, workers),
         Command::Migrate => open(&config).map(|_| println!("Migrasi selesai.")),
         Command::Import { files } => open(&config).and_then(|pool| {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            let (ok, failed) = run_import(&mut conn, &files, !std::io::IsTerminal::is_terminal(&std::io::stderr()))?;
+            let (ok, failed) = run_import(
+                &mut conn,
+                &files,
+                !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            )?;
             println!("{ok} perjanjian diimpor, {failed} gagal.");
             if failed > 0 {
                 Err(format!("{failed} perjanjian tidak diimpor"))

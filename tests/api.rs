@@ -29,10 +29,14 @@ async fn health_answers(app: TestApp) {
 async fn every_seed_and_example_round_trips(app: TestApp) {
     let files = agreement_files();
     assert!(files.len() >= 5, "seeds and examples present: {files:?}");
-    let mut docs: Vec<(String, Value)> =
-        files.iter().map(|f| (f.display().to_string(), read_json(f))).collect();
+    let mut docs: Vec<(String, Value)> = files
+        .iter()
+        .map(|f| (f.display().to_string(), read_json(f)))
+        .collect();
     // The shared example and its seed copy are the same agreement; import it once.
-    docs.retain(|(name, _)| !name.contains("shared/examples") || !name.ends_with("pks-purbalingga-dinkopukm-2025.json"));
+    docs.retain(|(name, _)| {
+        !name.contains("shared/examples") || !name.ends_with("pks-purbalingga-dinkopukm-2025.json")
+    });
     docs.sort_by_key(|(_, d)| d["kind"] == "adendum");
     for (name, doc) in &docs {
         let (status, created) = app.post("/api/v1/agreements", doc).await;
@@ -45,7 +49,8 @@ async fn every_seed_and_example_round_trips(app: TestApp) {
         assert!(back["created_at"].is_string());
     }
     // The shared example itself is accepted unchanged by a fresh import too.
-    let shared = read_json(&common::root().join("../shared/examples/pks-purbalingga-dinkopukm-2025.json"));
+    let shared =
+        read_json(&common::root().join("../shared/examples/pks-purbalingga-dinkopukm-2025.json"));
     let (status, body) = app.post("/api/v1/agreements", &shared).await;
     assert!(status == 201 || status == 409, "{body}");
 }
@@ -53,39 +58,105 @@ async fn every_seed_and_example_round_trips(app: TestApp) {
 /// Sets a value at a JSON pointer inside a copy of the example.
 fn with(pointer: &str, value: Value) -> Value {
     let mut doc = example();
-    *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer} in example")) = value;
+    *doc.pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("{pointer} in example")) = value;
     doc
 }
 
 async fn invalid_input_is_refused_and_writes_nothing(app: TestApp) {
     let cases = [
-        (with("/parties/1/signatory/nik", json!("3303051913670007")), "/parties/1/signatory/nik", "NIK"),
-        (with("/parties/1/signatory/nik", json!("12345")), "/parties/1/signatory/nik", "16 digit"),
-        (with("/parties/0/signatory/nip", json!("196713071993031005")), "/parties/0/signatory/nip", "NIP"),
-        (with("/parties/0/number", json!("2025")), "/parties/0/number", "nomor surat"),
-        (with("/parties/0/institution/email", json!("dukcapil-at-purbalingga")), "/parties/0/institution/email", "e-mail"),
-        (with("/juknis/network/ip_lan", json!("10.10.0.300")), "/juknis/network/ip_lan", "IP"),
-        (with("/access/0/elements/1", json!("nomor_sepatu")), "/access/0/elements/1", "tidak dikenal"),
-        (with("/access/0/elements/1", json!("sidik_jari")), "/access/0/elements/1", "Pasal 84"),
-        (with("/expires_on", json!("2024-09-16")), "/expires_on", "sebelum"),
-        (with("/juknis/date", json!("2025-09-01")), "/juknis/date", "Juknis"),
-        (with("/signed_on", json!("2025-02-30")), "/signed_on", "tanggal"),
-        (with("/access/0/method", json!("telepati")), "/access/0/method", "telepati"),
-        (with("/schema", json!("sepakat.agreement/v0")), "/schema", "schema"),
+        (
+            with("/parties/1/signatory/nik", json!("3303051913670007")),
+            "/parties/1/signatory/nik",
+            "NIK",
+        ),
+        (
+            with("/parties/1/signatory/nik", json!("12345")),
+            "/parties/1/signatory/nik",
+            "16 digit",
+        ),
+        (
+            with("/parties/0/signatory/nip", json!("196713071993031005")),
+            "/parties/0/signatory/nip",
+            "NIP",
+        ),
+        (
+            with("/parties/0/number", json!("2025")),
+            "/parties/0/number",
+            "nomor surat",
+        ),
+        (
+            with(
+                "/parties/0/institution/email",
+                json!("dukcapil-at-purbalingga"),
+            ),
+            "/parties/0/institution/email",
+            "e-mail",
+        ),
+        (
+            with("/juknis/network/ip_lan", json!("10.10.0.300")),
+            "/juknis/network/ip_lan",
+            "IP",
+        ),
+        (
+            with("/access/0/elements/1", json!("nomor_sepatu")),
+            "/access/0/elements/1",
+            "tidak dikenal",
+        ),
+        (
+            with("/access/0/elements/1", json!("sidik_jari")),
+            "/access/0/elements/1",
+            "Pasal 84",
+        ),
+        (
+            with("/expires_on", json!("2024-09-16")),
+            "/expires_on",
+            "sebelum",
+        ),
+        (
+            with("/juknis/date", json!("2025-09-01")),
+            "/juknis/date",
+            "Juknis",
+        ),
+        (
+            with("/signed_on", json!("2025-02-30")),
+            "/signed_on",
+            "tanggal",
+        ),
+        (
+            with("/access/0/method", json!("telepati")),
+            "/access/0/method",
+            "telepati",
+        ),
+        (
+            with("/schema", json!("sepakat.agreement/v0")),
+            "/schema",
+            "schema",
+        ),
     ];
     for (doc, pointer, words) in cases {
-        let (status, ct, body) = app.post_raw("/api/v1/agreements", serde_json::to_vec(&doc).unwrap()).await;
+        let (status, ct, body) = app
+            .post_raw("/api/v1/agreements", serde_json::to_vec(&doc).unwrap())
+            .await;
         assert_eq!(status, 422, "{pointer}: {body}");
         assert_eq!(ct, "application/problem+json");
         let errors = body["errors"].as_array().expect("errors");
-        assert!(errors.iter().any(|e| e["pointer"] == pointer), "{pointer} named in {body}");
-        assert!(body["detail"].as_str().unwrap().contains(words), "{words} in {body}");
+        assert!(
+            errors.iter().any(|e| e["pointer"] == pointer),
+            "{pointer} named in {body}"
+        );
+        assert!(
+            body["detail"].as_str().unwrap().contains(words),
+            "{words} in {body}"
+        );
     }
     assert_eq!(app.counts().await, (0, 0, 0), "nothing written");
 }
 
 async fn malformed_and_oversized_bodies(app: TestApp) {
-    let (status, ct, body) = app.post_raw("/api/v1/agreements", b"{\"schema\": ".to_vec()).await;
+    let (status, ct, body) = app
+        .post_raw("/api/v1/agreements", b"{\"schema\": ".to_vec())
+        .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(ct, "application/problem+json");
     let big = format!("{{\"title\": \"{}\"}}", "x".repeat(300 * 1024));
@@ -153,7 +224,9 @@ async fn list_filters_and_pages(app: TestApp) {
         assert_eq!(item["status"], "active");
     }
     // As of 2026-11-10 the 2027-01-10 expiry is inside its renewal window (opens 2026-10-10).
-    let (_, due) = app.get("/api/v1/agreements?as_of=2026-11-10&status=renewal_due").await;
+    let (_, due) = app
+        .get("/api/v1/agreements?as_of=2026-11-10&status=renewal_due")
+        .await;
     assert_eq!(due["total"], 1);
     assert_eq!(due["items"][0]["expires_on"], "2027-01-10");
     let (_, text) = app.get(&q("&q=dinsos")).await;
@@ -174,7 +247,12 @@ async fn list_filters_and_pages(app: TestApp) {
 }
 
 async fn text_id(app: &TestApp, name: &str) -> i64 {
-    let (_, b) = app.get(&format!("/api/v1/institutions?q={}", name.replace(' ', "%20"))).await;
+    let (_, b) = app
+        .get(&format!(
+            "/api/v1/institutions?q={}",
+            name.replace(' ', "%20")
+        ))
+        .await;
     b["items"][0]["id"].as_i64().unwrap()
 }
 
@@ -182,15 +260,25 @@ async fn patch_changes_only_named_fields(app: TestApp) {
     let (_, created) = app.post("/api/v1/agreements", &example()).await;
     let id = created["id"].as_i64().unwrap();
     let url = format!("/api/v1/agreements/{id}");
-    let (status, patched) = app.patch(&url, &json!({"title": "Judul Baru", "terms": {"renewal_notice_months": 3}})).await;
+    let (status, patched) = app
+        .patch(
+            &url,
+            &json!({"title": "Judul Baru", "terms": {"renewal_notice_months": 3}}),
+        )
+        .await;
     assert_eq!(status, 200, "{patched}");
     assert_eq!(patched["title"], "Judul Baru");
     assert_eq!(patched["terms"]["renewal_notice_months"], 3);
     assert_eq!(patched["terms"]["iso27001_months"], 6);
     assert_eq!(patched["renewal_deadline"], "2027-06-16");
-    assert_eq!(patched["statements"], created["statements"], "records untouched, ids kept");
+    assert_eq!(
+        patched["statements"], created["statements"],
+        "records untouched, ids kept"
+    );
     // A patch that breaks a rule is refused whole.
-    let (status, body) = app.patch(&url, &json!({"title": "Lain", "expires_on": "2020-01-01"})).await;
+    let (status, body) = app
+        .patch(&url, &json!({"title": "Lain", "expires_on": "2020-01-01"}))
+        .await;
     assert_eq!(status, 422, "{body}");
     let (_, now) = app.get(&url).await;
     assert_eq!(now["title"], "Judul Baru");
@@ -198,7 +286,12 @@ async fn patch_changes_only_named_fields(app: TestApp) {
     assert_eq!(status, 422);
     assert!(body["detail"].as_str().unwrap().contains("/reports"));
     // Terminate it.
-    let (status, t) = app.patch(&url, &json!({"terminated": {"on": "2026-01-05", "reason": "breach"}})).await;
+    let (status, t) = app
+        .patch(
+            &url,
+            &json!({"terminated": {"on": "2026-01-05", "reason": "breach"}}),
+        )
+        .await;
     assert_eq!(status, 200, "{t}");
     let (_, t) = app.get(&format!("{url}?as_of=2026-02-01")).await;
     assert_eq!(t["status"], "terminated");
@@ -216,16 +309,36 @@ async fn nested_records_have_their_own_endpoints(app: TestApp) {
     assert_eq!(s, 201, "{nda}");
     let (_, list) = app.get(&format!("{base}/statements")).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 3);
-    let (s, bad) = app.post(&format!("{base}/statements"), &json!({"kind": "nda", "signer": {"name": "X", "nik": "1"}})).await;
+    let (s, bad) = app
+        .post(
+            &format!("{base}/statements"),
+            &json!({"kind": "nda", "signer": {"name": "X", "nik": "1"}}),
+        )
+        .await;
     assert_eq!(s, 422);
     assert_eq!(bad["errors"][0]["pointer"], "/statements/3/signer/nik");
 
-    let (s, r) = app.post(&format!("{base}/reports"), &json!({"year": 2026, "semester": 1, "submitted_on": "2026-07-08", "channel": "email"})).await;
+    let (s, r) = app
+        .post(
+            &format!("{base}/reports"),
+            &json!({"year": 2026, "semester": 1, "submitted_on": "2026-07-08", "channel": "email"}),
+        )
+        .await;
     assert_eq!(s, 201, "{r}");
     let rid = r["id"].as_i64().unwrap();
-    let (s, dup) = app.post(&format!("{base}/reports"), &json!({"year": 2026, "semester": 1})).await;
+    let (s, dup) = app
+        .post(
+            &format!("{base}/reports"),
+            &json!({"year": 2026, "semester": 1}),
+        )
+        .await;
     assert_eq!(s, 422, "{dup}");
-    let (s, r2) = app.patch(&format!("{base}/reports/{rid}"), &json!({"evaluated_on": "2026-07-20", "evaluation": "Sesuai"})).await;
+    let (s, r2) = app
+        .patch(
+            &format!("{base}/reports/{rid}"),
+            &json!({"evaluated_on": "2026-07-20", "evaluation": "Sesuai"}),
+        )
+        .await;
     assert_eq!(s, 200, "{r2}");
     assert_eq!(r2["channel"], "email");
     assert_eq!(r2["evaluation"], "Sesuai");
@@ -236,19 +349,39 @@ async fn nested_records_have_their_own_endpoints(app: TestApp) {
     assert_eq!(s, 201, "{rn}");
 
     let app_id = created["applications"][0]["id"].as_i64().unwrap();
-    let (s, poc) = app.patch(&format!("{base}/applications/{app_id}"), &json!({"poc": {"status": "scheduled", "scheduled_on": "2026-02-10",
-        "request_letter": {"number": "518/77/I/2026", "date": "2026-01-20"}}})).await;
+    let (s, poc) = app
+        .patch(
+            &format!("{base}/applications/{app_id}"),
+            &json!({"poc": {"status": "scheduled", "scheduled_on": "2026-02-10",
+        "request_letter": {"number": "518/77/I/2026", "date": "2026-01-20"}}}),
+        )
+        .await;
     assert_eq!(s, 200, "{poc}");
-    let (s, poc) = app.patch(&format!("{base}/applications/{app_id}"), &json!({"poc": {"status": "passed"}})).await;
+    let (s, poc) = app
+        .patch(
+            &format!("{base}/applications/{app_id}"),
+            &json!({"poc": {"status": "passed"}}),
+        )
+        .await;
     assert_eq!(s, 422, "passed needs a result letter: {poc}");
     let (s, poc) = app.patch(&format!("{base}/applications/{app_id}"), &json!({"poc": {"status": "passed", "result_letter": {"number": "400.12/99/2026", "date": "2026-02-12"}}})).await;
     assert_eq!(s, 200, "{poc}");
     assert_eq!(poc["poc"]["request_letter"]["number"], "518/77/I/2026");
 
     let scope_id = created["access"][0]["id"].as_i64().unwrap();
-    let (s, sc) = app.patch(&format!("{base}/scopes/{scope_id}"), &json!({"daily_quota": 500})).await;
+    let (s, sc) = app
+        .patch(
+            &format!("{base}/scopes/{scope_id}"),
+            &json!({"daily_quota": 500}),
+        )
+        .await;
     assert_eq!(s, 200, "{sc}");
-    let (s, sc) = app.post(&format!("{base}/scopes"), &json!({"method": "web_service", "elements": ["nik", "aib"]})).await;
+    let (s, sc) = app
+        .post(
+            &format!("{base}/scopes"),
+            &json!({"method": "web_service", "elements": ["nik", "aib"]}),
+        )
+        .await;
     assert_eq!(s, 422);
     assert!(sc["detail"].as_str().unwrap().contains("Pasal 84"));
 
@@ -257,11 +390,16 @@ async fn nested_records_have_their_own_endpoints(app: TestApp) {
     assert_eq!(whole["applications"][0]["poc"]["status"], "passed");
     assert_eq!(whole["reports"][0]["evaluation"], "Sesuai");
     assert_eq!(whole["certificates"][0]["number"], "ISMS-0001");
-    assert_eq!(whole["renewals"][0]["request_letter"]["number"], "518/100/VI/2027");
+    assert_eq!(
+        whole["renewals"][0]["request_letter"]["number"],
+        "518/100/VI/2027"
+    );
 
     assert_eq!(app.delete(&format!("{base}/reports/{rid}")).await, 204);
     assert_eq!(app.delete(&format!("{base}/reports/{rid}")).await, 404);
-    let (s, _) = app.get(&format!("/api/v1/agreements/{}/reports/1", id + 100)).await;
+    let (s, _) = app
+        .get(&format!("/api/v1/agreements/{}/reports/1", id + 100))
+        .await;
     assert_eq!(s, 404);
 }
 
@@ -276,7 +414,10 @@ async fn signed_agreement_cannot_be_deleted(app: TestApp) {
     let (s, d) = app.post("/api/v1/agreements", &draft).await;
     assert_eq!(s, 201, "{d}");
     assert_eq!(d["status"], "draft");
-    assert_eq!(app.delete(&format!("/api/v1/agreements/{}", d["id"])).await, 204);
+    assert_eq!(
+        app.delete(&format!("/api/v1/agreements/{}", d["id"])).await,
+        204
+    );
     assert_eq!(app.counts().await.0, 1);
 }
 
@@ -291,11 +432,23 @@ async fn adendum_renews_its_pks(app: TestApp) {
     let (s, a) = app.post("/api/v1/agreements", &add).await;
     assert_eq!(s, 201, "{a}");
     assert_eq!(a["amends"]["id"], pks["id"]);
-    let (_, before) = app.get(&format!("/api/v1/agreements/{}?as_of=2027-07-01", pks["id"])).await;
+    let (_, before) = app
+        .get(&format!(
+            "/api/v1/agreements/{}?as_of=2027-07-01",
+            pks["id"]
+        ))
+        .await;
     assert_eq!(before["status"], "renewal_due");
-    let (_, after) = app.get(&format!("/api/v1/agreements/{}?as_of=2027-08-01", pks["id"])).await;
+    let (_, after) = app
+        .get(&format!(
+            "/api/v1/agreements/{}?as_of=2027-08-01",
+            pks["id"]
+        ))
+        .await;
     assert_eq!(after["status"], "renewed");
-    let (_, renewed) = app.get("/api/v1/agreements?as_of=2027-08-02&status=renewed").await;
+    let (_, renewed) = app
+        .get("/api/v1/agreements?as_of=2027-08-02&status=renewed")
+        .await;
     assert_eq!(renewed["total"], 1);
     let mut orphan = variant(8);
     orphan["kind"] = json!("adendum");
@@ -312,23 +465,48 @@ async fn institutions_and_people_crud(app: TestApp) {
         "parent": "Dinas Kependudukan dan Pencatatan Sipil Provinsi Jawa Tengah", "email": "dukcapil@contoh.go.id"})).await;
     assert_eq!(s, 201, "{child}");
     assert_eq!(child["parent_id"], parent["id"]);
-    let (s, dup) = app.post("/api/v1/institutions", &json!({"name": "Dinas Dukcapil Kabupaten Contoh", "kind": "opd"})).await;
+    let (s, dup) = app
+        .post(
+            "/api/v1/institutions",
+            &json!({"name": "Dinas Dukcapil Kabupaten Contoh", "kind": "opd"}),
+        )
+        .await;
     assert_eq!(s, 409, "{dup}");
-    let (s, bad) = app.post("/api/v1/institutions", &json!({"name": "X", "kind": "kementerian"})).await;
+    let (s, bad) = app
+        .post(
+            "/api/v1/institutions",
+            &json!({"name": "X", "kind": "kementerian"}),
+        )
+        .await;
     assert_eq!(s, 422, "{bad}");
     let cid = child["id"].as_i64().unwrap();
-    let (s, p) = app.patch(&format!("/api/v1/institutions/{cid}"), &json!({"phone": "0281-891234", "email": null})).await;
+    let (s, p) = app
+        .patch(
+            &format!("/api/v1/institutions/{cid}"),
+            &json!({"phone": "0281-891234", "email": null}),
+        )
+        .await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(p["phone"], "0281-891234");
     assert!(p.get("email").is_none());
-    assert_eq!(app.delete(&format!("/api/v1/institutions/{}", parent["id"])).await, 409, "has a child");
-    assert_eq!(app.delete(&format!("/api/v1/institutions/{cid}")).await, 204);
+    assert_eq!(
+        app.delete(&format!("/api/v1/institutions/{}", parent["id"]))
+            .await,
+        409,
+        "has a child"
+    );
+    assert_eq!(
+        app.delete(&format!("/api/v1/institutions/{cid}")).await,
+        204
+    );
 
     let (s, person) = app.post("/api/v1/people", &json!({"name": "SITI CONTOH", "nip": "19800101 200501 2 001", "phone": "081200000001"})).await;
     assert_eq!(s, 201, "{person}");
     assert_eq!(person["nip"], "198001012005012001");
     let pid = person["id"].as_i64().unwrap();
-    let (s, bad) = app.patch(&format!("/api/v1/people/{pid}"), &json!({"nik": "33"})).await;
+    let (s, bad) = app
+        .patch(&format!("/api/v1/people/{pid}"), &json!({"nik": "33"}))
+        .await;
     assert_eq!(s, 422, "{bad}");
     assert_eq!(bad["errors"][0]["pointer"], "/nik");
     let (_, list) = app.get("/api/v1/people?q=siti").await;
@@ -336,14 +514,27 @@ async fn institutions_and_people_crud(app: TestApp) {
     assert_eq!(app.delete(&format!("/api/v1/people/{pid}")).await, 204);
     let (_, el) = app.get("/api/v1/elements").await;
     let items = el["items"].as_array().unwrap();
-    assert!(items.iter().any(|e| e["code"] == "sidik_jari" && e["protected"] == true));
-    assert!(items.iter().any(|e| e["code"] == "nik" && e["protected"] == false));
+    assert!(items
+        .iter()
+        .any(|e| e["code"] == "sidik_jari" && e["protected"] == true));
+    assert!(items
+        .iter()
+        .any(|e| e["code"] == "nik" && e["protected"] == false));
 }
 
 async fn unknown_routes_and_ids_are_problems(app: TestApp) {
-    for path in ["/api/v1/agreements/999", "/api/v1/agreements/abc", "/api/v1/nothing", "/api/v1/institutions/5"] {
+    for path in [
+        "/api/v1/agreements/999",
+        "/api/v1/agreements/abc",
+        "/api/v1/nothing",
+        "/api/v1/institutions/5",
+    ] {
         let r = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 404, "{path}");
-        assert_eq!(r.headers()["content-type"], "application/problem+json", "{path}");
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
     }
 }

@@ -26,7 +26,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { pointer: pointer.into(), message: message.into() }
+        FieldError {
+            pointer: pointer.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -433,12 +436,14 @@ impl AgreementDoc {
             err("/title".into(), "judul perjanjian wajib diisi");
         }
         match (self.kind, &self.amends) {
-            (AgreementKind::Adendum, None) => {
-                err("/amends".into(), "adendum harus menyebut nomor PKS yang diubah (amends.number)")
-            }
-            (AgreementKind::Pks, Some(_)) => {
-                err("/amends".into(), "hanya adendum yang dapat mengubah PKS lain; gunakan kind \"adendum\"")
-            }
+            (AgreementKind::Adendum, None) => err(
+                "/amends".into(),
+                "adendum harus menyebut nomor PKS yang diubah (amends.number)",
+            ),
+            (AgreementKind::Pks, Some(_)) => err(
+                "/amends".into(),
+                "hanya adendum yang dapat mengubah PKS lain; gunakan kind \"adendum\"",
+            ),
             _ => {}
         }
         for side in Side::ALL {
@@ -446,13 +451,19 @@ impl AgreementDoc {
             if n != 1 {
                 err(
                     "/parties".into(),
-                    &format!("perjanjian harus memuat tepat satu {} (ditemukan {n})", side.label()),
+                    &format!(
+                        "perjanjian harus memuat tepat satu {} (ditemukan {n})",
+                        side.label()
+                    ),
                 );
             }
         }
         for (i, p) in self.parties.iter().enumerate() {
             if blank(&p.institution.name) {
-                err(format!("/parties/{i}/institution/name"), "nama instansi wajib diisi");
+                err(
+                    format!("/parties/{i}/institution/name"),
+                    "nama instansi wajib diisi",
+                );
             }
             if p.side == Side::First && !p.institution.kind.is_dukcapil() {
                 err(
@@ -462,47 +473,74 @@ impl AgreementDoc {
             }
             if let Some(s) = &p.signatory {
                 if blank(&s.name) {
-                    err(format!("/parties/{i}/signatory/name"), "nama penanda tangan wajib diisi");
+                    err(
+                        format!("/parties/{i}/signatory/name"),
+                        "nama penanda tangan wajib diisi",
+                    );
                 }
             }
         }
         if let (Some(s), Some(e)) = (self.signed_on, self.expires_on) {
             if e < s {
-                err("/expires_on".into(), "tanggal berakhir tidak boleh sebelum tanggal penandatanganan");
+                err(
+                    "/expires_on".into(),
+                    "tanggal berakhir tidak boleh sebelum tanggal penandatanganan",
+                );
             }
         }
         if let (Some(t), Some(s)) = (&self.terminated, self.signed_on) {
             if t.on < s {
-                err("/terminated/on".into(), "tanggal pengakhiran tidak boleh sebelum tanggal penandatanganan");
+                err(
+                    "/terminated/on".into(),
+                    "tanggal pengakhiran tidak boleh sebelum tanggal penandatanganan",
+                );
             }
         }
         if self.terminated.is_some() && self.signed_on.is_none() {
-            err("/terminated".into(), "perjanjian yang belum ditandatangani tidak dapat diakhiri");
+            err(
+                "/terminated".into(),
+                "perjanjian yang belum ditandatangani tidak dapat diakhiri",
+            );
         }
         if let (Some(j), Some(s)) = (&self.juknis, self.signed_on) {
             if j.date < s {
-                err("/juknis/date".into(), "Juknis tidak boleh bertanggal sebelum PKS ditandatangani");
+                err(
+                    "/juknis/date".into(),
+                    "Juknis tidak boleh bertanggal sebelum PKS ditandatangani",
+                );
             }
         }
 
         let mut methods = HashSet::new();
         for (i, scope) in self.access.iter().enumerate() {
             if !methods.insert(scope.method) {
-                err(format!("/access/{i}/method"), "metode akses ini sudah tercantum");
+                err(
+                    format!("/access/{i}/method"),
+                    "metode akses ini sudah tercantum",
+                );
             }
             if scope.elements.is_empty() {
-                err(format!("/access/{i}/elements"), "lingkup akses harus memuat minimal satu elemen data");
+                err(
+                    format!("/access/{i}/elements"),
+                    "lingkup akses harus memuat minimal satu elemen data",
+                );
             }
             let mut seen = HashSet::new();
             for (j, el) in scope.elements.iter().enumerate() {
                 if !seen.insert(el) {
-                    err(format!("/access/{i}/elements/{j}"), "elemen data tercantum dua kali");
+                    err(
+                        format!("/access/{i}/elements/{j}"),
+                        "elemen data tercantum dua kali",
+                    );
                 }
             }
         }
         for (i, app) in self.applications.iter().enumerate() {
             if blank(&app.name) {
-                err(format!("/applications/{i}/name"), "nama aplikasi wajib diisi");
+                err(
+                    format!("/applications/{i}/name"),
+                    "nama aplikasi wajib diisi",
+                );
             }
             if !self.access.is_empty() && !methods.contains(&app.method) {
                 err(
@@ -520,13 +558,22 @@ impl AgreementDoc {
 
         let t = &self.terms;
         if t.report_months.iter().any(|m| !(1..=12).contains(m)) {
-            err("/terms/report_months".into(), "bulan laporan harus antara 1 dan 12");
+            err(
+                "/terms/report_months".into(),
+                "bulan laporan harus antara 1 dan 12",
+            );
         }
         if t.renewal_notice_months > 24 {
-            err("/terms/renewal_notice_months".into(), "batas permohonan perpanjangan maksimum 24 bulan");
+            err(
+                "/terms/renewal_notice_months".into(),
+                "batas permohonan perpanjangan maksimum 24 bulan",
+            );
         }
         if t.iso27001_months > 60 {
-            err("/terms/iso27001_months".into(), "batas penyerahan sertifikat ISO 27001 maksimum 60 bulan");
+            err(
+                "/terms/iso27001_months".into(),
+                "batas penyerahan sertifikat ISO 27001 maksimum 60 bulan",
+            );
         }
         if t.report_deadline_working_days == 0 || t.report_deadline_working_days > 60 {
             err(
@@ -537,13 +584,19 @@ impl AgreementDoc {
 
         for (i, s) in self.statements.iter().enumerate() {
             if blank(&s.signer.name) {
-                err(format!("/statements/{i}/signer/name"), "nama penanda tangan wajib diisi");
+                err(
+                    format!("/statements/{i}/signer/name"),
+                    "nama penanda tangan wajib diisi",
+                );
             }
         }
         for (i, c) in self.certificates.iter().enumerate() {
             if let (Some(a), Some(b)) = (c.issued_on, c.valid_until) {
                 if b < a {
-                    err(format!("/certificates/{i}/valid_until"), "masa berlaku sertifikat berakhir sebelum diterbitkan");
+                    err(
+                        format!("/certificates/{i}/valid_until"),
+                        "masa berlaku sertifikat berakhir sebelum diterbitkan",
+                    );
                 }
             }
         }
@@ -556,7 +609,10 @@ impl AgreementDoc {
                 err(format!("/reports/{i}/year"), "tahun laporan tidak valid");
             }
             if !semesters.insert((r.year, r.semester)) {
-                err(format!("/reports/{i}"), "laporan untuk semester ini sudah tercatat");
+                err(
+                    format!("/reports/{i}"),
+                    "laporan untuk semester ini sudah tercatat",
+                );
             }
         }
         errs
@@ -578,7 +634,15 @@ mod tests {
         let doc = example();
         assert_eq!(doc.check(), vec![]);
         assert_eq!(doc.access[0].elements.len(), 8);
-        assert_eq!(doc.party(Side::Second).unwrap().number.as_ref().unwrap().as_str(), "518/4180/IX/2025");
+        assert_eq!(
+            doc.party(Side::Second)
+                .unwrap()
+                .number
+                .as_ref()
+                .unwrap()
+                .as_str(),
+            "518/4180/IX/2025"
+        );
     }
 
     #[test]
@@ -593,7 +657,9 @@ mod tests {
     #[test]
     fn protected_element_is_refused_with_reason() {
         let json = EXAMPLE.replacen("\"jenis_pekerjaan\"", "\"sidik_jari\"", 1);
-        let err = serde_json::from_str::<AgreementDoc>(&json).unwrap_err().to_string();
+        let err = serde_json::from_str::<AgreementDoc>(&json)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("Pasal 84"), "{err}");
     }
 }

@@ -12,10 +12,18 @@ pub struct ElementDef {
 }
 
 const fn e(code: &'static str, label: &'static str) -> ElementDef {
-    ElementDef { code, label, protected: false }
+    ElementDef {
+        code,
+        label,
+        protected: false,
+    }
 }
 const fn p(code: &'static str, label: &'static str) -> ElementDef {
-    ElementDef { code, label, protected: true }
+    ElementDef {
+        code,
+        label,
+        protected: true,
+    }
 }
 
 /// The seed of the `data_elements` table; the table is the catalog at run time.
@@ -203,7 +211,10 @@ mod tests {
             let json = serde_json::to_string(m).unwrap();
             assert_eq!(json, format!("\"{}\"", m.code()));
         }
-        assert_eq!(InstitutionKind::from_code("opd"), Some(InstitutionKind::Opd));
+        assert_eq!(
+            InstitutionKind::from_code("opd"),
+            Some(InstitutionKind::Opd)
+        );
         assert!(InstitutionKind::DukcapilPusat.is_dukcapil());
     }
 }

@@ -29,7 +29,10 @@ impl LetterNumber {
                 "nomor surat: bagian '{seg}' hanya boleh memuat huruf, angka, titik atau tanda hubung"
             ));
         }
-        if !segments.iter().any(|s| s.chars().any(|c| c.is_ascii_digit())) {
+        if !segments
+            .iter()
+            .any(|s| s.chars().any(|c| c.is_ascii_digit()))
+        {
             return Err("nomor surat harus memuat angka".into());
         }
         let s = segments.join("/");
@@ -79,15 +82,27 @@ mod tests {
             assert_eq!(LetterNumber::parse(ok).unwrap().as_str(), ok);
         }
         assert_eq!(
-            LetterNumber::parse("119 / 7138 /DUKCAPIL").unwrap().as_str(),
+            LetterNumber::parse("119 / 7138 /DUKCAPIL")
+                .unwrap()
+                .as_str(),
             "119/7138/DUKCAPIL"
         );
     }
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "2025", "400//2025", "abc/def", "400/2432/20 25", "400/<b>/2025"] {
-            assert!(LetterNumber::parse(bad).is_err(), "{bad:?} should be rejected");
+        for bad in [
+            "",
+            "2025",
+            "400//2025",
+            "abc/def",
+            "400/2432/20 25",
+            "400/<b>/2025",
+        ] {
+            assert!(
+                LetterNumber::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 }

@@ -28,7 +28,9 @@ impl Nik {
             return Err("NIK: kode provinsi (digit 1-2) tidak valid".into());
         }
         if n(2, 4) == 0 || n(4, 6) == 0 {
-            return Err("NIK: kode kabupaten/kota atau kecamatan (digit 3-6) tidak boleh 00".into());
+            return Err(
+                "NIK: kode kabupaten/kota atau kecamatan (digit 3-6) tidak boleh 00".into(),
+            );
         }
         let (day, month, yy) = (n(6, 8), n(8, 10), n(10, 12));
         let day = if day > 40 { day - 40 } else { day };
@@ -99,7 +101,10 @@ mod tests {
 
     #[test]
     fn strips_spaces() {
-        assert_eq!(Nik::parse("3303 0519 0967 0007").unwrap().as_str(), "3303051909670007");
+        assert_eq!(
+            Nik::parse("3303 0519 0967 0007").unwrap().as_str(),
+            "3303051909670007"
+        );
     }
 
     #[test]

@@ -59,7 +59,9 @@ pub struct Lifecycle {
 /// The last day to send the renewal request: `expires_on` minus the notice
 /// months, in calendar months (31 Dec − 2 months = 31 Oct; 30 Apr − 2 = 28/29 Feb).
 pub fn renewal_deadline(expires_on: NaiveDate, notice_months: u32) -> NaiveDate {
-    expires_on.checked_sub_months(Months::new(notice_months)).unwrap_or(expires_on)
+    expires_on
+        .checked_sub_months(Months::new(notice_months))
+        .unwrap_or(expires_on)
 }
 
 /// The renewal window opens one month before the renewal-request deadline.
@@ -111,8 +113,14 @@ mod tests {
         assert_eq!(status_as_of(&l, d(2025, 9, 15)), AgreementStatus::Draft);
         assert_eq!(status_as_of(&l, d(2025, 9, 16)), AgreementStatus::Active);
         assert_eq!(status_as_of(&l, d(2027, 6, 15)), AgreementStatus::Active);
-        assert_eq!(status_as_of(&l, d(2027, 6, 16)), AgreementStatus::RenewalDue);
-        assert_eq!(status_as_of(&l, d(2027, 9, 16)), AgreementStatus::RenewalDue);
+        assert_eq!(
+            status_as_of(&l, d(2027, 6, 16)),
+            AgreementStatus::RenewalDue
+        );
+        assert_eq!(
+            status_as_of(&l, d(2027, 9, 16)),
+            AgreementStatus::RenewalDue
+        );
         assert_eq!(status_as_of(&l, d(2027, 9, 17)), AgreementStatus::Expired);
     }
 
@@ -136,6 +144,9 @@ mod tests {
 
     #[test]
     fn unsigned_is_draft() {
-        assert_eq!(status_as_of(&Lifecycle::default(), d(2026, 1, 1)), AgreementStatus::Draft);
+        assert_eq!(
+            status_as_of(&Lifecycle::default(), d(2026, 1, 1)),
+            AgreementStatus::Draft
+        );
     }
 }

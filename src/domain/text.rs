@@ -58,10 +58,9 @@ text_newtype!(IpAddress, |s| {
 
 text_newtype!(Phone, |s| {
     let digits = s.chars().filter(char::is_ascii_digit).count();
-    let shape_ok = s
-        .chars()
-        .enumerate()
-        .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (i == 0 && c == '+'));
+    let shape_ok = s.chars().enumerate().all(|(i, c)| {
+        c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (i == 0 && c == '+')
+    });
     if shape_ok && (6..=16).contains(&digits) {
         Ok(s.to_string())
     } else {
@@ -75,7 +74,13 @@ pub fn mask_phone(phone: &str) -> String {
     phone
         .chars()
         .enumerate()
-        .map(|(i, c)| if i >= 4 && i + 4 < n && c.is_ascii_digit() { '*' } else { c })
+        .map(|(i, c)| {
+            if i >= 4 && i + 4 < n && c.is_ascii_digit() {
+                '*'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

@@ -6,7 +6,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{db, json_body, page, problem::ApiError, AppState};
-use crate::domain::agreement::{AgreementDoc, Application, Certificate, Renewal, Report, Scope, Statement};
+use crate::domain::agreement::{
+    AgreementDoc, Application, Certificate, Renewal, Report, Scope, Statement,
+};
 use crate::domain::status::AgreementStatus;
 use crate::store::agreements::{self, ListFilter};
 use crate::store::records::Record;
@@ -15,8 +17,11 @@ use crate::store::write_tx;
 fn date_param(name: &str, v: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
     v.as_deref()
         .map(|s| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| ApiError::bad_request(format!("{name} harus tanggal yang valid dengan format YYYY-MM-DD")))
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_request(format!(
+                    "{name} harus tanggal yang valid dengan format YYYY-MM-DD"
+                ))
+            })
         })
         .transpose()
 }
@@ -32,7 +37,10 @@ struct ListQuery {
     offset: Option<i64>,
 }
 
-async fn list(state: web::Data<AppState>, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+async fn list(
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
     let status = q
         .status
@@ -40,7 +48,10 @@ async fn list(state: web::Data<AppState>, q: web::Query<ListQuery>) -> Result<Ht
         .map(|s| {
             AgreementStatus::from_code(s).ok_or_else(|| {
                 let all: Vec<_> = AgreementStatus::ALL.iter().map(|s| s.code()).collect();
-                ApiError::bad_request(format!("status '{s}' tidak dikenal; pilihan: {}", all.join(", ")))
+                ApiError::bad_request(format!(
+                    "status '{s}' tidak dikenal; pilihan: {}",
+                    all.join(", ")
+                ))
             })
         })
         .transpose()?;
@@ -60,7 +71,10 @@ async fn list(state: web::Data<AppState>, q: web::Query<ListQuery>) -> Result<Ht
     })))
 }
 
-async fn create(state: web::Data<AppState>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+async fn create(
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let doc: AgreementDoc = json_body(&state, payload).await?;
     let today = crate::today_jakarta();
     let view = db(&state, move |c| {
@@ -78,13 +92,21 @@ struct AsOf {
     as_of: Option<String>,
 }
 
-async fn get(state: web::Data<AppState>, id: web::Path<i64>, q: web::Query<AsOf>) -> Result<HttpResponse, ApiError> {
+async fn get(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    q: web::Query<AsOf>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
     Ok(HttpResponse::Ok().json(db(&state, move |c| agreements::get(c, id, as_of)).await?))
 }
 
-async fn patch(state: web::Data<AppState>, id: web::Path<i64>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+async fn patch(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let patch: Value = json_body(&state, payload).await?;
     let today = crate::today_jakarta();
@@ -124,11 +146,18 @@ async fn create_record<R: Record + Send + 'static>(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body: Value = json_body(&state, payload).await?;
-    let record = db(&state, move |c| write_tx(c, |c| agreements::create_record::<R>(c, id, body.clone()))).await?;
+    let record = db(&state, move |c| {
+        write_tx(c, |c| agreements::create_record::<R>(c, id, body.clone()))
+    })
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
-            format!("/api/v1/agreements/{id}/{}/{}", R::PATH, record.id().unwrap_or_default()),
+            format!(
+                "/api/v1/agreements/{id}/{}/{}",
+                R::PATH,
+                record.id().unwrap_or_default()
+            ),
         ))
         .json(record))
 }
@@ -138,7 +167,10 @@ async fn get_record<R: Record + Send + 'static>(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, rid) = path.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| agreements::get_record::<R>(c, id, rid)).await?))
+    Ok(
+        HttpResponse::Ok()
+            .json(db(&state, move |c| agreements::get_record::<R>(c, id, rid)).await?),
+    )
 }
 
 async fn patch_record<R: Record + Send + 'static>(
@@ -148,7 +180,10 @@ async fn patch_record<R: Record + Send + 'static>(
 ) -> Result<HttpResponse, ApiError> {
     let (id, rid) = path.into_inner();
     let patch: Value = json_body(&state, payload).await?;
-    let record = db(&state, move |c| write_tx(c, |c| agreements::update_record::<R>(c, id, rid, &patch))).await?;
+    let record = db(&state, move |c| {
+        write_tx(c, |c| agreements::update_record::<R>(c, id, rid, &patch))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(record))
 }
 
@@ -157,7 +192,10 @@ async fn delete_record<R: Record + Send + 'static>(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, rid) = path.into_inner();
-    db(&state, move |c| write_tx(c, |c| agreements::delete_record::<R>(c, id, rid))).await?;
+    db(&state, move |c| {
+        write_tx(c, |c| agreements::delete_record::<R>(c, id, rid))
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -176,17 +214,21 @@ fn records<R: Record + Send + 'static>(cfg: &mut web::ServiceConfig) {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/agreements").route(web::get().to(list)).route(web::post().to(create)))
-        .service(
-            web::resource("/agreements/{id}")
-                .route(web::get().to(get))
-                .route(web::patch().to(patch))
-                .route(web::delete().to(delete)),
-        )
-        .configure(records::<Scope>)
-        .configure(records::<Application>)
-        .configure(records::<Statement>)
-        .configure(records::<Certificate>)
-        .configure(records::<Report>)
-        .configure(records::<Renewal>);
+    cfg.service(
+        web::resource("/agreements")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/agreements/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(patch))
+            .route(web::delete().to(delete)),
+    )
+    .configure(records::<Scope>)
+    .configure(records::<Application>)
+    .configure(records::<Statement>)
+    .configure(records::<Certificate>)
+    .configure(records::<Report>)
+    .configure(records::<Renewal>);
 }

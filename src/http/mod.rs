@@ -36,10 +36,15 @@ where
 }
 
 /// Reads the request body, refusing one over the configured size with 413.
-pub async fn body(state: &web::Data<AppState>, payload: web::Payload) -> Result<web::Bytes, ApiError> {
+pub async fn body(
+    state: &web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<web::Bytes, ApiError> {
     match payload.to_bytes_limited(state.max_body).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) => Err(ApiError::bad_request(format!("isi permintaan tidak terbaca: {e}"))),
+        Ok(Err(e)) => Err(ApiError::bad_request(format!(
+            "isi permintaan tidak terbaca: {e}"
+        ))),
         Err(_) => Err(ApiError::new(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
             "Isi permintaan terlalu besar",
@@ -49,7 +54,10 @@ pub async fn body(state: &web::Data<AppState>, payload: web::Payload) -> Result<
 }
 
 /// The body as JSON of type `T`, with the failing field named.
-pub async fn json_body<T: DeserializeOwned>(state: &web::Data<AppState>, payload: web::Payload) -> Result<T, ApiError> {
+pub async fn json_body<T: DeserializeOwned>(
+    state: &web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<T, ApiError> {
     let bytes = body(state, payload).await?;
     Ok(crate::json::from_slice(&bytes)?)
 }
@@ -76,14 +84,18 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found("alamat API ini tidak ada; lihat README untuk daftar endpoint"))
+    Err(ApiError::not_found(
+        "alamat API ini tidak ada; lihat README untuk daftar endpoint",
+    ))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::QueryConfig::default().error_handler(|e, _| {
         ApiError::bad_request(format!("parameter query tidak valid: {e}")).into()
     }))
-    .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found("alamat tidak ditemukan: id harus berupa angka").into()))
+    .app_data(web::PathConfig::default().error_handler(|_, _| {
+        ApiError::not_found("alamat tidak ditemukan: id harus berupa angka").into()
+    }))
     .route("/healthz", web::get().to(healthz))
     .service(
         web::scope("/api/v1")
@@ -96,7 +108,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        App::new().app_data(data.clone()).configure(configure).default_service(web::to(not_found))
+        App::new()
+            .app_data(data.clone())
+            .configure(configure)
+            .default_service(web::to(not_found))
     })
     .workers(workers)
     .listen(listener)?

@@ -21,19 +21,33 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, StoreError> {
     serde_json::to_value(v).map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
-async fn list_institutions(state: web::Data<AppState>, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+async fn list_institutions(
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
     if let Some(k) = &q.kind {
         if crate::domain::catalog::InstitutionKind::from_code(k).is_none() {
-            return Err(ApiError::bad_request(format!("jenis instansi '{k}' tidak dikenal")));
+            return Err(ApiError::bad_request(format!(
+                "jenis instansi '{k}' tidak dikenal"
+            )));
         }
     }
-    let f = institutions::ListFilter { q: q.q.clone(), kind: q.kind.clone(), limit, offset };
+    let f = institutions::ListFilter {
+        q: q.q.clone(),
+        kind: q.kind.clone(),
+        limit,
+        offset,
+    };
     let (total, items) = db(&state, move |c| institutions::list(c, &f)).await?;
-    Ok(HttpResponse::Ok().json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
+    Ok(HttpResponse::Ok()
+        .json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
 }
 
-async fn create_institution(state: web::Data<AppState>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+async fn create_institution(
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let doc: InstitutionDoc = json_body(&state, payload).await?;
     let view = db(&state, move |c| {
         let id = write_tx(c, |c| institutions::create(c, &doc))?;
@@ -41,11 +55,17 @@ async fn create_institution(state: web::Data<AppState>, payload: web::Payload) -
     })
     .await?;
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/institutions/{}", view.doc.id.unwrap_or_default())))
+        .insert_header((
+            "Location",
+            format!("/api/v1/institutions/{}", view.doc.id.unwrap_or_default()),
+        ))
         .json(view))
 }
 
-async fn get_institution(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+async fn get_institution(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| institutions::get(c, id)).await?))
 }
@@ -70,20 +90,36 @@ async fn patch_institution(
     Ok(HttpResponse::Ok().json(view))
 }
 
-async fn delete_institution(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+async fn delete_institution(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db(&state, move |c| write_tx(c, |c| institutions::delete(c, id))).await?;
+    db(&state, move |c| {
+        write_tx(c, |c| institutions::delete(c, id))
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn list_people(state: web::Data<AppState>, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+async fn list_people(
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
     let text = q.q.clone();
-    let (total, items) = db(&state, move |c| people::list(c, text.as_deref(), limit, offset)).await?;
-    Ok(HttpResponse::Ok().json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
+    let (total, items) = db(&state, move |c| {
+        people::list(c, text.as_deref(), limit, offset)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
 }
 
-async fn create_person(state: web::Data<AppState>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+async fn create_person(
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let doc: PersonDoc = json_body(&state, payload).await?;
     if doc.name.trim().is_empty() {
         return Err(StoreError::invalid("/name", "nama wajib diisi").into());
@@ -94,16 +130,26 @@ async fn create_person(state: web::Data<AppState>, payload: web::Payload) -> Res
     })
     .await?;
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/people/{}", view.doc.id.unwrap_or_default())))
+        .insert_header((
+            "Location",
+            format!("/api/v1/people/{}", view.doc.id.unwrap_or_default()),
+        ))
         .json(view))
 }
 
-async fn get_person(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+async fn get_person(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |c| people::get(c, id)).await?))
 }
 
-async fn patch_person(state: web::Data<AppState>, id: web::Path<i64>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+async fn patch_person(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let patch: Value = json_body(&state, payload).await?;
     let view = db(&state, move |c| {
@@ -122,7 +168,10 @@ async fn patch_person(state: web::Data<AppState>, id: web::Path<i64>, payload: w
     Ok(HttpResponse::Ok().json(view))
 }
 
-async fn delete_person(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+async fn delete_person(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db(&state, move |c| write_tx(c, |c| people::delete(c, id))).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -145,7 +194,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(patch_institution))
             .route(web::delete().to(delete_institution)),
     )
-    .service(web::resource("/people").route(web::get().to(list_people)).route(web::post().to(create_person)))
+    .service(
+        web::resource("/people")
+            .route(web::get().to(list_people))
+            .route(web::post().to(create_person)),
+    )
     .service(
         web::resource("/people/{id}")
             .route(web::get().to(get_person))

@@ -29,7 +29,12 @@ struct Problem<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, title, detail: detail.into(), errors: vec![] }
+        ApiError {
+            status,
+            title,
+            detail: detail.into(),
+            errors: vec![],
+        }
     }
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "Permintaan tidak valid", detail)
@@ -43,7 +48,12 @@ impl ApiError {
             .map(|e| format!("{}: {}", e.pointer, e.message))
             .collect::<Vec<_>>()
             .join("; ");
-        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, title: "Data tidak valid", detail, errors }
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            title: "Data tidak valid",
+            detail,
+            errors,
+        }
     }
     pub fn internal() -> Self {
         Self::new(
@@ -87,11 +97,19 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(errs) => ApiError::invalid(errs),
             StoreError::Unavailable(m) => {
                 tracing::error!(error = %m, "database unavailable");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "Layanan tidak tersedia", "basis data sedang tidak dapat dihubungi; coba lagi sebentar lagi")
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Layanan tidak tersedia",
+                    "basis data sedang tidak dapat dihubungi; coba lagi sebentar lagi",
+                )
             }
             StoreError::Db(D::DatabaseError(K::UniqueViolation, info)) => {
                 tracing::warn!(table = ?info.table_name(), "unique violation");
-                ApiError::new(StatusCode::CONFLICT, "Konflik", "data yang sama sudah tercatat")
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "Konflik",
+                    "data yang sama sudah tercatat",
+                )
             }
             StoreError::Db(D::DatabaseError(K::ForeignKeyViolation, _)) => ApiError::new(
                 StatusCode::CONFLICT,

@@ -8,16 +8,21 @@ use serde_json::Value;
 
 use super::records::{insert_all, Record};
 use super::schema::{
-    access_scopes, agreement_parties, agreements, institutions, juknis, juknis_people, legal_bases, people,
-    return_data_items,
+    access_scopes, agreement_parties, agreements, institutions, juknis, juknis_people, legal_bases,
+    people, return_data_items,
 };
-use super::{decode, decode_opt, institutions as inst_store, now, people as people_store, DbConnection, StoreError};
+use super::{
+    decode, decode_opt, institutions as inst_store, now, people as people_store, DbConnection,
+    StoreError,
+};
 use crate::domain::agreement::{
-    AgreementDoc, AmendsRef, Application, Certificate, Juknis, JuknisPerson, Letter, Network, Party, Renewal,
-    Report, SchemaTag, Scope, Services, Statement, Termination, Terms,
+    AgreementDoc, AmendsRef, Application, Certificate, Juknis, JuknisPerson, Letter, Network,
+    Party, Renewal, Report, SchemaTag, Scope, Services, Statement, Termination, Terms,
 };
 use crate::domain::catalog::{AgreementKind, Side};
-use crate::domain::status::{renewal_deadline, renewal_window_start, status_as_of, AgreementStatus, Lifecycle};
+use crate::domain::status::{
+    renewal_deadline, renewal_window_start, status_as_of, AgreementStatus, Lifecycle,
+};
 use crate::json::{from_value_at, merge_patch, JsonError};
 
 type Db = <DbConnection as diesel::Connection>::Backend;
@@ -118,7 +123,12 @@ pub struct AgreementView {
 /// A `LIKE` pattern matching `text` anywhere, case-insensitively against
 /// lower-cased columns, with the wildcards in `text` taken literally.
 pub fn like_pattern(text: &str) -> String {
-    let escaped = text.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -161,13 +171,20 @@ fn fields(doc: &AgreementDoc, first: i64, second: i64, amends_id: Option<i64>) -
         approval_subject: doc.approval_letter.as_ref().and_then(|l| l.subject.clone()),
         iso27001_months: t.iso27001_months as i32,
         iso27001_due_on: t.iso27001_due_on,
-        report_months: t.report_months.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+        report_months: t
+            .report_months
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
         report_deadline_working_days: t.report_deadline_working_days as i32,
         renewal_notice_months: t.renewal_notice_months as i32,
         card_reader: t.card_reader,
         first_institution_id: first,
         second_institution_id: second,
-        renewal_window_starts_on: doc.expires_on.map(|e| renewal_window_start(e, t.renewal_notice_months)),
+        renewal_window_starts_on: doc
+            .expires_on
+            .map(|e| renewal_window_start(e, t.renewal_notice_months)),
         search_text: search_text_of(doc),
     }
 }
@@ -190,7 +207,11 @@ impl From<JsonError> for StoreError {
 }
 
 /// The agreement whose PIHAK KESATU or KEDUA letter number is `number`.
-fn find_by_number(conn: &mut DbConnection, number: &str, except: Option<i64>) -> Result<Option<i64>, StoreError> {
+fn find_by_number(
+    conn: &mut DbConnection,
+    number: &str,
+    except: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
     let mut q = agreement_parties::table
         .filter(agreement_parties::number.eq(number))
         .select(agreement_parties::agreement_id)
@@ -204,12 +225,20 @@ fn find_by_number(conn: &mut DbConnection, number: &str, except: Option<i64>) ->
 
 /// An agreement already registered under both of the document's letter numbers.
 fn find_duplicate(conn: &mut DbConnection, doc: &AgreementDoc) -> Result<Option<i64>, StoreError> {
-    let number = |side| doc.party(side).and_then(|p| p.number.as_ref()).map(|n| n.to_string());
+    let number = |side| {
+        doc.party(side)
+            .and_then(|p| p.number.as_ref())
+            .map(|n| n.to_string())
+    };
     let (Some(first), Some(second)) = (number(Side::First), number(Side::Second)) else {
         return Ok(None);
     };
     let candidates: Vec<i64> = agreement_parties::table
-        .filter(agreement_parties::side.eq(Side::First.code()).and(agreement_parties::number.eq(first)))
+        .filter(
+            agreement_parties::side
+                .eq(Side::First.code())
+                .and(agreement_parties::number.eq(first)),
+        )
         .select(agreement_parties::agreement_id)
         .load(conn)?;
     if candidates.is_empty() {
@@ -217,21 +246,34 @@ fn find_duplicate(conn: &mut DbConnection, doc: &AgreementDoc) -> Result<Option<
     }
     Ok(agreement_parties::table
         .filter(agreement_parties::agreement_id.eq_any(candidates))
-        .filter(agreement_parties::side.eq(Side::Second.code()).and(agreement_parties::number.eq(second)))
+        .filter(
+            agreement_parties::side
+                .eq(Side::Second.code())
+                .and(agreement_parties::number.eq(second)),
+        )
         .select(agreement_parties::agreement_id)
         .first(conn)
         .optional()?)
 }
 
-fn resolve_amends(conn: &mut DbConnection, doc: &AgreementDoc, except: Option<i64>) -> Result<Option<i64>, StoreError> {
+fn resolve_amends(
+    conn: &mut DbConnection,
+    doc: &AgreementDoc,
+    except: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
     match &doc.amends {
         None => Ok(None),
-        Some(a) => find_by_number(conn, a.number.as_str(), except)?.map(Some).ok_or_else(|| {
-            StoreError::invalid(
-                "/amends/number",
-                format!("PKS bernomor {} yang diubah oleh adendum ini belum terdaftar", a.number),
-            )
-        }),
+        Some(a) => find_by_number(conn, a.number.as_str(), except)?
+            .map(Some)
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "/amends/number",
+                    format!(
+                        "PKS bernomor {} yang diubah oleh adendum ini belum terdaftar",
+                        a.number
+                    ),
+                )
+            }),
     }
 }
 
@@ -241,7 +283,9 @@ fn refresh_renewed_on(conn: &mut DbConnection, id: i64) -> Result<(), StoreError
         .filter(agreements::amends_id.eq(id))
         .select(diesel::dsl::min(agreements::signed_on))
         .first(conn)?;
-    diesel::update(agreements::table.find(id)).set(agreements::renewed_on.eq(first)).execute(conn)?;
+    diesel::update(agreements::table.find(id))
+        .set(agreements::renewed_on.eq(first))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -253,19 +297,32 @@ pub fn refresh_search_text(conn: &mut DbConnection, id: i64) -> Result<(), Store
     Ok(())
 }
 
-fn party_ids(conn: &mut DbConnection, doc: &AgreementDoc) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
+fn party_ids(
+    conn: &mut DbConnection,
+    doc: &AgreementDoc,
+) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
     doc.parties
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let inst = inst_store::upsert(conn, &p.institution, &format!("/parties/{i}/institution"))?;
-            let signatory = p.signatory.as_ref().map(|s| people_store::resolve(conn, s)).transpose()?;
+            let inst =
+                inst_store::upsert(conn, &p.institution, &format!("/parties/{i}/institution"))?;
+            let signatory = p
+                .signatory
+                .as_ref()
+                .map(|s| people_store::resolve(conn, s))
+                .transpose()?;
             Ok((inst, signatory))
         })
         .collect()
 }
 
-fn insert_parties(conn: &mut DbConnection, id: i64, doc: &AgreementDoc, ids: &[(i64, Option<i64>)]) -> Result<(), StoreError> {
+fn insert_parties(
+    conn: &mut DbConnection,
+    id: i64,
+    doc: &AgreementDoc,
+    ids: &[(i64, Option<i64>)],
+) -> Result<(), StoreError> {
     for (p, (inst, signatory)) in doc.parties.iter().zip(ids) {
         diesel::insert_into(agreement_parties::table)
             .values((
@@ -284,7 +341,11 @@ fn insert_parties(conn: &mut DbConnection, id: i64, doc: &AgreementDoc, ids: &[(
 fn insert_texts(conn: &mut DbConnection, id: i64, doc: &AgreementDoc) -> Result<(), StoreError> {
     for (i, text) in doc.legal_bases.iter().enumerate() {
         diesel::insert_into(legal_bases::table)
-            .values((legal_bases::agreement_id.eq(id), legal_bases::position.eq(i as i32), legal_bases::text.eq(text)))
+            .values((
+                legal_bases::agreement_id.eq(id),
+                legal_bases::position.eq(i as i32),
+                legal_bases::text.eq(text),
+            ))
             .execute(conn)?;
     }
     for (i, item) in doc.return_data.iter().enumerate() {
@@ -312,14 +373,19 @@ fn insert_juknis(conn: &mut DbConnection, id: i64, j: &Juknis) -> Result<(), Sto
             juknis::bandwidth.eq(net.and_then(|n| n.bandwidth.clone())),
             juknis::cost_bearer.eq(net.and_then(|n| n.cost_bearer).map(|s| s.code())),
             juknis::estimated_connection.eq(net.and_then(|n| n.estimated_connection.clone())),
-            juknis::web_portal_ip.eq(svc.and_then(|s| s.web_portal_ip.as_ref()).map(|v| v.to_string())),
+            juknis::web_portal_ip.eq(svc
+                .and_then(|s| s.web_portal_ip.as_ref())
+                .map(|v| v.to_string())),
             juknis::return_data_url.eq(svc.and_then(|s| s.return_data_url.clone())),
             juknis::sam_activation_url.eq(svc.and_then(|s| s.sam_activation_url.clone())),
             juknis::report_email.eq(j.report_email.as_ref().map(|e| e.to_string())),
         ))
         .returning(juknis::id)
         .get_result(conn)?;
-    for (role, list) in [("contact", &j.contacts), ("acknowledger", &j.acknowledged_by)] {
+    for (role, list) in [
+        ("contact", &j.contacts),
+        ("acknowledger", &j.acknowledged_by),
+    ] {
         for (i, p) in list.iter().enumerate() {
             diesel::insert_into(juknis_people::table)
                 .values((
@@ -341,8 +407,17 @@ fn insert_juknis(conn: &mut DbConnection, id: i64, j: &Juknis) -> Result<(), Sto
 }
 
 fn side_ids(doc: &AgreementDoc, ids: &[(i64, Option<i64>)]) -> (i64, i64) {
-    let find = |side: Side| doc.parties.iter().zip(ids).find(|(p, _)| p.side == side).map(|(_, (i, _))| *i);
-    (find(Side::First).unwrap_or_default(), find(Side::Second).unwrap_or_default())
+    let find = |side: Side| {
+        doc.parties
+            .iter()
+            .zip(ids)
+            .find(|(p, _)| p.side == side)
+            .map(|(_, (i, _))| *i)
+    };
+    (
+        find(Side::First).unwrap_or_default(),
+        find(Side::Second).unwrap_or_default(),
+    )
 }
 
 /// Writes a new agreement with everything it holds. The caller runs it in a
@@ -359,7 +434,11 @@ pub fn insert(conn: &mut DbConnection, doc: &AgreementDoc) -> Result<i64, StoreE
     let (first, second) = side_ids(doc, &ids);
     let ts = now();
     let id: i64 = diesel::insert_into(agreements::table)
-        .values((fields(doc, first, second, amends_id), agreements::created_at.eq(ts), agreements::updated_at.eq(ts)))
+        .values((
+            fields(doc, first, second, amends_id),
+            agreements::created_at.eq(ts),
+            agreements::updated_at.eq(ts),
+        ))
         .returning(agreements::id)
         .get_result(conn)?;
     insert_parties(conn, id, doc, &ids)?;
@@ -389,22 +468,33 @@ fn row(conn: &mut DbConnection, id: i64) -> Result<AgreementRow, StoreError> {
 }
 
 fn load_parties(conn: &mut DbConnection, id: i64) -> Result<Vec<Party>, StoreError> {
-    let rows: Vec<((String, Option<String>, Option<String>), inst_store::InstitutionRow, Option<people_store::PersonRow>)> =
-        agreement_parties::table
-            .inner_join(institutions::table)
-            .left_join(people::table)
-            .filter(agreement_parties::agreement_id.eq(id))
-            .order(agreement_parties::id)
-            .select((
-                (agreement_parties::side, agreement_parties::number, agreement_parties::recital),
-                inst_store::InstitutionRow::as_select(),
-                Option::<people_store::PersonRow>::as_select(),
-            ))
-            .load(conn)?;
+    let rows: Vec<(
+        (String, Option<String>, Option<String>),
+        inst_store::InstitutionRow,
+        Option<people_store::PersonRow>,
+    )> = agreement_parties::table
+        .inner_join(institutions::table)
+        .left_join(people::table)
+        .filter(agreement_parties::agreement_id.eq(id))
+        .order(agreement_parties::id)
+        .select((
+            (
+                agreement_parties::side,
+                agreement_parties::number,
+                agreement_parties::recital,
+            ),
+            inst_store::InstitutionRow::as_select(),
+            Option::<people_store::PersonRow>::as_select(),
+        ))
+        .load(conn)?;
     rows.into_iter()
         .map(|((side, number, recital), inst, person)| {
             let parent = match inst.parent_id {
-                Some(pid) => institutions::table.find(pid).select(institutions::name).first(conn).optional()?,
+                Some(pid) => institutions::table
+                    .find(pid)
+                    .select(institutions::name)
+                    .first(conn)
+                    .optional()?,
                 None => None,
             };
             Ok(Party {
@@ -500,15 +590,30 @@ fn load_juknis(conn: &mut DbConnection, id: i64) -> Result<Option<Juknis>, Store
         cost_bearer: decode_opt(r.6)?,
         estimated_connection: r.7,
     };
-    let services = Services { web_portal_ip: decode_opt(r.8)?, return_data_url: r.9, sam_activation_url: r.10 };
+    let services = Services {
+        web_portal_ip: decode_opt(r.8)?,
+        return_data_url: r.9,
+        sam_activation_url: r.10,
+    };
     Ok(Some(Juknis {
         number: decode(r.1)?,
         date: r.2,
         place: r.3,
-        network: (network != Network { ip_lan: None, bandwidth: None, cost_bearer: None, estimated_connection: None })
-            .then_some(network),
-        services: (services != Services { web_portal_ip: None, return_data_url: None, sam_activation_url: None })
-            .then_some(services),
+        network: (network
+            != Network {
+                ip_lan: None,
+                bandwidth: None,
+                cost_bearer: None,
+                estimated_connection: None,
+            })
+        .then_some(network),
+        services: (services
+            != Services {
+                web_portal_ip: None,
+                return_data_url: None,
+                sam_activation_url: None,
+            })
+        .then_some(services),
         report_email: decode_opt(r.11)?,
         contacts,
         acknowledged_by: acks,
@@ -516,7 +621,10 @@ fn load_juknis(conn: &mut DbConnection, id: i64) -> Result<Option<Juknis>, Store
 }
 
 /// The stored row and the whole agreement in the import shape.
-pub fn load_doc(conn: &mut DbConnection, id: i64) -> Result<(AgreementRow, AgreementDoc), StoreError> {
+pub fn load_doc(
+    conn: &mut DbConnection,
+    id: i64,
+) -> Result<(AgreementRow, AgreementDoc), StoreError> {
     let r = row(conn, id)?;
     let texts = |conn: &mut DbConnection| -> Result<(Vec<String>, Vec<String>), StoreError> {
         let lb = legal_bases::table
@@ -536,7 +644,10 @@ pub fn load_doc(conn: &mut DbConnection, id: i64) -> Result<(AgreementRow, Agree
         schema: SchemaTag,
         kind: decode(r.kind.clone())?,
         amends: match &r.amends_number {
-            Some(n) => Some(AmendsRef { id: r.amends_id, number: decode(n.clone())? }),
+            Some(n) => Some(AmendsRef {
+                id: r.amends_id,
+                number: decode(n.clone())?,
+            }),
             None => None,
         },
         title: r.title.clone(),
@@ -545,15 +656,21 @@ pub fn load_doc(conn: &mut DbConnection, id: i64) -> Result<(AgreementRow, Agree
         signed_place: r.signed_place.clone(),
         expires_on: r.expires_on,
         terminated: match (r.terminated_on, &r.termination_reason) {
-            (Some(on), Some(reason)) => {
-                Some(Termination { on, reason: decode(reason.clone())?, note: r.termination_note.clone() })
-            }
+            (Some(on), Some(reason)) => Some(Termination {
+                on,
+                reason: decode(reason.clone())?,
+                note: r.termination_note.clone(),
+            }),
             _ => None,
         },
         parties: load_parties(conn, id)?,
         legal_bases: legal,
         approval_letter: match &r.approval_number {
-            Some(n) => Some(Letter { number: decode(n.clone())?, date: r.approval_date, subject: r.approval_subject.clone() }),
+            Some(n) => Some(Letter {
+                number: decode(n.clone())?,
+                date: r.approval_date,
+                subject: r.approval_subject.clone(),
+            }),
             None => None,
         },
         access: Scope::load_all(conn, id)?,
@@ -561,7 +678,11 @@ pub fn load_doc(conn: &mut DbConnection, id: i64) -> Result<(AgreementRow, Agree
         terms: Terms {
             iso27001_months: r.iso27001_months as u32,
             iso27001_due_on: r.iso27001_due_on,
-            report_months: r.report_months.split(',').filter_map(|m| m.parse().ok()).collect(),
+            report_months: r
+                .report_months
+                .split(',')
+                .filter_map(|m| m.parse().ok())
+                .collect(),
             report_deadline_working_days: r.report_deadline_working_days as u32,
             renewal_notice_months: r.renewal_notice_months as u32,
             card_reader: r.card_reader,
@@ -576,7 +697,11 @@ pub fn load_doc(conn: &mut DbConnection, id: i64) -> Result<(AgreementRow, Agree
     Ok((r, doc))
 }
 
-pub fn get(conn: &mut DbConnection, id: i64, as_of: NaiveDate) -> Result<AgreementView, StoreError> {
+pub fn get(
+    conn: &mut DbConnection,
+    id: i64,
+    as_of: NaiveDate,
+) -> Result<AgreementView, StoreError> {
     let (r, doc) = load_doc(conn, id)?;
     Ok(view(r, doc, as_of))
 }
@@ -586,7 +711,9 @@ pub fn view(r: AgreementRow, doc: AgreementDoc, as_of: NaiveDate) -> AgreementVi
         id: r.id,
         status: status_as_of(&r.lifecycle(), as_of),
         as_of,
-        renewal_deadline: r.expires_on.map(|e| renewal_deadline(e, r.renewal_notice_months as u32)),
+        renewal_deadline: r
+            .expires_on
+            .map(|e| renewal_deadline(e, r.renewal_notice_months as u32)),
         renewed_on: r.renewed_on,
         created_at: r.created_at,
         updated_at: r.updated_at,
@@ -647,7 +774,11 @@ fn filtered<'a>(f: &'a ListFilter) -> agreements::BoxedQuery<'a, Db> {
     let d = f.as_of;
     let mut q = agreements::table.into_boxed::<Db>();
     if let Some(inst) = f.institution {
-        q = q.filter(a::first_institution_id.eq(inst).or(a::second_institution_id.eq(inst)));
+        q = q.filter(
+            a::first_institution_id
+                .eq(inst)
+                .or(a::second_institution_id.eq(inst)),
+        );
     }
     if let Some(text) = &f.q {
         q = q.filter(a::search_text.like(like_pattern(text)).escape('\\'));
@@ -675,13 +806,20 @@ fn filtered<'a>(f: &'a ListFilter) -> agreements::BoxedQuery<'a, Db> {
         q = q.filter(a::expires_on.is_null().or(a::expires_on.ge(d)));
         q = match status {
             AgreementStatus::RenewalDue => q.filter(a::renewal_window_starts_on.le(d)),
-            _ => q.filter(a::renewal_window_starts_on.is_null().or(a::renewal_window_starts_on.gt(d))),
+            _ => q.filter(
+                a::renewal_window_starts_on
+                    .is_null()
+                    .or(a::renewal_window_starts_on.gt(d)),
+            ),
         };
     }
     q
 }
 
-pub fn list(conn: &mut DbConnection, f: &ListFilter) -> Result<(i64, Vec<AgreementSummary>), StoreError> {
+pub fn list(
+    conn: &mut DbConnection,
+    f: &ListFilter,
+) -> Result<(i64, Vec<AgreementSummary>), StoreError> {
     let total: i64 = filtered(f).count().get_result(conn)?;
     let rows: Vec<SummaryRow> = filtered(f)
         .order(agreements::id)
@@ -768,11 +906,22 @@ const PATCHABLE: &[&str] = &[
 /// every rule a new agreement must.
 pub fn patch(conn: &mut DbConnection, id: i64, patch: &Value) -> Result<(), StoreError> {
     let Some(obj) = patch.as_object() else {
-        return Err(StoreError::invalid("/", "isi PATCH harus berupa objek JSON"));
+        return Err(StoreError::invalid(
+            "/",
+            "isi PATCH harus berupa objek JSON",
+        ));
     };
     for key in obj.keys() {
         if !PATCHABLE.contains(&key.as_str()) {
-            let hint = if ["statements", "applications", "certificates", "reports", "renewals"].contains(&key.as_str()) {
+            let hint = if [
+                "statements",
+                "applications",
+                "certificates",
+                "reports",
+                "renewals",
+            ]
+            .contains(&key.as_str())
+            {
                 format!("ubah melalui /api/v1/agreements/{id}/{key}")
             } else {
                 "kolom ini tidak dapat diubah".to_string()
@@ -781,30 +930,41 @@ pub fn patch(conn: &mut DbConnection, id: i64, patch: &Value) -> Result<(), Stor
         }
     }
     let (old_row, old) = load_doc(conn, id)?;
-    let mut value = serde_json::to_value(&old).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let mut value =
+        serde_json::to_value(&old).map_err(|e| StoreError::Unavailable(e.to_string()))?;
     merge_patch(&mut value, patch);
     let doc: AgreementDoc = from_value_at(value, "")?;
     invalid_if_any(doc.check())?;
     let amends_id = resolve_amends(conn, &doc, Some(id))?;
     if amends_id == Some(id) {
-        return Err(StoreError::invalid("/amends/number", "perjanjian tidak dapat mengubah dirinya sendiri"));
+        return Err(StoreError::invalid(
+            "/amends/number",
+            "perjanjian tidak dapat mengubah dirinya sendiri",
+        ));
     }
     let ids = party_ids(conn, &doc)?;
     let (first, second) = side_ids(&doc, &ids);
     diesel::update(agreements::table.find(id))
-        .set((fields(&doc, first, second, amends_id), agreements::updated_at.eq(now())))
+        .set((
+            fields(&doc, first, second, amends_id),
+            agreements::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     if obj.contains_key("parties") {
-        diesel::delete(agreement_parties::table.filter(agreement_parties::agreement_id.eq(id))).execute(conn)?;
+        diesel::delete(agreement_parties::table.filter(agreement_parties::agreement_id.eq(id)))
+            .execute(conn)?;
         insert_parties(conn, id, &doc, &ids)?;
     }
     if obj.contains_key("legal_bases") || obj.contains_key("return_data") {
-        diesel::delete(legal_bases::table.filter(legal_bases::agreement_id.eq(id))).execute(conn)?;
-        diesel::delete(return_data_items::table.filter(return_data_items::agreement_id.eq(id))).execute(conn)?;
+        diesel::delete(legal_bases::table.filter(legal_bases::agreement_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(return_data_items::table.filter(return_data_items::agreement_id.eq(id)))
+            .execute(conn)?;
         insert_texts(conn, id, &doc)?;
     }
     if obj.contains_key("access") {
-        diesel::delete(access_scopes::table.filter(access_scopes::agreement_id.eq(id))).execute(conn)?;
+        diesel::delete(access_scopes::table.filter(access_scopes::agreement_id.eq(id)))
+            .execute(conn)?;
         insert_all(conn, id, &doc.access)?;
     }
     if obj.contains_key("juknis") {
@@ -828,9 +988,14 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
                 .into(),
         ));
     }
-    let successors: i64 = agreements::table.filter(agreements::amends_id.eq(id)).count().get_result(conn)?;
+    let successors: i64 = agreements::table
+        .filter(agreements::amends_id.eq(id))
+        .count()
+        .get_result(conn)?;
     if successors > 0 {
-        return Err(StoreError::Conflict("perjanjian ini sudah diubah oleh adendum dan tidak dapat dihapus".into()));
+        return Err(StoreError::Conflict(
+            "perjanjian ini sudah diubah oleh adendum dan tidak dapat dihapus".into(),
+        ));
     }
     diesel::delete(agreements::table.find(id)).execute(conn)?;
     if let Some(target) = r.amends_id {
@@ -840,12 +1005,18 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
 }
 
 fn touch(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-    diesel::update(agreements::table.find(id)).set(agreements::updated_at.eq(now())).execute(conn)?;
+    diesel::update(agreements::table.find(id))
+        .set(agreements::updated_at.eq(now()))
+        .execute(conn)?;
     Ok(())
 }
 
 /// Adds one record to an agreement's list after checking the whole agreement with it.
-pub fn create_record<R: Record>(conn: &mut DbConnection, agreement_id: i64, body: Value) -> Result<R, StoreError> {
+pub fn create_record<R: Record>(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    body: Value,
+) -> Result<R, StoreError> {
     let (_, mut doc) = load_doc(conn, agreement_id)?;
     let index = R::list(&mut doc).len();
     let mut record: R = from_value_at(body, &format!("/{}/{index}", R::COLLECTION))?;
@@ -858,14 +1029,27 @@ pub fn create_record<R: Record>(conn: &mut DbConnection, agreement_id: i64, body
     Ok(record)
 }
 
-fn position<R: Record>(doc: &mut AgreementDoc, agreement_id: i64, record_id: i64) -> Result<usize, StoreError> {
+fn position<R: Record>(
+    doc: &mut AgreementDoc,
+    agreement_id: i64,
+    record_id: i64,
+) -> Result<usize, StoreError> {
     R::list(doc)
         .iter()
         .position(|r| r.id() == Some(record_id))
-        .ok_or_else(|| StoreError::NotFound(format!("{} {record_id} pada perjanjian {agreement_id}", R::LABEL)))
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "{} {record_id} pada perjanjian {agreement_id}",
+                R::LABEL
+            ))
+        })
 }
 
-pub fn get_record<R: Record>(conn: &mut DbConnection, agreement_id: i64, record_id: i64) -> Result<R, StoreError> {
+pub fn get_record<R: Record>(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    record_id: i64,
+) -> Result<R, StoreError> {
     let (_, mut doc) = load_doc(conn, agreement_id)?;
     let i = position::<R>(&mut doc, agreement_id, record_id)?;
     Ok(R::list(&mut doc)[i].clone())
@@ -880,7 +1064,8 @@ pub fn update_record<R: Record>(
 ) -> Result<R, StoreError> {
     let (_, mut doc) = load_doc(conn, agreement_id)?;
     let i = position::<R>(&mut doc, agreement_id, record_id)?;
-    let mut value = serde_json::to_value(&R::list(&mut doc)[i]).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let mut value = serde_json::to_value(&R::list(&mut doc)[i])
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     merge_patch(&mut value, patch);
     let mut record: R = from_value_at(value, &format!("/{}/{i}", R::COLLECTION))?;
     record.set_id(Some(record_id));
@@ -891,7 +1076,11 @@ pub fn update_record<R: Record>(
     Ok(record)
 }
 
-pub fn delete_record<R: Record>(conn: &mut DbConnection, agreement_id: i64, record_id: i64) -> Result<(), StoreError> {
+pub fn delete_record<R: Record>(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    record_id: i64,
+) -> Result<(), StoreError> {
     let (_, mut doc) = load_doc(conn, agreement_id)?;
     let i = position::<R>(&mut doc, agreement_id, record_id)?;
     R::list(&mut doc).remove(i);

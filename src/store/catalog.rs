@@ -16,7 +16,9 @@ pub struct ElementRow {
 }
 
 pub fn seed(conn: &mut DbConnection) -> Result<(), StoreError> {
-    let present: Vec<String> = data_elements::table.select(data_elements::code).load(conn)?;
+    let present: Vec<String> = data_elements::table
+        .select(data_elements::code)
+        .load(conn)?;
     for (i, def) in ELEMENTS.iter().enumerate() {
         if !present.iter().any(|c| c == def.code) {
             diesel::insert_into(data_elements::table)
@@ -33,5 +35,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<(), StoreError> {
 }
 
 pub fn list(conn: &mut DbConnection) -> Result<Vec<ElementRow>, StoreError> {
-    Ok(data_elements::table.order(data_elements::position).load(conn)?)
+    Ok(data_elements::table
+        .order(data_elements::position)
+        .load(conn)?)
 }

@@ -37,10 +37,16 @@ pub struct DbTarget {
 impl DbTarget {
     pub fn parse(url: &str) -> Self {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            DbTarget { backend: Backend::Postgres, url: url.to_string() }
+            DbTarget {
+                backend: Backend::Postgres,
+                url: url.to_string(),
+            }
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
-            DbTarget { backend: Backend::Sqlite, url: path.to_string() }
+            DbTarget {
+                backend: Backend::Sqlite,
+                url: path.to_string(),
+            }
         }
     }
 
@@ -50,7 +56,12 @@ impl DbTarget {
             (Backend::Postgres, Some(at), Some(scheme)) => {
                 let creds = &self.url[scheme + 3..at];
                 let user = creds.split(':').next().unwrap_or("");
-                format!("{}{}@{}", &self.url[..scheme + 3], user, &self.url[at + 1..])
+                format!(
+                    "{}{}@{}",
+                    &self.url[..scheme + 3],
+                    user,
+                    &self.url[at + 1..]
+                )
             }
             _ => self.url.clone(),
         }
@@ -67,12 +78,15 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
         match self.target.backend {
-            Backend::Postgres => diesel::PgConnection::establish(&self.target.url).map(DbConnection::Postgres),
+            Backend::Postgres => {
+                diesel::PgConnection::establish(&self.target.url).map(DbConnection::Postgres)
+            }
             Backend::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(&self.target.url)?;
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    // busy_timeout first: switching to WAL itself waits for a lock.
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                 Ok(DbConnection::Sqlite(conn))
@@ -94,9 +108,14 @@ impl r2d2::ManageConnection for Manager {
 /// URL or password surfaces as itself, not as a pool time-out.
 pub fn connect(url: &str, max_size: u32) -> Result<Pool, StoreError> {
     let target = DbTarget::parse(url);
-    let manager = Manager { target: target.clone() };
+    let manager = Manager {
+        target: target.clone(),
+    };
     r2d2::ManageConnection::connect(&manager).map_err(|e| {
-        StoreError::Unavailable(format!("tidak dapat membuka basis data {}: {e}", target.redacted()))
+        StoreError::Unavailable(format!(
+            "tidak dapat membuka basis data {}: {e}",
+            target.redacted()
+        ))
     })?;
     r2d2::Pool::builder()
         .max_size(max_size)
@@ -116,7 +135,9 @@ pub fn backend(conn: &DbConnection) -> Backend {
 /// the element catalog holds every built-in element.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
     let applied = match conn {
-        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     }
     .map_err(|e| StoreError::Unavailable(format!("migrasi gagal: {e}")))?;

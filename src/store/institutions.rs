@@ -59,10 +59,17 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<InstitutionView, StoreErr
     view(conn, row)
 }
 
-fn parent_name(conn: &mut DbConnection, parent_id: Option<i64>) -> Result<Option<String>, StoreError> {
+fn parent_name(
+    conn: &mut DbConnection,
+    parent_id: Option<i64>,
+) -> Result<Option<String>, StoreError> {
     match parent_id {
         None => Ok(None),
-        Some(pid) => Ok(institutions::table.find(pid).select(institutions::name).first(conn).optional()?),
+        Some(pid) => Ok(institutions::table
+            .find(pid)
+            .select(institutions::name)
+            .first(conn)
+            .optional()?),
     }
 }
 
@@ -83,7 +90,10 @@ pub struct ListFilter {
     pub offset: i64,
 }
 
-pub fn list(conn: &mut DbConnection, f: &ListFilter) -> Result<(i64, Vec<InstitutionView>), StoreError> {
+pub fn list(
+    conn: &mut DbConnection,
+    f: &ListFilter,
+) -> Result<(i64, Vec<InstitutionView>), StoreError> {
     let filtered = || {
         let mut q = institutions::table.into_boxed();
         if let Some(text) = &f.q {
@@ -92,7 +102,9 @@ pub fn list(conn: &mut DbConnection, f: &ListFilter) -> Result<(i64, Vec<Institu
                 super::lower(institutions::name)
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(super::lower_opt(institutions::short_name).like(pattern).escape('\\')),
+                    .or(super::lower_opt(institutions::short_name)
+                        .like(pattern)
+                        .escape('\\')),
             );
         }
         if let Some(kind) = &f.kind {
@@ -107,12 +119,21 @@ pub fn list(conn: &mut DbConnection, f: &ListFilter) -> Result<(i64, Vec<Institu
         .offset(f.offset)
         .select(InstitutionRow::as_select())
         .load(conn)?;
-    let views = rows.into_iter().map(|r| view(conn, r)).collect::<Result<_, _>>()?;
+    let views = rows
+        .into_iter()
+        .map(|r| view(conn, r))
+        .collect::<Result<_, _>>()?;
     Ok((total, views))
 }
 
-fn resolve_parent(conn: &mut DbConnection, doc: &InstitutionDoc, pointer: &str) -> Result<Option<i64>, StoreError> {
-    let Some(parent) = &doc.parent else { return Ok(None) };
+fn resolve_parent(
+    conn: &mut DbConnection,
+    doc: &InstitutionDoc,
+    pointer: &str,
+) -> Result<Option<i64>, StoreError> {
+    let Some(parent) = &doc.parent else {
+        return Ok(None);
+    };
     institutions::table
         .filter(institutions::name.eq(parent))
         .select(institutions::id)
@@ -130,7 +151,11 @@ fn resolve_parent(conn: &mut DbConnection, doc: &InstitutionDoc, pointer: &str) 
 /// Finds the institution of that name, bringing its stored fields up to
 /// date with what the document states, or creates it. `pointer` locates the
 /// institution in the request for error messages.
-pub fn upsert(conn: &mut DbConnection, doc: &InstitutionDoc, pointer: &str) -> Result<i64, StoreError> {
+pub fn upsert(
+    conn: &mut DbConnection,
+    doc: &InstitutionDoc,
+    pointer: &str,
+) -> Result<i64, StoreError> {
     let name = doc.name.trim();
     let parent_id = resolve_parent(conn, doc, pointer)?;
     let existing: Option<InstitutionRow> = institutions::table
@@ -146,16 +171,39 @@ pub fn upsert(conn: &mut DbConnection, doc: &InstitutionDoc, pointer: &str) -> R
                 institutions::kind.eq(encode(&doc.kind)),
                 institutions::region_code.eq(doc.region_code.clone().or(row.region_code.clone())),
                 institutions::address.eq(doc.address.clone().or(row.address.clone())),
-                institutions::phone.eq(doc.phone.as_ref().map(|p| p.to_string()).or(row.phone.clone())),
-                institutions::email.eq(doc.email.as_ref().map(|e| e.to_string()).or(row.email.clone())),
+                institutions::phone.eq(doc
+                    .phone
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .or(row.phone.clone())),
+                institutions::email.eq(doc
+                    .email
+                    .as_ref()
+                    .map(|e| e.to_string())
+                    .or(row.email.clone())),
                 institutions::parent_id.eq(parent_id.or(row.parent_id)),
             );
-            let changed = doc.short_name.as_ref().is_some_and(|v| Some(v) != row.short_name.as_ref())
+            let changed = doc
+                .short_name
+                .as_ref()
+                .is_some_and(|v| Some(v) != row.short_name.as_ref())
                 || encode(&doc.kind) != row.kind
-                || doc.region_code.as_ref().is_some_and(|v| Some(v) != row.region_code.as_ref())
-                || doc.address.as_ref().is_some_and(|v| Some(v) != row.address.as_ref())
-                || doc.phone.as_ref().is_some_and(|v| Some(v.as_str()) != row.phone.as_deref())
-                || doc.email.as_ref().is_some_and(|v| Some(v.as_str()) != row.email.as_deref())
+                || doc
+                    .region_code
+                    .as_ref()
+                    .is_some_and(|v| Some(v) != row.region_code.as_ref())
+                || doc
+                    .address
+                    .as_ref()
+                    .is_some_and(|v| Some(v) != row.address.as_ref())
+                || doc
+                    .phone
+                    .as_ref()
+                    .is_some_and(|v| Some(v.as_str()) != row.phone.as_deref())
+                || doc
+                    .email
+                    .as_ref()
+                    .is_some_and(|v| Some(v.as_str()) != row.email.as_deref())
                 || parent_id.is_some_and(|v| Some(v) != row.parent_id);
             if changed {
                 diesel::update(institutions::table.find(row.id))
@@ -188,7 +236,10 @@ pub fn create(conn: &mut DbConnection, doc: &InstitutionDoc) -> Result<i64, Stor
         .count()
         .get_result(conn)?;
     if taken > 0 {
-        return Err(StoreError::Conflict(format!("instansi '{}' sudah terdaftar", doc.name.trim())));
+        return Err(StoreError::Conflict(format!(
+            "instansi '{}' sudah terdaftar",
+            doc.name.trim()
+        )));
     }
     upsert(conn, doc, "")
 }
@@ -201,11 +252,16 @@ pub fn replace(conn: &mut DbConnection, id: i64, doc: &InstitutionDoc) -> Result
         .count()
         .get_result(conn)?;
     if clash > 0 {
-        return Err(StoreError::Conflict(format!("instansi '{name}' sudah terdaftar")));
+        return Err(StoreError::Conflict(format!(
+            "instansi '{name}' sudah terdaftar"
+        )));
     }
     let parent_id = resolve_parent(conn, doc, "")?;
     if parent_id == Some(id) {
-        return Err(StoreError::invalid("/parent", "instansi tidak dapat menjadi induk dirinya sendiri"));
+        return Err(StoreError::invalid(
+            "/parent",
+            "instansi tidak dapat menjadi induk dirinya sendiri",
+        ));
     }
     diesel::update(institutions::table.find(id))
         .set((
@@ -221,7 +277,11 @@ pub fn replace(conn: &mut DbConnection, id: i64, doc: &InstitutionDoc) -> Result
         ))
         .execute(conn)?;
     let ids: Vec<i64> = agreements::table
-        .filter(agreements::first_institution_id.eq(id).or(agreements::second_institution_id.eq(id)))
+        .filter(
+            agreements::first_institution_id
+                .eq(id)
+                .or(agreements::second_institution_id.eq(id)),
+        )
         .select(agreements::id)
         .load(conn)?;
     for aid in ids {
@@ -232,7 +292,11 @@ pub fn replace(conn: &mut DbConnection, id: i64, doc: &InstitutionDoc) -> Result
 
 pub fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
     let used: i64 = agreements::table
-        .filter(agreements::first_institution_id.eq(id).or(agreements::second_institution_id.eq(id)))
+        .filter(
+            agreements::first_institution_id
+                .eq(id)
+                .or(agreements::second_institution_id.eq(id)),
+        )
         .count()
         .get_result(conn)?;
     let children: i64 = institutions::table

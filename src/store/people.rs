@@ -46,7 +46,11 @@ impl PersonRow {
     }
 
     pub fn to_view(&self) -> Result<PersonView, StoreError> {
-        Ok(PersonView { doc: self.to_doc()?, created_at: self.created_at, updated_at: self.updated_at })
+        Ok(PersonView {
+            doc: self.to_doc()?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
     }
 }
 
@@ -69,7 +73,11 @@ pub fn list(
     let filtered = || {
         let mut query = people::table.into_boxed();
         if let Some(text) = q {
-            query = query.filter(super::lower(people::name).like(super::agreements::like_pattern(text)).escape('\\'));
+            query = query.filter(
+                super::lower(people::name)
+                    .like(super::agreements::like_pattern(text))
+                    .escape('\\'),
+            );
         }
         query
     };
@@ -80,7 +88,12 @@ pub fn list(
         .offset(offset)
         .select(PersonRow::as_select())
         .load(conn)?;
-    Ok((total, rows.iter().map(PersonRow::to_view).collect::<Result<_, _>>()?))
+    Ok((
+        total,
+        rows.iter()
+            .map(PersonRow::to_view)
+            .collect::<Result<_, _>>()?,
+    ))
 }
 
 fn text<T: ToString>(v: &Option<T>) -> Option<String> {
@@ -95,7 +108,11 @@ pub fn resolve(conn: &mut DbConnection, doc: &PersonDoc) -> Result<i64, StoreErr
     let name = doc.name.trim();
     let mut q = people::table.filter(people::name.eq(name)).into_boxed();
     q = match (&doc.nip, &doc.nik) {
-        (Some(nip), Some(nik)) => q.filter(people::nip.eq(nip.as_str()).or(people::nik.eq(nik.as_str()))),
+        (Some(nip), Some(nik)) => q.filter(
+            people::nip
+                .eq(nip.as_str())
+                .or(people::nik.eq(nik.as_str())),
+        ),
         (Some(nip), None) => q.filter(people::nip.eq(nip.as_str())),
         (None, Some(nik)) => q.filter(people::nik.eq(nik.as_str())),
         (None, None) => match &doc.position {
@@ -103,7 +120,11 @@ pub fn resolve(conn: &mut DbConnection, doc: &PersonDoc) -> Result<i64, StoreErr
             None => q.filter(people::position.is_null()),
         },
     };
-    let existing: Option<PersonRow> = q.order(people::id).select(PersonRow::as_select()).first(conn).optional()?;
+    let existing: Option<PersonRow> = q
+        .order(people::id)
+        .select(PersonRow::as_select())
+        .first(conn)
+        .optional()?;
     let ts = now();
     match existing {
         Some(row) => {
@@ -184,7 +205,10 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
         .filter(agreement_parties::signatory_id.eq(id))
         .count()
         .get_result(conn)?;
-    let states: i64 = statements::table.filter(statements::signer_id.eq(id)).count().get_result(conn)?;
+    let states: i64 = statements::table
+        .filter(statements::signer_id.eq(id))
+        .count()
+        .get_result(conn)?;
     if signs + states > 0 {
         return Err(StoreError::Conflict(
             "orang ini menandatangani perjanjian atau pernyataan dan tidak dapat dihapus".into(),

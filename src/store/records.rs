@@ -7,7 +7,10 @@ use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::schema::{access_scopes, applications, certificates, people, renewals, reports, scope_elements, statements};
+use super::schema::{
+    access_scopes, applications, certificates, people, renewals, reports, scope_elements,
+    statements,
+};
 use super::{decode, decode_opt, encode, people as people_store, DbConnection, StoreError};
 use crate::domain::agreement::{
     AgreementDoc, Application, Certificate, Letter, Poc, Renewal, Report, Scope, Statement,
@@ -29,16 +32,27 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Sized {
     fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError>;
 }
 
-fn letter(number: Option<String>, date: Option<chrono::NaiveDate>) -> Result<Option<Letter>, StoreError> {
+fn letter(
+    number: Option<String>,
+    date: Option<chrono::NaiveDate>,
+) -> Result<Option<Letter>, StoreError> {
     Ok(match number {
-        Some(n) => Some(Letter { number: decode(n)?, date, subject: None }),
+        Some(n) => Some(Letter {
+            number: decode(n)?,
+            date,
+            subject: None,
+        }),
         None => None,
     })
 }
 
 // ---- access scopes -------------------------------------------------------
 
-fn insert_elements(conn: &mut DbConnection, scope_id: i64, scope: &Scope) -> Result<(), StoreError> {
+fn insert_elements(
+    conn: &mut DbConnection,
+    scope_id: i64,
+    scope: &Scope,
+) -> Result<(), StoreError> {
     for (i, el) in scope.elements.iter().enumerate() {
         diesel::insert_into(scope_elements::table)
             .values((
@@ -121,11 +135,13 @@ impl Record for Scope {
                 access_scopes::unlimited_after_poc.eq(self.unlimited_after_poc),
             ))
             .execute(conn)?;
-        diesel::delete(scope_elements::table.filter(scope_elements::scope_id.eq(id))).execute(conn)?;
+        diesel::delete(scope_elements::table.filter(scope_elements::scope_id.eq(id)))
+            .execute(conn)?;
         insert_elements(conn, id, self)
     }
     fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-        diesel::delete(scope_elements::table.filter(scope_elements::scope_id.eq(id))).execute(conn)?;
+        diesel::delete(scope_elements::table.filter(scope_elements::scope_id.eq(id)))
+            .execute(conn)?;
         diesel::delete(access_scopes::table.find(id)).execute(conn)?;
         Ok(())
     }
@@ -197,10 +213,12 @@ impl Record for Application {
                 applications::name.eq(self.name.trim()),
                 applications::method.eq(self.method.code()),
                 applications::poc_status.eq(p.status.code()),
-                applications::poc_request_number.eq(p.request_letter.as_ref().map(|l| l.number.to_string())),
+                applications::poc_request_number
+                    .eq(p.request_letter.as_ref().map(|l| l.number.to_string())),
                 applications::poc_request_date.eq(p.request_letter.as_ref().and_then(|l| l.date)),
                 applications::poc_scheduled_on.eq(p.scheduled_on),
-                applications::poc_result_number.eq(p.result_letter.as_ref().map(|l| l.number.to_string())),
+                applications::poc_result_number
+                    .eq(p.result_letter.as_ref().map(|l| l.number.to_string())),
                 applications::poc_result_date.eq(p.result_letter.as_ref().and_then(|l| l.date)),
             ))
             .returning(applications::id)
@@ -213,10 +231,12 @@ impl Record for Application {
                 applications::name.eq(self.name.trim()),
                 applications::method.eq(self.method.code()),
                 applications::poc_status.eq(p.status.code()),
-                applications::poc_request_number.eq(p.request_letter.as_ref().map(|l| l.number.to_string())),
+                applications::poc_request_number
+                    .eq(p.request_letter.as_ref().map(|l| l.number.to_string())),
                 applications::poc_request_date.eq(p.request_letter.as_ref().and_then(|l| l.date)),
                 applications::poc_scheduled_on.eq(p.scheduled_on),
-                applications::poc_result_number.eq(p.result_letter.as_ref().map(|l| l.number.to_string())),
+                applications::poc_result_number
+                    .eq(p.result_letter.as_ref().map(|l| l.number.to_string())),
                 applications::poc_result_date.eq(p.result_letter.as_ref().and_then(|l| l.date)),
             ))
             .execute(conn)?;
@@ -243,22 +263,24 @@ impl Record for Statement {
         self.id = id;
     }
     fn load_all(conn: &mut DbConnection, agreement_id: i64) -> Result<Vec<Self>, StoreError> {
-        let rows: Vec<((i64, String, Option<chrono::NaiveDate>, bool, bool), people_store::PersonRow)> =
-            statements::table
-                .inner_join(people::table)
-                .filter(statements::agreement_id.eq(agreement_id))
-                .order(statements::id)
-                .select((
-                    (
-                        statements::id,
-                        statements::kind,
-                        statements::signed_on,
-                        statements::meterai,
-                        statements::covers_renewal,
-                    ),
-                    people_store::PersonRow::as_select(),
-                ))
-                .load(conn)?;
+        let rows: Vec<(
+            (i64, String, Option<chrono::NaiveDate>, bool, bool),
+            people_store::PersonRow,
+        )> = statements::table
+            .inner_join(people::table)
+            .filter(statements::agreement_id.eq(agreement_id))
+            .order(statements::id)
+            .select((
+                (
+                    statements::id,
+                    statements::kind,
+                    statements::signed_on,
+                    statements::meterai,
+                    statements::covers_renewal,
+                ),
+                people_store::PersonRow::as_select(),
+            ))
+            .load(conn)?;
         rows.into_iter()
             .map(|((id, kind, signed_on, meterai, covers), person)| {
                 Ok(Statement {
@@ -500,13 +522,29 @@ impl Record for Renewal {
         self.id = id;
     }
     fn load_all(conn: &mut DbConnection, agreement_id: i64) -> Result<Vec<Self>, StoreError> {
-        let rows: Vec<(i64, chrono::NaiveDate, Option<String>, Option<chrono::NaiveDate>)> = renewals::table
+        let rows: Vec<(
+            i64,
+            chrono::NaiveDate,
+            Option<String>,
+            Option<chrono::NaiveDate>,
+        )> = renewals::table
             .filter(renewals::agreement_id.eq(agreement_id))
             .order(renewals::id)
-            .select((renewals::id, renewals::requested_on, renewals::request_number, renewals::request_date))
+            .select((
+                renewals::id,
+                renewals::requested_on,
+                renewals::request_number,
+                renewals::request_date,
+            ))
             .load(conn)?;
         rows.into_iter()
-            .map(|r| Ok(Renewal { id: Some(r.0), requested_on: r.1, request_letter: letter(r.2, r.3)? }))
+            .map(|r| {
+                Ok(Renewal {
+                    id: Some(r.0),
+                    requested_on: r.1,
+                    request_letter: letter(r.2, r.3)?,
+                })
+            })
             .collect()
     }
     fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
@@ -514,7 +552,8 @@ impl Record for Renewal {
             .values((
                 renewals::agreement_id.eq(agreement_id),
                 renewals::requested_on.eq(self.requested_on),
-                renewals::request_number.eq(self.request_letter.as_ref().map(|l| l.number.to_string())),
+                renewals::request_number
+                    .eq(self.request_letter.as_ref().map(|l| l.number.to_string())),
                 renewals::request_date.eq(self.request_letter.as_ref().and_then(|l| l.date)),
             ))
             .returning(renewals::id)
@@ -524,7 +563,8 @@ impl Record for Renewal {
         diesel::update(renewals::table.find(id))
             .set((
                 renewals::requested_on.eq(self.requested_on),
-                renewals::request_number.eq(self.request_letter.as_ref().map(|l| l.number.to_string())),
+                renewals::request_number
+                    .eq(self.request_letter.as_ref().map(|l| l.number.to_string())),
                 renewals::request_date.eq(self.request_letter.as_ref().and_then(|l| l.date)),
             ))
             .execute(conn)?;
@@ -537,7 +577,11 @@ impl Record for Renewal {
 }
 
 /// Inserts every record of a list, in order.
-pub fn insert_all<R: Record>(conn: &mut DbConnection, agreement_id: i64, items: &[R]) -> Result<(), StoreError> {
+pub fn insert_all<R: Record>(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    items: &[R],
+) -> Result<(), StoreError> {
     for item in items {
         item.insert(conn, agreement_id)?;
     }

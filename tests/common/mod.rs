@@ -32,7 +32,8 @@ pub struct TestApp {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 pub fn pg_base() -> String {
-    std::env::var("SEPAKAT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
+    std::env::var("SEPAKAT_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
 }
 
 /// A fresh PostgreSQL database, or None when PostgreSQL is not reachable
@@ -55,7 +56,8 @@ pub fn fresh_pg_database() -> Option<(String, String)> {
         COUNTER.fetch_add(1, Ordering::SeqCst),
         chrono::Utc::now().timestamp_subsec_nanos()
     );
-    conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+    conn.batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create test database");
     Some((format!("{}/{name}", pg_base()), name))
 }
 
@@ -79,7 +81,10 @@ impl TestApp {
         }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().unwrap().port();
-        let state = AppState { pool: pool.clone(), max_body: 256 * 1024 };
+        let state = AppState {
+            pool: pool.clone(),
+            max_body: 256 * 1024,
+        };
         let server = http::serve(listener, state, 2).expect("serve");
         tokio::spawn(server);
         Some(TestApp {
@@ -97,12 +102,23 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self.client.get(self.url(path)).send().await.expect("request");
+        let r = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
         read(r).await
     }
 
     pub async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
-        let r = self.client.request(method, self.url(path)).json(body).send().await.expect("request");
+        let r = self
+            .client
+            .request(method, self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request");
         read(r).await
     }
 
@@ -115,7 +131,13 @@ impl TestApp {
     }
 
     pub async fn delete(&self, path: &str) -> u16 {
-        self.client.delete(self.url(path)).send().await.expect("request").status().as_u16()
+        self.client
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("request")
+            .status()
+            .as_u16()
     }
 
     pub async fn post_raw(&self, path: &str, body: Vec<u8>) -> (u16, String, Value) {
@@ -127,7 +149,11 @@ impl TestApp {
             .send()
             .await
             .expect("request");
-        let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or("").to_string())
+            .unwrap_or_default();
         let (status, v) = read(r).await;
         (status, ct, v)
     }
@@ -137,14 +163,20 @@ impl TestApp {
         let (_, a) = self.get("/api/v1/agreements?limit=1").await;
         let (_, i) = self.get("/api/v1/institutions?limit=1").await;
         let (_, p) = self.get("/api/v1/people?limit=1").await;
-        (a["total"].as_i64().unwrap(), i["total"].as_i64().unwrap(), p["total"].as_i64().unwrap())
+        (
+            a["total"].as_i64().unwrap(),
+            i["total"].as_i64().unwrap(),
+            p["total"].as_i64().unwrap(),
+        )
     }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(name) = &self.pg_db {
-            if let Ok(mut conn) = diesel::PgConnection::establish(&format!("{}/postgres", pg_base())) {
+            if let Ok(mut conn) =
+                diesel::PgConnection::establish(&format!("{}/postgres", pg_base()))
+            {
                 let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
@@ -154,7 +186,11 @@ impl Drop for TestApp {
 async fn read(r: reqwest::Response) -> (u16, Value) {
     let status = r.status().as_u16();
     let text = r.text().await.expect("body");
-    let v = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    let v = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
     (status, v)
 }
 
@@ -172,7 +208,10 @@ pub fn agreement_files() -> Vec<PathBuf> {
     let mut files = vec![];
     for dir in [root().join("seeds"), root().join("../shared/examples")] {
         if let Ok(rd) = std::fs::read_dir(&dir) {
-            files.extend(rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")));
+            files.extend(
+                rd.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "json")),
+            );
         }
     }
     files.sort();

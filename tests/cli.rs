@@ -1,0 +1,165 @@
+//! The `sepakat` binary: import from files, refusals, concurrent imports.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{example, Db};
+use serde_json::json;
+
+fn sepakat(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sepakat"))
+        .args(args)
+        .env("DATABASE_URL", db)
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run sepakat")
+}
+
+fn database(kind: Db, dir: &Path) -> Option<String> {
+    match kind {
+        Db::Sqlite => Some(dir.join("cli.db").display().to_string()),
+        Db::Postgres => common::fresh_pg_database().map(|(url, _)| url),
+    }
+}
+
+fn count(db: &str) -> (i64, i64) {
+    let pool = sepakat::store::connect(db, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    let (total, _) = sepakat::store::agreements::list(
+        &mut conn,
+        &sepakat::store::agreements::ListFilter {
+            limit: 1,
+            as_of: sepakat::today_jakarta(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (inst, _) = sepakat::store::institutions::list(
+        &mut conn,
+        &sepakat::store::institutions::ListFilter {
+            q: None,
+            kind: None,
+            limit: 1,
+            offset: 0,
+        },
+    )
+    .unwrap();
+    (total, inst)
+}
+
+fn import_refuses_bad_file_with_one_line(kind: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(kind, dir.path()) else {
+        return;
+    };
+    let mut bad = example();
+    bad["parties"][1]["signatory"]["nik"] = json!("3303051909670000");
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, serde_json::to_vec(&bad).unwrap()).unwrap();
+    let out = sepakat(&db, &["import", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].contains("bad.json") && lines[0].contains("/parties/1/signatory/nik"),
+        "{stderr}"
+    );
+    assert!(lines[0].contains("nomor urut"), "{stderr}");
+    assert_eq!(count(&db), (0, 0), "nothing written");
+
+    let missing = sepakat(&db, &["import", "/no/such/file.json"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("tidak ditemukan"));
+}
+
+fn eight_parallel_imports(kind: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(kind, dir.path()) else {
+        return;
+    };
+    assert!(sepakat(&db, &["migrate"]).status.success());
+    let files: Vec<String> = (0..8)
+        .map(|n| {
+            let mut doc = example();
+            doc["parties"][0]["number"] = json!(format!("400.12/{}/2025", 7000 + n));
+            doc["parties"][1]["number"] = json!(format!("518/{}/IX/2025", 8000 + n));
+            let p = dir.path().join(format!("a{n}.json"));
+            std::fs::write(&p, serde_json::to_vec(&doc).unwrap()).unwrap();
+            p.display().to_string()
+        })
+        .collect();
+    let children: Vec<_> = files
+        .iter()
+        .map(|f| {
+            Command::new(env!("CARGO_BIN_EXE_sepakat"))
+                .args(["import", f])
+                .env("DATABASE_URL", &db)
+                .env("RUST_LOG", "error")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(!stderr.contains("locked"), "{stderr}");
+    }
+    assert_eq!(
+        count(&db),
+        (8, 2),
+        "eight agreements over the same two institutions"
+    );
+}
+
+fn import_folder_of_seeds(kind: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(kind, dir.path()) else {
+        return;
+    };
+    let seeds = common::root().join("seeds");
+    let out = sepakat(&db, &["import", seeds.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let n = std::fs::read_dir(&seeds)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "json")
+        })
+        .count();
+    assert_eq!(count(&db).0, n as i64);
+    // Importing the same files again refuses each, and adds nothing.
+    let again = sepakat(&db, &["import", seeds.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("sudah terdaftar"));
+    assert_eq!(count(&db).0, n as i64);
+}
+
+macro_rules! cli_on_both {
+    ($($case:ident),+) => {$(
+        mod $case {
+            #[test]
+            fn sqlite() { super::$case(super::Db::Sqlite) }
+            #[test]
+            fn postgres() { super::$case(super::Db::Postgres) }
+        }
+    )+};
+}
+
+cli_on_both!(
+    import_refuses_bad_file_with_one_line,
+    eight_parallel_imports,
+    import_folder_of_seeds
+);
