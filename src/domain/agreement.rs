@@ -54,27 +54,14 @@ impl From<SchemaTag> for String {
     }
 }
 
-/// A code from the element catalog that a PKS may grant.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ElementCode(String);
+super::string_newtype!(
+    /// A code from the element catalog that a PKS may grant.
+    ElementCode
+);
 
 impl ElementCode {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for ElementCode {
-    type Error = String;
-    fn try_from(v: String) -> Result<Self, String> {
-        grantable_element(&v).map(|def| ElementCode(def.code.to_string()))
-    }
-}
-
-impl From<ElementCode> for String {
-    fn from(v: ElementCode) -> String {
-        v.0
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        grantable_element(raw).map(|def| ElementCode(def.code.to_string()))
     }
 }
 

@@ -3,13 +3,7 @@
 //! `400.8.1.2/8765/Dukcapil`. OCR'd documents put spaces around the slashes
 //! (`119 / 7138 /DUKCAPIL`); they are normalised away.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct LetterNumber(String);
+super::string_newtype!(LetterNumber);
 
 impl LetterNumber {
     pub fn parse(raw: &str) -> Result<Self, String> {
@@ -40,29 +34,6 @@ impl LetterNumber {
             return Err("nomor surat terlalu panjang (maksimum 100 karakter)".into());
         }
         Ok(LetterNumber(s))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for LetterNumber {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        LetterNumber::parse(&value)
-    }
-}
-
-impl From<LetterNumber> for String {
-    fn from(n: LetterNumber) -> String {
-        n.0
-    }
-}
-
-impl fmt::Display for LetterNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

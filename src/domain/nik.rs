@@ -1,14 +1,9 @@
 //! Nomor Induk Kependudukan: 16 digits = province(2) regency(2) district(2)
 //! DDMMYY (day + 40 for women) serial(4).
 
-use std::fmt;
-
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Nik(String);
+super::string_newtype!(Nik);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sex {
@@ -50,10 +45,6 @@ impl Nik {
         Ok(Nik(s))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     pub fn sex(&self) -> Sex {
         if self.0[6..8].parse::<u32>().unwrap_or(0) > 40 {
             Sex::Female
@@ -65,25 +56,6 @@ impl Nik {
     /// `3303********0008`: region code and serial visible, birth data hidden.
     pub fn masked(&self) -> String {
         format!("{}********{}", &self.0[..4], &self.0[12..])
-    }
-}
-
-impl TryFrom<String> for Nik {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Nik::parse(&value)
-    }
-}
-
-impl From<Nik> for String {
-    fn from(n: Nik) -> String {
-        n.0
-    }
-}
-
-impl fmt::Display for Nik {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

@@ -2,14 +2,9 @@
 //! appointment YYYYMM, sex 1|2, serial 3. Written in documents as
 //! `19671007 199303 1 005`.
 
-use std::fmt;
-
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Nip(String);
+super::string_newtype!(Nip);
 
 impl Nip {
     pub fn parse(raw: &str) -> Result<Self, String> {
@@ -36,33 +31,10 @@ impl Nip {
         Ok(Nip(s))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The form printed under a signature: `19671007 199303 1 005`.
     pub fn display_form(&self) -> String {
         let s = &self.0;
         format!("{} {} {} {}", &s[..8], &s[8..14], &s[14..15], &s[15..])
-    }
-}
-
-impl TryFrom<String> for Nip {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Nip::parse(&value)
-    }
-}
-
-impl From<Nip> for String {
-    fn from(n: Nip) -> String {
-        n.0
-    }
-}
-
-impl fmt::Display for Nip {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

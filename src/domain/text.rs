@@ -1,40 +1,15 @@
 //! Small validated text values: e-mail addresses, phone numbers, IP addresses.
 
-use serde::{Deserialize, Serialize};
 use validator::{ValidateEmail, ValidateIp};
 
 macro_rules! text_newtype {
     ($name:ident, $check:expr) => {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        super::string_newtype!($name);
 
         impl $name {
             pub fn parse(raw: &str) -> Result<Self, String> {
                 let check: fn(&str) -> Result<String, String> = $check;
                 check(raw.trim()).map($name)
-            }
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = String;
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                $name::parse(&value)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> String {
-                v.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
             }
         }
     };

@@ -65,6 +65,22 @@ fn insert_elements(
     Ok(())
 }
 
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = access_scopes, treat_none_as_null = true)]
+struct ScopeFields {
+    method: &'static str,
+    daily_quota: Option<i32>,
+    unlimited_after_poc: bool,
+}
+
+fn scope_fields(s: &Scope) -> ScopeFields {
+    ScopeFields {
+        method: s.method.code(),
+        daily_quota: s.daily_quota.map(|q| q as i32),
+        unlimited_after_poc: s.unlimited_after_poc,
+    }
+}
+
 impl Record for Scope {
     const COLLECTION: &'static str = "access";
     const PATH: &'static str = "scopes";
@@ -117,10 +133,8 @@ impl Record for Scope {
     fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
         let id: i64 = diesel::insert_into(access_scopes::table)
             .values((
+                scope_fields(self),
                 access_scopes::agreement_id.eq(agreement_id),
-                access_scopes::method.eq(self.method.code()),
-                access_scopes::daily_quota.eq(self.daily_quota.map(|q| q as i32)),
-                access_scopes::unlimited_after_poc.eq(self.unlimited_after_poc),
             ))
             .returning(access_scopes::id)
             .get_result(conn)?;
@@ -129,11 +143,7 @@ impl Record for Scope {
     }
     fn update(&self, conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
         diesel::update(access_scopes::table.find(id))
-            .set((
-                access_scopes::method.eq(self.method.code()),
-                access_scopes::daily_quota.eq(self.daily_quota.map(|q| q as i32)),
-                access_scopes::unlimited_after_poc.eq(self.unlimited_after_poc),
-            ))
+            .set(scope_fields(self))
             .execute(conn)?;
         diesel::delete(scope_elements::table.filter(scope_elements::scope_id.eq(id)))
             .execute(conn)?;
@@ -160,6 +170,33 @@ type AppRow = (
     Option<String>,
     Option<chrono::NaiveDate>,
 );
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = applications, treat_none_as_null = true)]
+struct ApplicationFields {
+    name: String,
+    method: &'static str,
+    poc_status: &'static str,
+    poc_request_number: Option<String>,
+    poc_request_date: Option<chrono::NaiveDate>,
+    poc_scheduled_on: Option<chrono::NaiveDate>,
+    poc_result_number: Option<String>,
+    poc_result_date: Option<chrono::NaiveDate>,
+}
+
+fn application_fields(a: &Application) -> ApplicationFields {
+    let p = &a.poc;
+    ApplicationFields {
+        name: a.name.trim().to_string(),
+        method: a.method.code(),
+        poc_status: p.status.code(),
+        poc_request_number: p.request_letter.as_ref().map(|l| l.number.to_string()),
+        poc_request_date: p.request_letter.as_ref().and_then(|l| l.date),
+        poc_scheduled_on: p.scheduled_on,
+        poc_result_number: p.result_letter.as_ref().map(|l| l.number.to_string()),
+        poc_result_date: p.result_letter.as_ref().and_then(|l| l.date),
+    }
+}
 
 impl Record for Application {
     const COLLECTION: &'static str = "applications";
@@ -206,39 +243,17 @@ impl Record for Application {
             .collect()
     }
     fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
-        let p = &self.poc;
         Ok(diesel::insert_into(applications::table)
             .values((
+                application_fields(self),
                 applications::agreement_id.eq(agreement_id),
-                applications::name.eq(self.name.trim()),
-                applications::method.eq(self.method.code()),
-                applications::poc_status.eq(p.status.code()),
-                applications::poc_request_number
-                    .eq(p.request_letter.as_ref().map(|l| l.number.to_string())),
-                applications::poc_request_date.eq(p.request_letter.as_ref().and_then(|l| l.date)),
-                applications::poc_scheduled_on.eq(p.scheduled_on),
-                applications::poc_result_number
-                    .eq(p.result_letter.as_ref().map(|l| l.number.to_string())),
-                applications::poc_result_date.eq(p.result_letter.as_ref().and_then(|l| l.date)),
             ))
             .returning(applications::id)
             .get_result(conn)?)
     }
     fn update(&self, conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-        let p = &self.poc;
         diesel::update(applications::table.find(id))
-            .set((
-                applications::name.eq(self.name.trim()),
-                applications::method.eq(self.method.code()),
-                applications::poc_status.eq(p.status.code()),
-                applications::poc_request_number
-                    .eq(p.request_letter.as_ref().map(|l| l.number.to_string())),
-                applications::poc_request_date.eq(p.request_letter.as_ref().and_then(|l| l.date)),
-                applications::poc_scheduled_on.eq(p.scheduled_on),
-                applications::poc_result_number
-                    .eq(p.result_letter.as_ref().map(|l| l.number.to_string())),
-                applications::poc_result_date.eq(p.result_letter.as_ref().and_then(|l| l.date)),
-            ))
+            .set(application_fields(self))
             .execute(conn)?;
         Ok(())
     }
@@ -249,6 +264,26 @@ impl Record for Application {
 }
 
 // ---- SPTJM and NDA statements ---------------------------------------------
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = statements, treat_none_as_null = true)]
+struct StatementFields {
+    kind: &'static str,
+    signer_id: i64,
+    signed_on: Option<chrono::NaiveDate>,
+    meterai: bool,
+    covers_renewal: bool,
+}
+
+fn statement_fields(conn: &mut DbConnection, s: &Statement) -> Result<StatementFields, StoreError> {
+    Ok(StatementFields {
+        kind: s.kind.code(),
+        signer_id: people_store::resolve(conn, &s.signer)?,
+        signed_on: s.signed_on,
+        meterai: s.meterai,
+        covers_renewal: s.covers_renewal,
+    })
+}
 
 impl Record for Statement {
     const COLLECTION: &'static str = "statements";
@@ -295,29 +330,16 @@ impl Record for Statement {
             .collect()
     }
     fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
-        let signer = people_store::resolve(conn, &self.signer)?;
+        let fields = statement_fields(conn, self)?;
         Ok(diesel::insert_into(statements::table)
-            .values((
-                statements::agreement_id.eq(agreement_id),
-                statements::kind.eq(self.kind.code()),
-                statements::signer_id.eq(signer),
-                statements::signed_on.eq(self.signed_on),
-                statements::meterai.eq(self.meterai),
-                statements::covers_renewal.eq(self.covers_renewal),
-            ))
+            .values((fields, statements::agreement_id.eq(agreement_id)))
             .returning(statements::id)
             .get_result(conn)?)
     }
     fn update(&self, conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-        let signer = people_store::resolve(conn, &self.signer)?;
+        let fields = statement_fields(conn, self)?;
         diesel::update(statements::table.find(id))
-            .set((
-                statements::kind.eq(self.kind.code()),
-                statements::signer_id.eq(signer),
-                statements::signed_on.eq(self.signed_on),
-                statements::meterai.eq(self.meterai),
-                statements::covers_renewal.eq(self.covers_renewal),
-            ))
+            .set(fields)
             .execute(conn)?;
         Ok(())
     }
@@ -338,6 +360,28 @@ type CertRow = (
     Option<chrono::NaiveDate>,
     Option<chrono::NaiveDate>,
 );
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = certificates, treat_none_as_null = true)]
+struct CertificateFields<'a> {
+    kind: &'static str,
+    number: Option<&'a str>,
+    issuer: Option<&'a str>,
+    issued_on: Option<chrono::NaiveDate>,
+    valid_until: Option<chrono::NaiveDate>,
+    submitted_on: Option<chrono::NaiveDate>,
+}
+
+fn certificate_fields(c: &Certificate) -> CertificateFields<'_> {
+    CertificateFields {
+        kind: c.kind.code(),
+        number: c.number.as_deref(),
+        issuer: c.issuer.as_deref(),
+        issued_on: c.issued_on,
+        valid_until: c.valid_until,
+        submitted_on: c.submitted_on,
+    }
+}
 
 impl Record for Certificate {
     const COLLECTION: &'static str = "certificates";
@@ -382,27 +426,15 @@ impl Record for Certificate {
     fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
         Ok(diesel::insert_into(certificates::table)
             .values((
+                certificate_fields(self),
                 certificates::agreement_id.eq(agreement_id),
-                certificates::kind.eq(self.kind.code()),
-                certificates::number.eq(&self.number),
-                certificates::issuer.eq(&self.issuer),
-                certificates::issued_on.eq(self.issued_on),
-                certificates::valid_until.eq(self.valid_until),
-                certificates::submitted_on.eq(self.submitted_on),
             ))
             .returning(certificates::id)
             .get_result(conn)?)
     }
     fn update(&self, conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
         diesel::update(certificates::table.find(id))
-            .set((
-                certificates::kind.eq(self.kind.code()),
-                certificates::number.eq(&self.number),
-                certificates::issuer.eq(&self.issuer),
-                certificates::issued_on.eq(self.issued_on),
-                certificates::valid_until.eq(self.valid_until),
-                certificates::submitted_on.eq(self.submitted_on),
-            ))
+            .set(certificate_fields(self))
             .execute(conn)?;
         Ok(())
     }
@@ -425,6 +457,32 @@ type ReportRow = (
     Option<chrono::NaiveDate>,
     Option<String>,
 );
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = reports, treat_none_as_null = true)]
+struct ReportFields<'a> {
+    year: i32,
+    semester: i32,
+    submitted_on: Option<chrono::NaiveDate>,
+    channel: Option<String>,
+    nik_hits: Option<i64>,
+    return_data_rows: Option<i64>,
+    evaluated_on: Option<chrono::NaiveDate>,
+    evaluation: Option<&'a str>,
+}
+
+fn report_fields(r: &Report) -> ReportFields<'_> {
+    ReportFields {
+        year: r.year,
+        semester: r.semester as i32,
+        submitted_on: r.submitted_on,
+        channel: r.channel.as_ref().map(encode),
+        nik_hits: r.nik_hits.map(|v| v as i64),
+        return_data_rows: r.return_data_rows.map(|v| v as i64),
+        evaluated_on: r.evaluated_on,
+        evaluation: r.evaluation.as_deref(),
+    }
+}
 
 impl Record for Report {
     const COLLECTION: &'static str = "reports";
@@ -472,32 +530,13 @@ impl Record for Report {
     }
     fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
         Ok(diesel::insert_into(reports::table)
-            .values((
-                reports::agreement_id.eq(agreement_id),
-                reports::year.eq(self.year),
-                reports::semester.eq(self.semester as i32),
-                reports::submitted_on.eq(self.submitted_on),
-                reports::channel.eq(self.channel.as_ref().map(encode)),
-                reports::nik_hits.eq(self.nik_hits.map(|v| v as i64)),
-                reports::return_data_rows.eq(self.return_data_rows.map(|v| v as i64)),
-                reports::evaluated_on.eq(self.evaluated_on),
-                reports::evaluation.eq(&self.evaluation),
-            ))
+            .values((report_fields(self), reports::agreement_id.eq(agreement_id)))
             .returning(reports::id)
             .get_result(conn)?)
     }
     fn update(&self, conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
         diesel::update(reports::table.find(id))
-            .set((
-                reports::year.eq(self.year),
-                reports::semester.eq(self.semester as i32),
-                reports::submitted_on.eq(self.submitted_on),
-                reports::channel.eq(self.channel.as_ref().map(encode)),
-                reports::nik_hits.eq(self.nik_hits.map(|v| v as i64)),
-                reports::return_data_rows.eq(self.return_data_rows.map(|v| v as i64)),
-                reports::evaluated_on.eq(self.evaluated_on),
-                reports::evaluation.eq(&self.evaluation),
-            ))
+            .set(report_fields(self))
             .execute(conn)?;
         Ok(())
     }
@@ -508,6 +547,22 @@ impl Record for Report {
 }
 
 // ---- renewal requests ----------------------------------------------------------
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = renewals, treat_none_as_null = true)]
+struct RenewalFields {
+    requested_on: chrono::NaiveDate,
+    request_number: Option<String>,
+    request_date: Option<chrono::NaiveDate>,
+}
+
+fn renewal_fields(r: &Renewal) -> RenewalFields {
+    RenewalFields {
+        requested_on: r.requested_on,
+        request_number: r.request_letter.as_ref().map(|l| l.number.to_string()),
+        request_date: r.request_letter.as_ref().and_then(|l| l.date),
+    }
+}
 
 impl Record for Renewal {
     const COLLECTION: &'static str = "renewals";
@@ -550,23 +605,15 @@ impl Record for Renewal {
     fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
         Ok(diesel::insert_into(renewals::table)
             .values((
+                renewal_fields(self),
                 renewals::agreement_id.eq(agreement_id),
-                renewals::requested_on.eq(self.requested_on),
-                renewals::request_number
-                    .eq(self.request_letter.as_ref().map(|l| l.number.to_string())),
-                renewals::request_date.eq(self.request_letter.as_ref().and_then(|l| l.date)),
             ))
             .returning(renewals::id)
             .get_result(conn)?)
     }
     fn update(&self, conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
         diesel::update(renewals::table.find(id))
-            .set((
-                renewals::requested_on.eq(self.requested_on),
-                renewals::request_number
-                    .eq(self.request_letter.as_ref().map(|l| l.number.to_string())),
-                renewals::request_date.eq(self.request_letter.as_ref().and_then(|l| l.date)),
-            ))
+            .set(renewal_fields(self))
             .execute(conn)?;
         Ok(())
     }
