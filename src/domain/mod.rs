@@ -40,10 +40,12 @@ macro_rules! string_newtype {
 pub(crate) use string_newtype;
 
 pub mod agreement;
+pub mod calendar;
 pub mod catalog;
 pub mod letter_number;
 pub mod nik;
 pub mod nip;
+pub mod obligations;
 pub mod status;
 pub mod text;
 

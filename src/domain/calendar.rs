@@ -1,0 +1,181 @@
+//! Working days (hari kerja): Monday to Friday that are neither a national
+//! holiday nor cuti bersama in the holiday table.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HolidayKind {
+    LiburNasional,
+    CutiBersama,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holiday {
+    pub date: NaiveDate,
+    pub kind: HolidayKind,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// The holiday table shipped with the program (SKB 3 Menteri, final amended lists).
+pub const SHIPPED_HOLIDAYS_CSV: &str = include_str!("../../data/hari-libur.csv");
+
+/// Reads `date,kind,name,source` rows with a header (the format of
+/// `data/hari-libur.csv`); an error names the line.
+pub fn parse_holidays_csv(text: &str) -> Result<Vec<Holiday>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = vec![];
+    for (i, record) in reader.records().enumerate() {
+        let n = i + 2;
+        let r = record.map_err(|e| format!("baris {n}: {e}"))?;
+        let field = |k: usize| r.get(k).unwrap_or("").trim();
+        let date = NaiveDate::parse_from_str(field(0), "%Y-%m-%d")
+            .map_err(|_| format!("baris {n}: tanggal '{}' tidak valid (YYYY-MM-DD)", field(0)))?;
+        let kind = match field(1) {
+            "libur_nasional" => HolidayKind::LiburNasional,
+            "cuti_bersama" => HolidayKind::CutiBersama,
+            other => {
+                return Err(format!(
+                    "baris {n}: jenis '{other}' harus libur_nasional atau cuti_bersama"
+                ))
+            }
+        };
+        if field(2).is_empty() {
+            return Err(format!("baris {n}: nama hari libur wajib diisi"));
+        }
+        out.push(Holiday {
+            date,
+            kind,
+            name: field(2).to_string(),
+            source: Some(field(3).to_string()).filter(|s| !s.is_empty()),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Calendar {
+    holidays: BTreeSet<NaiveDate>,
+}
+
+impl Calendar {
+    pub fn new(days: impl IntoIterator<Item = NaiveDate>) -> Self {
+        Calendar {
+            holidays: days.into_iter().collect(),
+        }
+    }
+
+    pub fn shipped() -> Self {
+        Calendar::new(
+            parse_holidays_csv(SHIPPED_HOLIDAYS_CSV)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|h| h.date),
+        )
+    }
+
+    pub fn is_holiday(&self, d: NaiveDate) -> bool {
+        self.holidays.contains(&d)
+    }
+
+    pub fn is_working_day(&self, d: NaiveDate) -> bool {
+        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !self.is_holiday(d)
+    }
+
+    /// The `n`-th working day after `after`; the count starts the next day.
+    pub fn add_working_days(&self, after: NaiveDate, n: u32) -> NaiveDate {
+        let mut d = after;
+        let mut left = n;
+        while left > 0 {
+            d = d + Days::new(1);
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    /// The `n`-th working day before `before`.
+    pub fn sub_working_days(&self, before: NaiveDate, n: u32) -> NaiveDate {
+        let mut d = before;
+        let mut left = n;
+        while left > 0 {
+            d = d - Days::new(1);
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    /// The first working day on or after `d`.
+    pub fn working_day_on_or_after(&self, d: NaiveDate) -> NaiveDate {
+        let mut d = d;
+        while !self.is_working_day(d) {
+            d = d + Days::new(1);
+        }
+        d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn shipped_table_reads_whole() {
+        let all = parse_holidays_csv(SHIPPED_HOLIDAYS_CSV).unwrap();
+        assert_eq!(all.len(), 184);
+        assert!(all
+            .iter()
+            .any(|h| h.date == d(2021, 5, 13) && h.name.contains("; ")));
+        assert_eq!(
+            all.iter()
+                .filter(|h| h.date.year() == 2026 && h.kind == HolidayKind::CutiBersama)
+                .count(),
+            8
+        );
+    }
+
+    #[test]
+    fn report_window_counts_working_days_from_the_next_day() {
+        let cal = Calendar::shipped();
+        // S1 2025: 1-4, 7-11, 14 July.
+        assert_eq!(cal.add_working_days(d(2025, 6, 30), 10), d(2025, 7, 14));
+        // S2 2025: 1 January 2026 is a holiday, so the tenth working day is the 15th, not the 14th.
+        assert_eq!(cal.add_working_days(d(2025, 12, 31), 10), d(2026, 1, 15));
+        assert_eq!(
+            Calendar::default().add_working_days(d(2025, 12, 31), 10),
+            d(2026, 1, 14)
+        );
+        // Idul Fitri 2024: 8-15 April off.
+        assert_eq!(cal.add_working_days(d(2024, 4, 5), 1), d(2024, 4, 16));
+    }
+
+    #[test]
+    fn counting_back_and_forward() {
+        let cal = Calendar::shipped();
+        assert_eq!(cal.sub_working_days(d(2026, 1, 15), 3), d(2026, 1, 12));
+        assert_eq!(cal.working_day_on_or_after(d(2026, 3, 18)), d(2026, 3, 25));
+        assert!(!cal.is_working_day(d(2026, 3, 21)));
+    }
+
+    #[test]
+    fn bad_rows_are_named() {
+        let err = parse_holidays_csv("date,kind,name\n2026-02-30,libur_nasional,X\n").unwrap_err();
+        assert!(err.contains("baris 2"), "{err}");
+        let err = parse_holidays_csv("date,kind,name\n2026-02-01,libur,X\n").unwrap_err();
+        assert!(err.contains("libur_nasional"), "{err}");
+    }
+}
