@@ -125,10 +125,7 @@ fn serve(
             .map(|n| n.get())
             .unwrap_or(2)
     });
-    let state = http::AppState {
-        pool,
-        max_body: config.max_body,
-    };
+    let state = http::AppState::new(pool, config.max_body).map_err(|e| e.to_string())?;
     println!(
         "Sepakat berjalan di http://{bind}  (basis data: {})",
         store::db::DbTarget::parse(&config.database_url).redacted()

@@ -76,10 +76,10 @@ async fn create(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let doc: AgreementDoc = json_body(&state, payload).await?;
-    let today = crate::today_jakarta();
+    let (today, cal) = (crate::today_jakarta(), state.calendar());
     let view = db(&state, move |c| {
         let id = write_tx(c, |c| agreements::insert(c, &doc))?;
-        agreements::get(c, id, today)
+        agreements::get(c, id, today, &cal)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -99,7 +99,8 @@ async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
-    Ok(HttpResponse::Ok().json(db(&state, move |c| agreements::get(c, id, as_of)).await?))
+    let cal = state.calendar();
+    Ok(HttpResponse::Ok().json(db(&state, move |c| agreements::get(c, id, as_of, &cal)).await?))
 }
 
 async fn patch(
@@ -109,10 +110,10 @@ async fn patch(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let patch: Value = json_body(&state, payload).await?;
-    let today = crate::today_jakarta();
+    let (today, cal) = (crate::today_jakarta(), state.calendar());
     let view = db(&state, move |c| {
         write_tx(c, |c| agreements::patch(c, id, &patch))?;
-        agreements::get(c, id, today)
+        agreements::get(c, id, today, &cal)
     })
     .await?;
     Ok(HttpResponse::Ok().json(view))

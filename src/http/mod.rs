@@ -6,11 +6,13 @@ mod parties;
 pub mod problem;
 
 use std::net::TcpListener;
+use std::sync::{Arc, RwLock};
 
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use serde::de::DeserializeOwned;
 
+use crate::domain::calendar::Calendar;
 use crate::store::{Pool, PooledConn, StoreError};
 use problem::ApiError;
 
@@ -18,6 +20,31 @@ use problem::ApiError;
 pub struct AppState {
     pub pool: Pool,
     pub max_body: usize,
+    calendar: Arc<RwLock<Arc<Calendar>>>,
+}
+
+impl AppState {
+    /// Reads the holiday table once; [`AppState::reload_calendar`] after edits.
+    pub fn new(pool: Pool, max_body: usize) -> Result<Self, StoreError> {
+        let cal = crate::store::holidays::calendar(&mut *pool.get()?)?;
+        Ok(AppState {
+            pool,
+            max_body,
+            calendar: Arc::new(RwLock::new(Arc::new(cal))),
+        })
+    }
+
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.calendar.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    pub fn reload_calendar(&self) -> Result<(), StoreError> {
+        let cal = crate::store::holidays::calendar(&mut *self.pool.get()?)?;
+        if let Ok(mut slot) = self.calendar.write() {
+            *slot = Arc::new(cal);
+        }
+        Ok(())
+    }
 }
 
 /// Runs blocking store work on the thread pool with a pooled connection.

@@ -19,7 +19,9 @@ use crate::domain::agreement::{
     AgreementDoc, AmendsRef, Application, Certificate, Juknis, JuknisPerson, Letter, Network,
     Party, Renewal, Report, SchemaTag, Scope, Services, Statement, Termination, Terms,
 };
+use crate::domain::calendar::Calendar;
 use crate::domain::catalog::{AgreementKind, Side};
+use crate::domain::obligations::{at_risk, obligations, Obligation, Rules};
 use crate::domain::status::{
     renewal_deadline, renewal_window_start, status_as_of, AgreementStatus, Lifecycle,
 };
@@ -116,6 +118,9 @@ pub struct AgreementView {
     pub renewal_deadline: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renewed_on: Option<NaiveDate>,
+    /// A semester report is more than three months late.
+    pub at_risk: bool,
+    pub obligations: Vec<Obligation>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -697,17 +702,17 @@ pub fn load_doc(
     Ok((r, doc))
 }
 
+/// The whole agreement with its status and obligations as of a date.
 pub fn get(
     conn: &mut DbConnection,
     id: i64,
     as_of: NaiveDate,
+    cal: &Calendar,
 ) -> Result<AgreementView, StoreError> {
     let (r, doc) = load_doc(conn, id)?;
-    Ok(view(r, doc, as_of))
-}
-
-pub fn view(r: AgreementRow, doc: AgreementDoc, as_of: NaiveDate) -> AgreementView {
-    AgreementView {
+    let facts = super::obligations::facts_for(conn, &r, &doc)?;
+    let obligations = obligations(&facts, cal, as_of, Rules::default());
+    Ok(AgreementView {
         id: r.id,
         status: status_as_of(&r.lifecycle(), as_of),
         as_of,
@@ -715,10 +720,12 @@ pub fn view(r: AgreementRow, doc: AgreementDoc, as_of: NaiveDate) -> AgreementVi
             .expires_on
             .map(|e| renewal_deadline(e, r.renewal_notice_months as u32)),
         renewed_on: r.renewed_on,
+        at_risk: at_risk(&obligations),
+        obligations,
         created_at: r.created_at,
         updated_at: r.updated_at,
         doc,
-    }
+    })
 }
 
 // ---- list ------------------------------------------------------------------

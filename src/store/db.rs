@@ -142,6 +142,7 @@ pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
     }
     .map_err(|e| StoreError::Unavailable(format!("migrasi gagal: {e}")))?;
     super::catalog::seed(conn)?;
+    super::holidays::seed(conn)?;
     Ok(applied)
 }
 

@@ -245,3 +245,63 @@ diesel::allow_tables_to_appear_in_same_query!(
     reports,
     renewals,
 );
+
+diesel::table! {
+    holidays (date) {
+        date -> Date,
+        kind -> Text,
+        name -> Text,
+        source -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    obligation_waivers (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        obligation_key -> Text,
+        reason -> Text,
+        waived_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sam_returns (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        returned_on -> Date,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        dedupe_key -> Text,
+        agreement_id -> Nullable<BigInt>,
+        obligation_key -> Nullable<Text>,
+        occasion -> Text,
+        recipient -> Text,
+        cc -> Nullable<Text>,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agreements,
+    holidays,
+    obligation_waivers,
+    sam_returns,
+    outbox
+);

@@ -81,10 +81,7 @@ impl TestApp {
         }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().unwrap().port();
-        let state = AppState {
-            pool: pool.clone(),
-            max_body: 256 * 1024,
-        };
+        let state = AppState::new(pool.clone(), 256 * 1024).expect("state");
         let server = http::serve(listener, state, 2).expect("serve");
         tokio::spawn(server);
         Some(TestApp {

@@ -1,0 +1,4 @@
+DROP TABLE outbox;
+DROP TABLE sam_returns;
+DROP TABLE obligation_waivers;
+DROP TABLE holidays;

@@ -1,0 +1,354 @@
+//! What the obligation engine reads, loaded for one agreement or in bulk
+//! for all of them, and the records that waive an obligation or close the
+//! SAM card.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::schema::{
+    agreements, applications, certificates, juknis, juknis_people, obligation_waivers, people,
+    renewals, reports, sam_returns, statements,
+};
+use super::{agreements::AgreementRow, decode, now, DbConnection, StoreError};
+use crate::domain::agreement::AgreementDoc;
+use crate::domain::obligations::{ApplicationFact, Facts, ReportFact, StatementFact};
+use crate::domain::status::Lifecycle;
+
+/// Adds the waivers and the SAM return to facts taken from the document.
+pub fn facts_for(
+    conn: &mut DbConnection,
+    row: &AgreementRow,
+    doc: &AgreementDoc,
+) -> Result<Facts, StoreError> {
+    let mut f = Facts::from_doc(doc, row.lifecycle());
+    f.waivers = obligation_waivers::table
+        .filter(obligation_waivers::agreement_id.eq(row.id))
+        .select((
+            obligation_waivers::obligation_key,
+            obligation_waivers::reason,
+        ))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    f.sam_returned_on = sam_returns::table
+        .filter(sam_returns::agreement_id.eq(row.id))
+        .select(sam_returns::returned_on)
+        .first(conn)
+        .optional()?;
+    Ok(f)
+}
+
+/// One agreement's facts with the institutions it binds.
+pub struct AgreementFacts {
+    pub id: i64,
+    pub first_institution_id: i64,
+    pub second_institution_id: i64,
+    pub facts: Facts,
+}
+
+type TermsRow = (
+    i64,
+    i64,
+    i64,
+    (
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    ),
+    (i32, Option<NaiveDate>, String, i32, i32, bool),
+);
+
+/// Facts of every signed agreement (optionally of one institution), from a
+/// few bulk queries instead of one aggregate load per agreement.
+pub fn all_facts(
+    conn: &mut DbConnection,
+    institution: Option<i64>,
+) -> Result<Vec<AgreementFacts>, StoreError> {
+    let mut q = agreements::table
+        .filter(agreements::signed_on.is_not_null())
+        .into_boxed();
+    if let Some(inst) = institution {
+        q = q.filter(
+            agreements::first_institution_id
+                .eq(inst)
+                .or(agreements::second_institution_id.eq(inst)),
+        );
+    }
+    let rows: Vec<TermsRow> = q
+        .order(agreements::id)
+        .select((
+            agreements::id,
+            agreements::first_institution_id,
+            agreements::second_institution_id,
+            (
+                agreements::signed_on,
+                agreements::expires_on,
+                agreements::terminated_on,
+                agreements::renewed_on,
+                agreements::renewal_window_starts_on,
+            ),
+            (
+                agreements::iso27001_months,
+                agreements::iso27001_due_on,
+                agreements::report_months,
+                agreements::report_deadline_working_days,
+                agreements::renewal_notice_months,
+                agreements::card_reader,
+            ),
+        ))
+        .load(conn)?;
+    let mut index: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
+    let mut out: Vec<AgreementFacts> = Vec::with_capacity(rows.len());
+    for (id, first, second, (signed, expires, terminated, renewed, window), t) in rows {
+        index.insert(id, out.len());
+        out.push(AgreementFacts {
+            id,
+            first_institution_id: first,
+            second_institution_id: second,
+            facts: Facts {
+                lifecycle: Lifecycle {
+                    signed_on: signed,
+                    expires_on: expires,
+                    terminated_on: terminated,
+                    renewed_on: renewed,
+                    renewal_window_starts_on: window,
+                },
+                iso27001_months: t.0 as u32,
+                iso27001_due_on: t.1,
+                report_months: t.2.split(',').filter_map(|m| m.parse().ok()).collect(),
+                report_deadline_working_days: t.3 as u32,
+                renewal_notice_months: t.4 as u32,
+                card_reader: t.5,
+                ..Default::default()
+            },
+        });
+    }
+    let only_one = institution.is_some();
+    let ids: Vec<i64> = if only_one {
+        out.iter().map(|a| a.id).collect()
+    } else {
+        vec![]
+    };
+    macro_rules! scoped {
+        ($q:expr, $col:expr) => {{
+            let q = $q.into_boxed();
+            if only_one {
+                q.filter($col.eq_any(ids.clone()))
+            } else {
+                q
+            }
+        }};
+    }
+    let mut each = |id: i64, f: &mut dyn FnMut(&mut Facts)| {
+        if let Some(i) = index.get(&id) {
+            f(&mut out[*i].facts);
+        }
+    };
+
+    let js: Vec<(i64, NaiveDate)> = scoped!(juknis::table, juknis::agreement_id)
+        .select((juknis::agreement_id, juknis::date))
+        .load(conn)?;
+    for (id, date) in js {
+        each(id, &mut |f| f.juknis_date = Some(date));
+    }
+    let contacts: Vec<(i64, String)> = scoped!(
+        juknis_people::table.inner_join(juknis::table).filter(
+            juknis_people::role
+                .eq("contact")
+                .and(juknis_people::side.eq("second"))
+        ),
+        juknis::agreement_id
+    )
+    .select((juknis::agreement_id, juknis_people::name))
+    .load(conn)?;
+    for (id, name) in contacts {
+        each(id, &mut |f| f.operators.push(name.clone()));
+    }
+    let rs: Vec<(i64, i64, NaiveDate)> = scoped!(renewals::table, renewals::agreement_id)
+        .select((renewals::agreement_id, renewals::id, renewals::requested_on))
+        .load(conn)?;
+    for (aid, id, on) in rs {
+        each(aid, &mut |f| {
+            if f.renewal_requested.is_none_or(|(_, d)| on < d) {
+                f.renewal_requested = Some((Some(id), on));
+            }
+        });
+    }
+    let cs: Vec<(i64, i64, Option<NaiveDate>)> = scoped!(
+        certificates::table.filter(certificates::kind.eq("iso27001")),
+        certificates::agreement_id
+    )
+    .select((
+        certificates::agreement_id,
+        certificates::id,
+        certificates::submitted_on,
+    ))
+    .load(conn)?;
+    for (aid, id, on) in cs {
+        if let Some(on) = on {
+            each(aid, &mut |f| {
+                if f.iso_submitted.is_none_or(|(_, d)| on < d) {
+                    f.iso_submitted = Some((Some(id), on));
+                }
+            });
+        }
+    }
+    let reps: Vec<(i64, i64, i32, i32, Option<NaiveDate>)> =
+        scoped!(reports::table, reports::agreement_id)
+            .select((
+                reports::agreement_id,
+                reports::id,
+                reports::year,
+                reports::semester,
+                reports::submitted_on,
+            ))
+            .load(conn)?;
+    for (aid, id, year, semester, submitted_on) in reps {
+        each(aid, &mut |f| {
+            f.reports.push(ReportFact {
+                id: Some(id),
+                year,
+                semester: semester as u8,
+                submitted_on,
+            })
+        });
+    }
+    let sts: Vec<(i64, i64, String, String, Option<NaiveDate>)> = scoped!(
+        statements::table.inner_join(people::table),
+        statements::agreement_id
+    )
+    .select((
+        statements::agreement_id,
+        statements::id,
+        statements::kind,
+        people::name,
+        statements::signed_on,
+    ))
+    .load(conn)?;
+    for (aid, id, kind, signer, signed_on) in sts {
+        let kind = decode(kind).ok();
+        each(aid, &mut |f| {
+            f.statements.push(StatementFact {
+                id: Some(id),
+                kind,
+                signer: signer.clone(),
+                signed_on,
+            })
+        });
+    }
+    type AppFactRow = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
+    let apps: Vec<AppFactRow> = scoped!(applications::table, applications::agreement_id)
+        .select((
+            applications::agreement_id,
+            applications::id,
+            applications::name,
+            applications::poc_status,
+            applications::poc_result_date,
+            applications::poc_scheduled_on,
+        ))
+        .load(conn)?;
+    for (aid, id, name, poc, result, scheduled) in apps {
+        let poc = decode(poc)?;
+        each(aid, &mut |f| {
+            f.applications.push(ApplicationFact {
+                id: Some(id),
+                name: name.clone(),
+                poc,
+                passed_on: result.or(scheduled),
+            })
+        });
+    }
+    let ws: Vec<(i64, String, String)> =
+        scoped!(obligation_waivers::table, obligation_waivers::agreement_id)
+            .select((
+                obligation_waivers::agreement_id,
+                obligation_waivers::obligation_key,
+                obligation_waivers::reason,
+            ))
+            .load(conn)?;
+    for (aid, key, reason) in ws {
+        each(aid, &mut |f| {
+            f.waivers.insert(key.clone(), reason.clone());
+        });
+    }
+    let sams: Vec<(i64, NaiveDate)> = scoped!(sam_returns::table, sam_returns::agreement_id)
+        .select((sam_returns::agreement_id, sam_returns::returned_on))
+        .load(conn)?;
+    for (aid, on) in sams {
+        each(aid, &mut |f| f.sam_returned_on = Some(on));
+    }
+    Ok(out)
+}
+
+pub fn waive(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    key: &str,
+    reason: &str,
+    on: NaiveDate,
+) -> Result<(), StoreError> {
+    diesel::delete(
+        obligation_waivers::table.filter(
+            obligation_waivers::agreement_id
+                .eq(agreement_id)
+                .and(obligation_waivers::obligation_key.eq(key)),
+        ),
+    )
+    .execute(conn)?;
+    diesel::insert_into(obligation_waivers::table)
+        .values((
+            obligation_waivers::agreement_id.eq(agreement_id),
+            obligation_waivers::obligation_key.eq(key),
+            obligation_waivers::reason.eq(reason.trim()),
+            obligation_waivers::waived_on.eq(on),
+            obligation_waivers::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn unwaive(conn: &mut DbConnection, agreement_id: i64, key: &str) -> Result<(), StoreError> {
+    let n = diesel::delete(
+        obligation_waivers::table.filter(
+            obligation_waivers::agreement_id
+                .eq(agreement_id)
+                .and(obligation_waivers::obligation_key.eq(key)),
+        ),
+    )
+    .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::NotFound(format!(
+            "pengecualian kewajiban '{key}'"
+        )));
+    }
+    Ok(())
+}
+
+pub fn record_sam_return(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    on: NaiveDate,
+    note: Option<&str>,
+) -> Result<(), StoreError> {
+    diesel::delete(sam_returns::table.filter(sam_returns::agreement_id.eq(agreement_id)))
+        .execute(conn)?;
+    diesel::insert_into(sam_returns::table)
+        .values((
+            sam_returns::agreement_id.eq(agreement_id),
+            sam_returns::returned_on.eq(on),
+            sam_returns::note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
