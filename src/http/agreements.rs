@@ -14,7 +14,7 @@ use crate::store::agreements::{self, ListFilter};
 use crate::store::records::Record;
 use crate::store::write_tx;
 
-fn date_param(name: &str, v: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
+pub(crate) fn date_param(name: &str, v: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
     v.as_deref()
         .map(|s| {
             NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {

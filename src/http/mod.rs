@@ -2,11 +2,12 @@
 //! problem+json.
 
 mod agreements;
+mod obligations;
 mod parties;
 pub mod problem;
 
 use std::net::TcpListener;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpResponse, HttpServer};
@@ -21,7 +22,15 @@ pub struct AppState {
     pub pool: Pool,
     pub max_body: usize,
     calendar: Arc<RwLock<Arc<Calendar>>>,
+    /// (as of, registry version, result) of the last engine run over everything.
+    pub(crate) evaluations: Arc<Mutex<Option<EvaluationCache>>>,
 }
+
+pub(crate) type EvaluationCache = (
+    chrono::NaiveDate,
+    i64,
+    Arc<Vec<crate::store::obligations::Evaluated>>,
+);
 
 impl AppState {
     /// Reads the holiday table once; [`AppState::reload_calendar`] after edits.
@@ -31,6 +40,7 @@ impl AppState {
             pool,
             max_body,
             calendar: Arc::new(RwLock::new(Arc::new(cal))),
+            evaluations: Arc::default(),
         })
     }
 
@@ -127,7 +137,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/api/v1")
             .configure(parties::configure)
-            .configure(agreements::configure),
+            .configure(agreements::configure)
+            .configure(obligations::configure),
     );
 }
 

@@ -146,6 +146,20 @@ pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
     Ok(applied)
 }
 
+fn bump_version(conn: &mut DbConnection) -> Result<(), StoreError> {
+    use super::schema::registry_version::dsl::*;
+    diesel::update(registry_version.find(1))
+        .set(version.eq(version + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The registry's write counter; it changes with every committed write.
+pub fn registry_version(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    use super::schema::registry_version::dsl::*;
+    Ok(registry_version.find(1).select(version).first(conn)?)
+}
+
 /// Runs `f` in one write transaction. SQLite takes the write lock up front
 /// (`BEGIN IMMEDIATE`) so concurrent writers wait on the busy timeout instead
 /// of failing on a lock upgrade; PostgreSQL retries a transaction that lost a
@@ -157,7 +171,7 @@ where
     match backend(conn) {
         Backend::Sqlite => {
             conn.batch_execute("BEGIN IMMEDIATE")?;
-            match f(conn) {
+            match f(conn).and_then(|v| bump_version(conn).map(|_| v)) {
                 Ok(v) => {
                     if let Err(e) = conn.batch_execute("COMMIT") {
                         let _ = conn.batch_execute("ROLLBACK");
@@ -175,7 +189,11 @@ where
             let mut attempt = 0;
             loop {
                 attempt += 1;
-                let r = conn.transaction(|c| f(c));
+                let r = conn.transaction(|c| {
+                    let v = f(c)?;
+                    bump_version(c)?;
+                    Ok(v)
+                });
                 match r {
                     Err(StoreError::Db(diesel::result::Error::DatabaseError(
                         diesel::result::DatabaseErrorKind::UniqueViolation,

@@ -352,3 +352,55 @@ pub fn record_sam_return(
         .execute(conn)?;
     Ok(())
 }
+
+/// One agreement's obligations as of a date.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    pub agreement_id: i64,
+    pub first_institution_id: i64,
+    pub second_institution_id: i64,
+    pub status: crate::domain::status::AgreementStatus,
+    pub obligations: Vec<crate::domain::obligations::Obligation>,
+}
+
+/// Runs the engine over every signed agreement (or one institution's).
+pub fn evaluate(
+    conn: &mut DbConnection,
+    institution: Option<i64>,
+    as_of: NaiveDate,
+    cal: &crate::domain::calendar::Calendar,
+) -> Result<Vec<Evaluated>, StoreError> {
+    use crate::domain::obligations::{obligations, Rules};
+    use crate::domain::status::status_as_of;
+    Ok(all_facts(conn, institution)?
+        .into_iter()
+        .map(|a| Evaluated {
+            agreement_id: a.id,
+            first_institution_id: a.first_institution_id,
+            second_institution_id: a.second_institution_id,
+            status: status_as_of(&a.facts.lifecycle, as_of),
+            obligations: obligations(&a.facts, cal, as_of, Rules::default()),
+        })
+        .collect())
+}
+
+/// Title and PIHAK KEDUA name of the given agreements, for lists.
+pub fn labels(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, (String, String)>, StoreError> {
+    use super::schema::{agreement_parties, institutions};
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, String, String)> = agreements::table
+        .inner_join(agreement_parties::table.inner_join(institutions::table))
+        .filter(
+            agreements::id
+                .eq_any(ids)
+                .and(agreement_parties::side.eq("second")),
+        )
+        .select((agreements::id, agreements::title, institutions::name))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, t, n)| (id, (t, n))).collect())
+}

@@ -305,3 +305,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     sam_returns,
     outbox
 );
+
+diesel::table! {
+    registry_version (id) {
+        id -> Integer,
+        version -> BigInt,
+    }
+}

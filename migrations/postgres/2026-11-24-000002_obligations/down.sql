@@ -1,3 +1,4 @@
+DROP TABLE registry_version;
 DROP TABLE outbox;
 DROP TABLE sam_returns;
 DROP TABLE obligation_waivers;

@@ -48,3 +48,11 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
 CREATE INDEX outbox_agreement ON outbox(agreement_id);
+
+-- Bumped by every registry write; caches of derived data (the dashboard)
+-- compare it instead of re-reading everything.
+CREATE TABLE registry_version (
+    id INTEGER PRIMARY KEY,
+    version BIGINT NOT NULL
+);
+INSERT INTO registry_version (id, version) VALUES (1, 0);

@@ -1,0 +1,430 @@
+//! Obligations across agreements, the dashboard, waivers, SAM returns and
+//! the holiday table.
+
+use std::sync::Arc;
+
+use actix_web::{web, HttpResponse};
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::agreements::date_param;
+use super::{db, json_body, page, problem::ApiError, AppState};
+use crate::domain::calendar::{Holiday, HolidayKind};
+use crate::domain::obligations::{at_risk, Obligation, ObligationKind, ObligationState};
+use crate::domain::status::AgreementStatus;
+use crate::store::obligations::{self as store, Evaluated};
+use crate::store::{agreements, db::registry_version, holidays, write_tx, StoreError};
+
+/// The engine's result over every agreement as of a date, reused until the
+/// registry changes.
+pub async fn evaluated(
+    state: &web::Data<AppState>,
+    as_of: NaiveDate,
+) -> Result<Arc<Vec<Evaluated>>, ApiError> {
+    let cache = state.evaluations.clone();
+    let cal = state.calendar();
+    db(state, move |c| {
+        let version = registry_version(c)?;
+        if let Ok(slot) = cache.lock() {
+            if let Some((d, v, data)) = slot.as_ref() {
+                if *d == as_of && *v == version {
+                    return Ok(data.clone());
+                }
+            }
+        }
+        let data = Arc::new(store::evaluate(c, None, as_of, &cal)?);
+        if let Ok(mut slot) = cache.lock() {
+            *slot = Some((as_of, version, data.clone()));
+        }
+        Ok(data)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct AsOfQuery {
+    as_of: Option<String>,
+}
+
+async fn for_agreement(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    q: web::Query<AsOfQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
+    let cal = state.calendar();
+    let view = db(&state, move |c| agreements::get(c, id, as_of, &cal)).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "agreement_id": id, "as_of": as_of, "status": view.status, "at_risk": view.at_risk, "items": view.obligations
+    })))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    as_of: Option<String>,
+    due_within_days: Option<u64>,
+    state: Option<String>,
+    kind: Option<String>,
+    institution: Option<i64>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct Item<'a> {
+    pub agreement_id: i64,
+    pub title: String,
+    pub institution: String,
+    #[serde(flatten)]
+    pub obligation: &'a Obligation,
+}
+
+fn parse_list<T>(
+    raw: &Option<String>,
+    what: &str,
+    parse: fn(&str) -> Option<T>,
+    all: &[&str],
+) -> Result<Option<Vec<T>>, ApiError> {
+    raw.as_deref()
+        .map(|s| {
+            s.split(',')
+                .map(|p| {
+                    parse(p.trim()).ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "{what} '{p}' tidak dikenal; pilihan: {}",
+                            all.join(", ")
+                        ))
+                    })
+                })
+                .collect()
+        })
+        .transpose()
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (limit, offset) = page(q.limit, q.offset)?;
+    let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
+    let states = parse_list(
+        &q.state,
+        "state",
+        ObligationState::from_code,
+        &ObligationState::ALL
+            .iter()
+            .map(|s| s.code())
+            .collect::<Vec<_>>(),
+    )?;
+    let kinds = parse_list(
+        &q.kind,
+        "kind",
+        ObligationKind::from_code,
+        &ObligationKind::ALL
+            .iter()
+            .map(|s| s.code())
+            .collect::<Vec<_>>(),
+    )?;
+    let horizon = q.due_within_days.map(|n| as_of + Days::new(n.min(3660)));
+    let data = evaluated(&state, as_of).await?;
+    let mut hits: Vec<(i64, &Obligation)> = data
+        .iter()
+        .filter(|e| {
+            q.institution
+                .is_none_or(|i| e.first_institution_id == i || e.second_institution_id == i)
+        })
+        .flat_map(|e| e.obligations.iter().map(move |o| (e.agreement_id, o)))
+        .filter(|(_, o)| states.as_ref().is_none_or(|s| s.contains(&o.state)))
+        .filter(|(_, o)| kinds.as_ref().is_none_or(|k| k.contains(&o.kind)))
+        .filter(|(_, o)| {
+            horizon.is_none_or(|h| {
+                o.due_on.is_some_and(|d| d <= h)
+                    && !matches!(
+                        o.state,
+                        ObligationState::Fulfilled | ObligationState::Waived
+                    )
+            })
+        })
+        .collect();
+    hits.sort_by_key(|(id, o)| (o.due_on.is_none(), o.due_on, *id));
+    let total = hits.len();
+    let page: Vec<(i64, &Obligation)> = hits
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    let ids: Vec<i64> = page.iter().map(|(id, _)| *id).collect();
+    let labels = db(&state, move |c| store::labels(c, &ids)).await?;
+    let items: Vec<Item> = page
+        .into_iter()
+        .map(|(id, o)| {
+            let (title, institution) = labels.get(&id).cloned().unwrap_or_default();
+            Item {
+                agreement_id: id,
+                title,
+                institution,
+                obligation: o,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "as_of": as_of, "total": total, "limit": limit, "offset": offset, "items": items
+    })))
+}
+
+async fn dashboard(
+    state: web::Data<AppState>,
+    q: web::Query<AsOfQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
+    let data = evaluated(&state, as_of).await?;
+    let drafts = db(&state, move |c| {
+        let f = agreements::ListFilter {
+            status: Some(AgreementStatus::Draft),
+            as_of,
+            limit: 1,
+            ..Default::default()
+        };
+        Ok::<_, StoreError>(agreements::list(c, &f)?.0)
+    })
+    .await?;
+    let mut by_status: std::collections::BTreeMap<&str, usize> =
+        AgreementStatus::ALL.iter().map(|s| (s.code(), 0)).collect();
+    *by_status.entry("draft").or_default() += drafts as usize;
+    let mut by_state: std::collections::BTreeMap<&str, usize> =
+        ObligationState::ALL.iter().map(|s| (s.code(), 0)).collect();
+    let mut by_kind: std::collections::BTreeMap<&str, std::collections::BTreeMap<&str, usize>> =
+        std::collections::BTreeMap::new();
+    let mut upcoming: Vec<(i64, &Obligation)> = vec![];
+    let mut risky: Vec<(i64, NaiveDate)> = vec![];
+    for e in data.iter() {
+        *by_status.entry(e.status.code()).or_default() += 1;
+        for o in &e.obligations {
+            *by_state.entry(o.state.code()).or_default() += 1;
+            *by_kind
+                .entry(o.kind.code())
+                .or_default()
+                .entry(o.state.code())
+                .or_default() += 1;
+            if matches!(o.state, ObligationState::Pending | ObligationState::DueSoon)
+                && o.due_on.is_some()
+            {
+                upcoming.push((e.agreement_id, o));
+            }
+        }
+        if at_risk(&e.obligations) {
+            let oldest = e
+                .obligations
+                .iter()
+                .filter(|o| o.at_risk)
+                .filter_map(|o| o.due_on)
+                .min();
+            risky.push((e.agreement_id, oldest.unwrap_or(as_of)));
+        }
+    }
+    upcoming.sort_by_key(|(id, o)| (o.due_on, *id));
+    upcoming.truncate(10);
+    risky.sort_by_key(|(id, d)| (*d, *id));
+    let risk_total = risky.len();
+    risky.truncate(20);
+    let mut ids: Vec<i64> = upcoming
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(risky.iter().map(|(id, _)| *id))
+        .collect();
+    ids.dedup();
+    let labels = db(&state, move |c| store::labels(c, &ids)).await?;
+    let label = |id: i64| labels.get(&id).cloned().unwrap_or_default();
+    let next: Vec<Item> = upcoming
+        .into_iter()
+        .map(|(id, o)| {
+            let (title, institution) = label(id);
+            Item {
+                agreement_id: id,
+                title,
+                institution,
+                obligation: o,
+            }
+        })
+        .collect();
+    let at_risk_list: Vec<_> = risky
+        .into_iter()
+        .map(|(id, since)| {
+            let (title, institution) = label(id);
+            json!({"agreement_id": id, "title": title, "institution": institution, "oldest_overdue_report_due_on": since})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "as_of": as_of,
+        "agreements": by_status,
+        "obligations": {"by_state": by_state, "by_kind": by_kind},
+        "next_deadlines": next,
+        "at_risk": {"total": risk_total, "agreements": at_risk_list},
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiveBody {
+    reason: String,
+    #[serde(default)]
+    on: Option<NaiveDate>,
+}
+
+async fn waive(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (id, key) = path.into_inner();
+    let body: WaiveBody = json_body(&state, payload).await?;
+    if body.reason.trim().is_empty() {
+        return Err(StoreError::invalid("/reason", "alasan pengecualian wajib diisi").into());
+    }
+    let as_of = crate::today_jakarta();
+    let cal = state.calendar();
+    let view = db(&state, move |c| {
+        write_tx(c, |c| {
+            let view = agreements::get(c, id, as_of, &cal)?;
+            if !view.obligations.iter().any(|o| o.key == key) {
+                return Err(StoreError::NotFound(format!(
+                    "kewajiban '{key}' pada perjanjian {id}"
+                )));
+            }
+            store::waive(c, id, &key, &body.reason, body.on.unwrap_or(as_of))
+        })?;
+        agreements::get(c, id, as_of, &cal)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"agreement_id": id, "items": view.obligations})))
+}
+
+async fn unwaive(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, key) = path.into_inner();
+    db(&state, move |c| {
+        write_tx(c, |c| store::unwaive(c, id, &key))
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SamReturnBody {
+    returned_on: NaiveDate,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn sam_return(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body: SamReturnBody = json_body(&state, payload).await?;
+    let cal = state.calendar();
+    let view = db(&state, move |c| {
+        write_tx(c, |c| {
+            let (row, doc) = agreements::load_doc(c, id)?;
+            if !doc.terms.card_reader {
+                return Err(StoreError::Conflict(
+                    "perjanjian ini tidak memakai card reader/kartu SAM".into(),
+                ));
+            }
+            if row.signed_on.is_some_and(|s| body.returned_on < s) {
+                return Err(StoreError::invalid(
+                    "/returned_on",
+                    "tanggal pengembalian sebelum perjanjian ditandatangani",
+                ));
+            }
+            store::record_sam_return(c, id, body.returned_on, body.note.as_deref())
+        })?;
+        agreements::get(c, id, crate::today_jakarta(), &cal)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"agreement_id": id, "items": view.obligations})))
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+async fn list_holidays(
+    state: web::Data<AppState>,
+    q: web::Query<YearQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let year = q.year;
+    let items = db(&state, move |c| holidays::list(c, year)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HolidayBody {
+    kind: HolidayKind,
+    name: String,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+fn holiday_date(raw: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| ApiError::not_found(format!("tanggal '{raw}' tidak valid (YYYY-MM-DD)")))
+}
+
+async fn put_holiday(
+    state: web::Data<AppState>,
+    date: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let date = holiday_date(&date)?;
+    let body: HolidayBody = json_body(&state, payload).await?;
+    if body.name.trim().is_empty() {
+        return Err(StoreError::invalid("/name", "nama hari libur wajib diisi").into());
+    }
+    let h = Holiday {
+        date,
+        kind: body.kind,
+        name: body.name,
+        source: body.source,
+    };
+    let saved = h.clone();
+    db(&state, move |c| write_tx(c, |c| holidays::upsert(c, &h))).await?;
+    state.reload_calendar()?;
+    Ok(HttpResponse::Ok().json(saved))
+}
+
+async fn delete_holiday(
+    state: web::Data<AppState>,
+    date: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let date = holiday_date(&date)?;
+    db(&state, move |c| write_tx(c, |c| holidays::delete(c, date))).await?;
+    state.reload_calendar()?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/agreements/{id}/obligations", web::get().to(for_agreement))
+        .service(
+            web::resource("/agreements/{id}/obligations/{key}/waiver")
+                .route(web::put().to(waive))
+                .route(web::delete().to(unwaive)),
+        )
+        .route("/agreements/{id}/sam-return", web::put().to(sam_return))
+        .route("/obligations", web::get().to(list))
+        .route("/dashboard", web::get().to(dashboard))
+        .route("/holidays", web::get().to(list_holidays))
+        .service(
+            web::resource("/holidays/{date}")
+                .route(web::put().to(put_holiday))
+                .route(web::delete().to(delete_holiday)),
+        );
+}
