@@ -11,7 +11,42 @@ on_both!(
     list_and_dashboard_across_agreements,
     waiver_and_sam_return,
     holidays_are_editable_and_move_deadlines,
+    calendar_feed_has_one_event_per_open_deadline,
 );
+
+async fn calendar_feed_has_one_event_per_open_deadline(app: TestApp) {
+    let (_, a) = app.post("/api/v1/agreements", &example()).await;
+    let opd = a["parties"][1]["institution"]["id"].as_i64().unwrap();
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/obligations.ics?institution={opd}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "text/calendar; charset=utf-8");
+    let ics = r.text().await.unwrap();
+    let unfolded = ics.replace("\r\n ", "");
+    let (_, o) = app
+        .get(&format!("/api/v1/agreements/{}/obligations", a["id"]))
+        .await;
+    let open = o["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["due_on"].is_string() && o["state"] != "fulfilled" && o["state"] != "waived")
+        .count();
+    assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), open);
+    assert_eq!(unfolded.matches("BEGIN:VALARM").count(), open);
+    assert!(
+        unfolded
+            .contains("SUMMARY:Batas laporan semester (Semester 1 Tahun 2027) — Dinas Koperasi"),
+        "{unfolded}"
+    );
+    assert!(unfolded.contains("UID:1-report:2027:1@sepakat"));
+    let (_, other) = app.get("/api/v1/obligations.ics?institution=999").await;
+    assert_eq!(other.as_str().unwrap().matches("BEGIN:VEVENT").count(), 0);
+}
 
 fn state_of<'a>(items: &'a Value, key: &str) -> &'a Value {
     items["items"]

@@ -352,6 +352,93 @@ async fn sam_return(
 }
 
 #[derive(Deserialize)]
+struct FeedQuery {
+    institution: Option<i64>,
+}
+
+fn state_words(s: ObligationState) -> &'static str {
+    match s {
+        ObligationState::Pending => "belum jatuh tempo",
+        ObligationState::DueSoon => "segera jatuh tempo",
+        ObligationState::Overdue => "terlambat",
+        ObligationState::Fulfilled => "terpenuhi",
+        ObligationState::Waived => "dikecualikan",
+    }
+}
+
+/// Open obligations with a date, as an iCalendar feed (optionally one institution's).
+async fn feed(
+    state: web::Data<AppState>,
+    q: web::Query<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let as_of = crate::today_jakarta();
+    let data = evaluated(&state, as_of).await?;
+    let open: Vec<(i64, &Obligation)> = data
+        .iter()
+        .filter(|e| {
+            q.institution
+                .is_none_or(|i| e.first_institution_id == i || e.second_institution_id == i)
+        })
+        .flat_map(|e| e.obligations.iter().map(move |o| (e.agreement_id, o)))
+        .filter(|(_, o)| {
+            o.due_on.is_some()
+                && !matches!(
+                    o.state,
+                    ObligationState::Fulfilled | ObligationState::Waived
+                )
+        })
+        .collect();
+    let mut ids: Vec<i64> = open.iter().map(|(id, _)| *id).collect();
+    ids.dedup();
+    let labels = db(&state, move |c| store::labels(c, &ids)).await?;
+    let texts: Vec<(String, String, String, NaiveDate)> = open
+        .iter()
+        .map(|(id, o)| {
+            let (title, institution) = labels.get(id).cloned().unwrap_or_default();
+            let what = match &o.subject {
+                Some(s) => format!("{} ({s})", o.kind.label()),
+                None => o.kind.label().to_string(),
+            };
+            let summary = format!("Batas {what} — {institution}");
+            let description = format!(
+                "Perjanjian: {title}\nKewajiban: {what}\nStatus per {as_of}: {}",
+                state_words(o.state)
+            );
+            (
+                format!("{id}-{}@sepakat", o.key.replace(' ', "_")),
+                summary,
+                description,
+                o.due_on.unwrap_or(as_of),
+            )
+        })
+        .collect();
+    let events: Vec<crate::domain::ics::FeedEvent> = texts
+        .iter()
+        .map(
+            |(uid, summary, description, date)| crate::domain::ics::FeedEvent {
+                uid: uid.clone(),
+                date: *date,
+                summary,
+                description,
+            },
+        )
+        .collect();
+    let body = crate::domain::ics::feed(
+        "Kewajiban PKS (Sepakat)",
+        chrono::Utc::now().naive_utc(),
+        7,
+        &events,
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            "inline; filename=\"kewajiban-pks.ics\"",
+        ))
+        .body(body))
+}
+
+#[derive(Deserialize)]
 struct YearQuery {
     year: Option<i32>,
 }
@@ -420,6 +507,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/agreements/{id}/sam-return", web::put().to(sam_return))
         .route("/obligations", web::get().to(list))
+        .route("/obligations.ics", web::get().to(feed))
         .route("/dashboard", web::get().to(dashboard))
         .route("/holidays", web::get().to(list_holidays))
         .service(
