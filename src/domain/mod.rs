@@ -47,8 +47,10 @@ pub mod letter_number;
 pub mod nik;
 pub mod nip;
 pub mod obligations;
+pub mod reminders;
 pub mod status;
 pub mod text;
+pub mod words;
 
 pub use letter_number::LetterNumber;
 pub use nik::Nik;

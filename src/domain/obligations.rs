@@ -119,6 +119,9 @@ pub struct Obligation {
     pub waiver_reason: Option<String>,
     /// A semester report more than three months late puts access at risk.
     pub at_risk: bool,
+    /// For a semester report: the last day of the semester it covers.
+    #[serde(skip)]
+    pub period_end: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -353,6 +356,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             fulfilled_by: done.and_then(|(_, e)| e),
             waiver_reason: waiver,
             at_risk,
+            period_end: None,
         });
     };
 
@@ -436,6 +440,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
     }
 
     // Semester reports for every period that overlaps the active time.
+    let mut period_ends: Vec<(String, NaiveDate)> = vec![];
     let horizon = l
         .expires_on
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(as_of.year() + 1, 12, 31).expect("31 December"));
@@ -458,6 +463,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             Some(due),
             done,
         );
+        period_ends.push((format!("report:{year}:{n}"), end));
     }
 
     // Renewal request: the notice months before expiry.
@@ -501,6 +507,11 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
         }
     }
 
+    for (key, end) in period_ends {
+        if let Some(o) = out.iter_mut().find(|o| o.key == key) {
+            o.period_end = Some(end);
+        }
+    }
     out.sort_by_key(|o| (o.due_on.is_none(), o.due_on, o.kind));
     out
 }
