@@ -12,6 +12,14 @@ pub struct Config {
     pub pool_size: u32,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
+    /// lettre SMTP URL; unset writes .eml files into `outbox_dir`.
+    pub smtp_url: Option<String>,
+    pub outbox_dir: std::path::PathBuf,
+    pub mail_from: String,
+    /// Hour (Asia/Jakarta) of the daily reminder run.
+    pub remind_hour: u32,
+    /// A folder whose `email/` and `documents/` templates replace the built-in ones.
+    pub templates_dir: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -27,6 +35,17 @@ impl Config {
             max_body: var("SEPAKAT_MAX_BODY")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(2 * 1024 * 1024),
+            smtp_url: var("SMTP_URL"),
+            outbox_dir: var("SEPAKAT_OUTBOX")
+                .unwrap_or_else(|| "outbox".into())
+                .into(),
+            mail_from: var("SEPAKAT_MAIL_FROM")
+                .unwrap_or_else(|| "Sepakat <sepakat@localhost>".into()),
+            remind_hour: var("SEPAKAT_REMIND_HOUR")
+                .and_then(|v| v.parse().ok())
+                .filter(|h| *h < 24)
+                .unwrap_or(7),
+            templates_dir: var("SEPAKAT_TEMPLATES").map(Into::into),
         }
     }
 }

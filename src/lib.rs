@@ -6,6 +6,7 @@ pub mod domain;
 pub mod http;
 pub mod import;
 pub mod json;
+pub mod reminders;
 pub mod store;
 
 /// Today in Asia/Jakarta (UTC+7 all year, no daylight saving).

@@ -43,15 +43,26 @@ pub struct Occasion {
 fn before(due: NaiveDate, days: &[u32]) -> Vec<Occasion> {
     days.iter()
         .map(|d| match d {
-            0 => Occasion { code: "due".into(), on: due },
-            d => Occasion { code: format!("before:{d}"), on: due - Days::new(*d as u64) },
+            0 => Occasion {
+                code: "due".into(),
+                on: due,
+            },
+            d => Occasion {
+                code: format!("before:{d}"),
+                on: due - Days::new(*d as u64),
+            },
         })
         .collect()
 }
 
 /// Every occasion of an obligation, in date order. `expires_on` bounds the
 /// weekly renewal notices.
-pub fn occasions(o: &Obligation, expires_on: Option<NaiveDate>, cal: &Calendar, s: &Schedule) -> Vec<Occasion> {
+pub fn occasions(
+    o: &Obligation,
+    expires_on: Option<NaiveDate>,
+    cal: &Calendar,
+    s: &Schedule,
+) -> Vec<Occasion> {
     let Some(due) = o.due_on else { return vec![] };
     let mut out = match o.kind {
         ObligationKind::RenewalRequest => {
@@ -59,7 +70,10 @@ pub fn occasions(o: &Obligation, expires_on: Option<NaiveDate>, cal: &Calendar, 
             if s.renewal_overdue_every_days > 0 {
                 let mut d = due + Days::new(s.renewal_overdue_every_days as u64);
                 while expires_on.is_none_or(|e| d <= e) && v.len() < 60 {
-                    v.push(Occasion { code: format!("overdue:{d}"), on: d });
+                    v.push(Occasion {
+                        code: format!("overdue:{d}"),
+                        on: d,
+                    });
                     d = d + Days::new(s.renewal_overdue_every_days as u64);
                 }
             }
@@ -68,16 +82,29 @@ pub fn occasions(o: &Obligation, expires_on: Option<NaiveDate>, cal: &Calendar, 
         ObligationKind::SemesterReport => {
             let mut v = vec![];
             if let Some(end) = o.period_end {
-                let month_start = NaiveDate::from_ymd_opt(end.year(), end.month(), 1).unwrap_or(end);
-                v.push(Occasion { code: "opening".into(), on: cal.working_day_on_or_after(month_start) });
+                let month_start =
+                    NaiveDate::from_ymd_opt(end.year(), end.month(), 1).unwrap_or(end);
+                v.push(Occasion {
+                    code: "opening".into(),
+                    on: cal.working_day_on_or_after(month_start),
+                });
             }
-            v.push(Occasion { code: "before".into(), on: cal.sub_working_days(due, s.report_before_working_days) });
-            v.push(Occasion { code: "overdue".into(), on: cal.add_working_days(due, 1) });
+            v.push(Occasion {
+                code: "before".into(),
+                on: cal.sub_working_days(due, s.report_before_working_days),
+            });
+            v.push(Occasion {
+                code: "overdue".into(),
+                on: cal.add_working_days(due, 1),
+            });
             v
         }
         ObligationKind::Iso27001 => {
             let mut v = before(due, &s.iso_before_days);
-            v.push(Occasion { code: "overdue".into(), on: due + Days::new(1) });
+            v.push(Occasion {
+                code: "overdue".into(),
+                on: due + Days::new(1),
+            });
             v
         }
         _ => vec![],
@@ -95,11 +122,17 @@ pub fn due_occasion(
     s: &Schedule,
     as_of: NaiveDate,
 ) -> Option<Occasion> {
-    if !matches!(o.state, ObligationState::Pending | ObligationState::DueSoon | ObligationState::Overdue) {
+    if !matches!(
+        o.state,
+        ObligationState::Pending | ObligationState::DueSoon | ObligationState::Overdue
+    ) {
         return None;
     }
     let earliest = as_of - Days::new(s.catch_up_days as u64);
-    occasions(o, expires_on, cal, s).into_iter().filter(|oc| oc.on <= as_of && oc.on >= earliest).last()
+    occasions(o, expires_on, cal, s)
+        .into_iter()
+        .filter(|oc| oc.on <= as_of && oc.on >= earliest)
+        .last()
 }
 
 #[cfg(test)]
@@ -128,7 +161,12 @@ mod tests {
     #[test]
     fn renewal_thirty_days_before_on_the_day_then_weekly_until_expiry() {
         let o = open(ObligationKind::RenewalRequest, d(2027, 7, 16));
-        let all = occasions(&o, Some(d(2027, 9, 16)), &Calendar::default(), &Schedule::default());
+        let all = occasions(
+            &o,
+            Some(d(2027, 9, 16)),
+            &Calendar::default(),
+            &Schedule::default(),
+        );
         let dates: Vec<_> = all.iter().map(|o| o.on).collect();
         assert_eq!(dates[0], d(2027, 6, 16));
         assert_eq!(dates[1], d(2027, 7, 16));
@@ -145,11 +183,21 @@ mod tests {
         let all = occasions(&o, None, &cal, &Schedule::default());
         let got: Vec<_> = all.iter().map(|o| (o.code.as_str(), o.on)).collect();
         // The overdue notice goes on the next working day: 16 January 2026 is Isra Mikraj.
-        assert_eq!(got, [("opening", d(2025, 12, 1)), ("before", d(2026, 1, 12)), ("overdue", d(2026, 1, 19))]);
+        assert_eq!(
+            got,
+            [
+                ("opening", d(2025, 12, 1)),
+                ("before", d(2026, 1, 12)),
+                ("overdue", d(2026, 1, 19))
+            ]
+        );
         // June 2024 starts on a Saturday: the first working day is Monday 3 June.
         o.period_end = Some(d(2024, 6, 30));
         o.due_on = Some(d(2024, 7, 12));
-        assert_eq!(occasions(&o, None, &cal, &Schedule::default())[0].on, d(2024, 6, 3));
+        assert_eq!(
+            occasions(&o, None, &cal, &Schedule::default())[0].on,
+            d(2024, 6, 3)
+        );
     }
 
     #[test]
@@ -158,10 +206,29 @@ mod tests {
         let cal = Calendar::default();
         let s = Schedule::default();
         assert_eq!(due_occasion(&o, None, &cal, &s, d(2026, 2, 13)), None);
-        assert_eq!(due_occasion(&o, None, &cal, &s, d(2026, 2, 14)).unwrap().code, "before:30");
-        assert_eq!(due_occasion(&o, None, &cal, &s, d(2026, 2, 20)).unwrap().code, "before:30");
-        assert_eq!(due_occasion(&o, None, &cal, &s, d(2026, 2, 22)), None, "past the catch-up window");
-        assert_eq!(due_occasion(&o, None, &cal, &s, d(2026, 3, 17)).unwrap().code, "overdue");
+        assert_eq!(
+            due_occasion(&o, None, &cal, &s, d(2026, 2, 14))
+                .unwrap()
+                .code,
+            "before:30"
+        );
+        assert_eq!(
+            due_occasion(&o, None, &cal, &s, d(2026, 2, 20))
+                .unwrap()
+                .code,
+            "before:30"
+        );
+        assert_eq!(
+            due_occasion(&o, None, &cal, &s, d(2026, 2, 22)),
+            None,
+            "past the catch-up window"
+        );
+        assert_eq!(
+            due_occasion(&o, None, &cal, &s, d(2026, 3, 17))
+                .unwrap()
+                .code,
+            "overdue"
+        );
         o.state = ObligationState::Fulfilled;
         assert_eq!(due_occasion(&o, None, &cal, &s, d(2026, 3, 16)), None);
     }

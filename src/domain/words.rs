@@ -5,7 +5,8 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 
 const ONES: [&str; 12] = [
-    "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh", "sebelas",
+    "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+    "sepuluh", "sebelas",
 ];
 
 /// A whole number in words, lower case: 2025 → "dua ribu dua puluh lima".
@@ -17,10 +18,18 @@ pub fn number_words(n: u64) -> String {
             20..=99 => {
                 let rest = n % 10;
                 let tens = format!("{} puluh", ONES[(n / 10) as usize]);
-                if rest == 0 { tens } else { format!("{tens} {}", ONES[rest as usize]) }
+                if rest == 0 {
+                    tens
+                } else {
+                    format!("{tens} {}", ONES[rest as usize])
+                }
             }
             _ => {
-                let hundreds = if n / 100 == 1 { "seratus".to_string() } else { format!("{} ratus", ONES[(n / 100) as usize]) };
+                let hundreds = if n / 100 == 1 {
+                    "seratus".to_string()
+                } else {
+                    format!("{} ratus", ONES[(n / 100) as usize])
+                };
                 match n % 100 {
                     0 => hundreds,
                     rest => format!("{hundreds} {}", below_thousand(rest)),
@@ -31,8 +40,12 @@ pub fn number_words(n: u64) -> String {
     if n < 1000 {
         return below_thousand(n);
     }
-    const SCALES: [(u64, &str); 4] =
-        [(1_000_000_000_000, "triliun"), (1_000_000_000, "miliar"), (1_000_000, "juta"), (1_000, "ribu")];
+    const SCALES: [(u64, &str); 4] = [
+        (1_000_000_000_000, "triliun"),
+        (1_000_000_000, "miliar"),
+        (1_000_000, "juta"),
+        (1_000, "ribu"),
+    ];
     let mut parts = vec![];
     let mut rest = n;
     for (size, name) in SCALES {
@@ -68,7 +81,17 @@ pub fn count(n: u64) -> String {
 
 pub fn month_name(month: u32) -> &'static str {
     const MONTHS: [&str; 12] = [
-        "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November",
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
         "Desember",
     ];
     MONTHS[(month.clamp(1, 12) - 1) as usize]
@@ -110,7 +133,9 @@ pub fn date_in_words(d: NaiveDate) -> String {
 
 /// Roman month for letter numbers: 11 → "XI".
 pub fn roman_month(month: u32) -> &'static str {
-    const ROMAN: [&str; 12] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"];
+    const ROMAN: [&str; 12] = [
+        "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
+    ];
     ROMAN[(month.clamp(1, 12) - 1) as usize]
 }
 
@@ -159,10 +184,19 @@ mod tests {
     #[test]
     fn dates() {
         let d = NaiveDate::from_ymd_opt(2025, 9, 16).unwrap();
-        assert_eq!(date_in_words(d), "Selasa tanggal Enam belas bulan September tahun Dua ribu dua puluh lima");
+        assert_eq!(
+            date_in_words(d),
+            "Selasa tanggal Enam belas bulan September tahun Dua ribu dua puluh lima"
+        );
         let bkn = NaiveDate::from_ymd_opt(2019, 9, 20).unwrap();
-        assert_eq!(date_in_words(bkn), "Jumat tanggal Dua puluh bulan September tahun Dua ribu sembilan belas");
-        assert_eq!(date_long(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()), "Kamis, 15 Januari 2026");
+        assert_eq!(
+            date_in_words(bkn),
+            "Jumat tanggal Dua puluh bulan September tahun Dua ribu sembilan belas"
+        );
+        assert_eq!(
+            date_long(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
+            "Kamis, 15 Januari 2026"
+        );
         assert_eq!(roman_month(11), "XI");
         assert_eq!(roman_month(9), "IX");
     }

@@ -439,6 +439,44 @@ async fn feed(
 }
 
 #[derive(Deserialize)]
+struct OutboxQuery {
+    state: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// The reminder outbox: queued, sent, failed (with the last error) and cancelled messages.
+async fn reminders(
+    state: web::Data<AppState>,
+    q: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use crate::store::outbox;
+    let (limit, offset) = page(q.limit, q.offset)?;
+    let states = [
+        outbox::QUEUED,
+        outbox::SENDING,
+        outbox::SENT,
+        outbox::FAILED,
+        outbox::CANCELLED,
+    ];
+    if let Some(s) = &q.state {
+        if !states.contains(&s.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "state '{s}' tidak dikenal; pilihan: {}",
+                states.join(", ")
+            )));
+        }
+    }
+    let filter = q.state.clone();
+    let (total, items) = db(&state, move |c| {
+        outbox::list(c, filter.as_deref(), limit, offset)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
+}
+
+#[derive(Deserialize)]
 struct YearQuery {
     year: Option<i32>,
 }
@@ -509,6 +547,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/obligations", web::get().to(list))
         .route("/obligations.ics", web::get().to(feed))
         .route("/dashboard", web::get().to(dashboard))
+        .route("/reminders", web::get().to(reminders))
         .route("/holidays", web::get().to(list_holidays))
         .service(
             web::resource("/holidays/{date}")

@@ -8,6 +8,7 @@ mod error;
 pub mod holidays;
 pub mod institutions;
 pub mod obligations;
+pub mod outbox;
 pub mod people;
 pub mod records;
 pub mod schema;
@@ -28,6 +29,10 @@ pub(crate) fn decode_opt<T: DeserializeOwned>(s: Option<String>) -> Result<Optio
 }
 
 /// The text a domain value is stored as: its serde string form.
+pub fn encode_text<T: serde::Serialize>(v: &T) -> String {
+    encode(v)
+}
+
 pub(crate) fn encode<T: serde::Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => s,

@@ -360,6 +360,7 @@ pub struct Evaluated {
     pub first_institution_id: i64,
     pub second_institution_id: i64,
     pub status: crate::domain::status::AgreementStatus,
+    pub expires_on: Option<NaiveDate>,
     pub obligations: Vec<crate::domain::obligations::Obligation>,
 }
 
@@ -379,6 +380,7 @@ pub fn evaluate(
             first_institution_id: a.first_institution_id,
             second_institution_id: a.second_institution_id,
             status: status_as_of(&a.facts.lifecycle, as_of),
+            expires_on: a.facts.lifecycle.expires_on,
             obligations: obligations(&a.facts, cal, as_of, Rules::default()),
         })
         .collect())
@@ -403,4 +405,43 @@ pub fn labels(
         .select((agreements::id, agreements::title, institutions::name))
         .load(conn)?;
     Ok(rows.into_iter().map(|(id, t, n)| (id, (t, n))).collect())
+}
+
+/// "400.12/2432/2025 dan 518/4180/IX/2025" for each of the given agreements.
+pub fn numbers(conn: &mut DbConnection, ids: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
+    use super::schema::agreement_parties;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, Option<String>)> = agreement_parties::table
+        .filter(agreement_parties::agreement_id.eq_any(ids))
+        .order((agreement_parties::agreement_id, agreement_parties::side))
+        .select((agreement_parties::agreement_id, agreement_parties::number))
+        .load(conn)?;
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, n) in rows {
+        if let Some(n) = n {
+            out.entry(id).or_default().push(n);
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|(id, v)| (id, crate::domain::words::join_list(&v)))
+        .collect())
+}
+
+/// Name and e-mail of each given institution.
+pub fn office_contacts(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, (String, Option<String>)>, StoreError> {
+    use super::schema::institutions;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, String, Option<String>)> = institutions::table
+        .filter(institutions::id.eq_any(ids))
+        .select((institutions::id, institutions::name, institutions::email))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, n, e)| (id, (n, e))).collect())
 }

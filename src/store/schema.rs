@@ -282,6 +282,7 @@ diesel::table! {
         agreement_id -> Nullable<BigInt>,
         obligation_key -> Nullable<Text>,
         occasion -> Text,
+        due_on -> Nullable<Date>,
         recipient -> Text,
         cc -> Nullable<Text>,
         subject -> Text,

@@ -32,6 +32,7 @@ CREATE TABLE outbox (
     agreement_id BIGINT REFERENCES agreements(id) ON DELETE CASCADE,
     obligation_key TEXT,
     occasion TEXT NOT NULL,
+    due_on DATE,
     recipient TEXT NOT NULL,
     cc TEXT,
     subject TEXT NOT NULL,

@@ -1,0 +1,519 @@
+//! Reminders: the planner turns the day's occasions into outbox rows (one
+//! per obligation, occasion and recipient), the sender delivers them with
+//! retries, the scheduler runs both inside `serve`, `remind --once` outside.
+
+pub mod mailer;
+pub mod templates;
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Days, Duration, NaiveDate, NaiveDateTime, Timelike, Weekday};
+use lettre::message::Mailbox;
+use serde::Serialize;
+
+use crate::domain::agreement::AgreementDoc;
+use crate::domain::calendar::Calendar;
+use crate::domain::catalog::Side;
+use crate::domain::obligations::{Obligation, ObligationKind, ObligationState};
+use crate::domain::reminders::{due_occasion, occasions, Schedule};
+use crate::domain::words::{date_long, date_short};
+use crate::store::obligations::{evaluate, facts_for};
+use crate::store::outbox::{self, NewMessage};
+use crate::store::{agreements, DbConnection, StoreError};
+use mailer::Mailer;
+use templates::Templates;
+
+pub struct Reminders {
+    pub templates: Templates,
+    pub mailer: Mailer,
+    pub from: Mailbox,
+    pub schedule: Schedule,
+    /// Days ahead the weekly digest covers.
+    pub digest_days: u32,
+    /// Identifies this process when it claims outbox rows.
+    pub worker: String,
+}
+
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct PlanReport {
+    pub agreements: usize,
+    pub queued: usize,
+    pub already_planned: usize,
+    pub without_recipient: usize,
+}
+
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct SendReport {
+    pub sent: usize,
+    pub retry_later: usize,
+    pub failed: usize,
+    pub cancelled: usize,
+}
+
+#[derive(Serialize)]
+struct ReminderData<'a> {
+    recipient_name: &'a str,
+    obligation: &'static str,
+    subject: Option<&'a str>,
+    overdue: bool,
+    due_today: bool,
+    days_left: i64,
+    days_overdue: i64,
+    due_long: String,
+    due_short: String,
+    title: &'a str,
+    numbers: String,
+    party: &'a str,
+    first_party: &'a str,
+    office_email: Option<&'a str>,
+    action: String,
+    at_risk: bool,
+}
+
+/// "400.12/2432/2025 dan 518/4180/IX/2025".
+fn numbers(doc: &AgreementDoc) -> String {
+    let n: Vec<String> = doc
+        .parties
+        .iter()
+        .filter_map(|p| p.number.as_ref().map(|n| n.to_string()))
+        .collect();
+    crate::domain::words::join_list(&n)
+}
+
+fn action(o: &Obligation, doc: &AgreementDoc, first: &str, cal_days: u32) -> String {
+    let due = o.due_on.map(date_long).unwrap_or_default();
+    match o.kind {
+        ObligationKind::RenewalRequest => format!(
+            "Sampaikan surat permohonan perpanjangan PKS kepada {first} paling lambat {due}, yaitu {} sebelum PKS berakhir{}.",
+            crate::domain::words::count(doc.terms.renewal_notice_months as u64) + " bulan",
+            doc.expires_on.map(|e| format!(" pada {}", date_long(e))).unwrap_or_default()
+        ),
+        ObligationKind::Iso27001 => {
+            format!("Serahkan salinan sertifikat ISO/IEC 27001 kepada {first} paling lambat {due}.")
+        }
+        ObligationKind::SemesterReport => format!(
+            "Sampaikan laporan pemanfaatan data kependudukan {} kepada {first}{} paling lambat {due}, yaitu {} hari kerja setelah akhir semester.",
+            o.subject.as_deref().unwrap_or(""),
+            doc.juknis.as_ref().and_then(|j| j.report_email.as_ref()).map(|e| format!(" melalui surel {e}")).unwrap_or_default(),
+            crate::domain::words::count(cal_days as u64)
+        ),
+        _ => format!("Penuhi kewajiban ini paling lambat {due}."),
+    }
+}
+
+/// Who is written to about an agreement: the head of PIHAK KEDUA and its
+/// contacts with an e-mail (else the agency's own address), the Dukcapil office in copy.
+pub fn recipients(doc: &AgreementDoc) -> (Vec<(String, String)>, Option<String>) {
+    let second = doc.party(Side::Second);
+    let head = second
+        .and_then(|p| p.signatory.as_ref())
+        .and_then(|h| Some((h.name.as_str(), h.email.as_ref()?)));
+    let contacts = doc
+        .juknis
+        .iter()
+        .flat_map(|j| j.contacts.iter())
+        .filter(|c| c.side == Side::Second)
+        .filter_map(|c| Some((c.name.as_str(), c.email.as_ref()?)));
+    let mut to: Vec<(String, String)> = vec![];
+    for (name, email) in head.into_iter().chain(contacts) {
+        if !to
+            .iter()
+            .any(|(_, e)| e.eq_ignore_ascii_case(email.as_str()))
+        {
+            to.push((name.to_string(), email.to_string()));
+        }
+    }
+    if to.is_empty() {
+        if let Some(p) = second {
+            if let Some(e) = &p.institution.email {
+                to.push((p.institution.name.clone(), e.to_string()));
+            }
+        }
+    }
+    let cc = doc
+        .party(Side::First)
+        .and_then(|p| p.institution.email.as_ref())
+        .map(|e| e.to_string());
+    (to, cc)
+}
+
+fn reminder_key(agreement: i64, o: &Obligation, occasion: &str, recipient: &str) -> String {
+    let due = o.due_on.map(|d| d.to_string()).unwrap_or_default();
+    format!(
+        "{agreement}|{}|{occasion}|{due}|{}",
+        o.key,
+        recipient.to_lowercase()
+    )
+}
+
+fn utc_now() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+impl Reminders {
+    /// Stores the messages for every occasion that falls on `as_of` (or was
+    /// missed within the catch-up window). Running it twice stores nothing new.
+    pub fn plan(
+        &self,
+        conn: &mut DbConnection,
+        as_of: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<PlanReport, StoreError> {
+        let evals = evaluate(conn, None, as_of, cal)?;
+        let mut report = PlanReport {
+            agreements: evals.len(),
+            ..Default::default()
+        };
+        for e in &evals {
+            let due: Vec<(&Obligation, String)> = e
+                .obligations
+                .iter()
+                .filter_map(|o| {
+                    due_occasion(o, e.expires_on, cal, &self.schedule, as_of).map(|oc| (o, oc.code))
+                })
+                .collect();
+            if due.is_empty() {
+                continue;
+            }
+            let (_, doc) = agreements::load_doc(conn, e.agreement_id)?;
+            let (to, cc) = recipients(&doc);
+            if to.is_empty() {
+                report.without_recipient += due.len();
+                continue;
+            }
+            let first = doc
+                .party(Side::First)
+                .map(|p| p.institution.name.clone())
+                .unwrap_or_default();
+            let second = doc
+                .party(Side::Second)
+                .map(|p| p.institution.name.clone())
+                .unwrap_or_default();
+            for (o, occasion) in due {
+                let due_on = o.due_on.unwrap_or(as_of);
+                for (name, email) in &to {
+                    let data = ReminderData {
+                        recipient_name: name,
+                        obligation: o.kind.label(),
+                        subject: o.subject.as_deref(),
+                        overdue: o.state == ObligationState::Overdue,
+                        due_today: due_on == as_of,
+                        days_left: (due_on - as_of).num_days().max(0),
+                        days_overdue: (as_of - due_on).num_days().max(0),
+                        due_long: date_long(due_on),
+                        due_short: date_short(due_on),
+                        title: &doc.title,
+                        numbers: numbers(&doc),
+                        party: &second,
+                        first_party: &first,
+                        office_email: cc.as_deref(),
+                        action: action(o, &doc, &first, doc.terms.report_deadline_working_days),
+                        at_risk: o.at_risk,
+                    };
+                    let r = self
+                        .templates
+                        .render("reminder", &data)
+                        .map_err(StoreError::Unavailable)?;
+                    let stored = outbox::insert_new(
+                        conn,
+                        &NewMessage {
+                            dedupe_key: reminder_key(e.agreement_id, o, &occasion, email),
+                            agreement_id: Some(e.agreement_id),
+                            obligation_key: Some(o.key.clone()),
+                            occasion: occasion.clone(),
+                            due_on: o.due_on,
+                            recipient: format!("{name} <{email}>"),
+                            cc: cc.clone(),
+                            subject: r.subject,
+                            body_text: r.text,
+                            body_html: r.html,
+                            state: outbox::QUEUED,
+                            attempts: 0,
+                            next_attempt_at: utc_now(),
+                            created_at: utc_now(),
+                        },
+                    )?;
+                    if stored {
+                        report.queued += 1;
+                    } else {
+                        report.already_planned += 1;
+                    }
+                }
+            }
+        }
+        if as_of.weekday() == Weekday::Mon {
+            report.queued += self.plan_digests(conn, as_of, &evals)?;
+        }
+        Ok(report)
+    }
+
+    /// One weekly e-mail per Dukcapil office listing what falls due in the coming days.
+    fn plan_digests(
+        &self,
+        conn: &mut DbConnection,
+        as_of: NaiveDate,
+        evals: &[crate::store::obligations::Evaluated],
+    ) -> Result<usize, StoreError> {
+        let until = as_of + Days::new(self.digest_days as u64);
+        let mut per_office: BTreeMap<i64, Vec<(i64, &Obligation)>> = BTreeMap::new();
+        for e in evals {
+            for o in &e.obligations {
+                let open = matches!(
+                    o.state,
+                    ObligationState::Pending | ObligationState::DueSoon | ObligationState::Overdue
+                );
+                if open
+                    && o.due_on.is_some_and(|d| d <= until)
+                    && !occasions(o, e.expires_on, &Calendar::default(), &self.schedule).is_empty()
+                {
+                    per_office
+                        .entry(e.first_institution_id)
+                        .or_default()
+                        .push((e.agreement_id, o));
+                }
+            }
+        }
+        let ids: Vec<i64> = per_office.values().flatten().map(|(id, _)| *id).collect();
+        let labels = crate::store::obligations::labels(conn, &ids)?;
+        let numbers = crate::store::obligations::numbers(conn, &ids)?;
+        let offices = crate::store::obligations::office_contacts(
+            conn,
+            &per_office.keys().copied().collect::<Vec<_>>(),
+        )?;
+        let week = as_of.iso_week();
+        let mut queued = 0;
+        for (office, mut items) in per_office {
+            let Some((office_name, Some(email))) = offices.get(&office).cloned() else {
+                continue;
+            };
+            items.sort_by_key(|(id, o)| (o.due_on, *id));
+            #[derive(Serialize)]
+            struct Item {
+                due_short: String,
+                obligation: &'static str,
+                subject: Option<String>,
+                party: String,
+                numbers: String,
+                overdue: bool,
+            }
+            let rows: Vec<Item> = items
+                .iter()
+                .map(|(id, o)| Item {
+                    due_short: o.due_on.map(date_short).unwrap_or_default(),
+                    obligation: o.kind.label(),
+                    subject: o.subject.clone(),
+                    party: labels.get(id).map(|l| l.1.clone()).unwrap_or_default(),
+                    numbers: numbers.get(id).cloned().unwrap_or_default(),
+                    overdue: o.state == ObligationState::Overdue,
+                })
+                .collect();
+            let data = serde_json::json!({
+                "office": office_name, "count": rows.len(), "days": self.digest_days,
+                "until_short": date_short(until), "until_long": date_long(until), "items": rows,
+            });
+            let r = self
+                .templates
+                .render("digest", &data)
+                .map_err(StoreError::Unavailable)?;
+            let stored = outbox::insert_new(
+                conn,
+                &NewMessage {
+                    dedupe_key: format!(
+                        "digest|{office}|{}-W{:02}|{}",
+                        week.year(),
+                        week.week(),
+                        email.to_lowercase()
+                    ),
+                    agreement_id: None,
+                    obligation_key: None,
+                    occasion: format!("digest:{}-W{:02}", week.year(), week.week()),
+                    due_on: None,
+                    recipient: format!("{office_name} <{email}>"),
+                    cc: None,
+                    subject: r.subject,
+                    body_text: r.text,
+                    body_html: r.html,
+                    state: outbox::QUEUED,
+                    attempts: 0,
+                    next_attempt_at: utc_now(),
+                    created_at: utc_now(),
+                },
+            )?;
+            queued += stored as usize;
+        }
+        Ok(queued)
+    }
+
+    /// Whether a stored reminder still applies: its obligation is open, its
+    /// due date unchanged, and its occasion has come.
+    fn still_applies(
+        &self,
+        conn: &mut DbConnection,
+        row: &outbox::OutboxRow,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<bool, StoreError> {
+        let (Some(aid), Some(key)) = (row.agreement_id, &row.obligation_key) else {
+            return Ok(true);
+        };
+        let (r, doc) = match agreements::load_doc(conn, aid) {
+            Ok(x) => x,
+            Err(StoreError::NotFound(_)) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let facts = facts_for(conn, &r, &doc)?;
+        let obls = crate::domain::obligations::obligations(&facts, cal, today, Default::default());
+        Ok(obls.iter().any(|o| {
+            &o.key == key
+                && o.due_on == row.due_on
+                && matches!(
+                    o.state,
+                    ObligationState::Pending | ObligationState::DueSoon | ObligationState::Overdue
+                )
+                && occasions(o, r.expires_on, cal, &self.schedule)
+                    .iter()
+                    .any(|oc| oc.code == row.occasion && oc.on <= today)
+        }))
+    }
+
+    /// Sends what is due now. Each row is claimed first, so concurrent
+    /// senders (threads, processes, servers) never send it twice.
+    pub fn send_due(
+        &self,
+        conn: &mut DbConnection,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<SendReport, StoreError> {
+        let mut report = SendReport::default();
+        loop {
+            let now = utc_now();
+            let ids = outbox::due_ids(conn, now, 100)?;
+            if ids.is_empty() {
+                break;
+            }
+            let mut progressed = false;
+            for id in ids {
+                if !outbox::claim(conn, id, &self.worker, now, Duration::minutes(5))? {
+                    continue;
+                }
+                progressed = true;
+                let row = outbox::get(conn, id)?;
+                if !self.still_applies(conn, &row, today, cal)? {
+                    outbox::mark_cancelled(
+                        conn,
+                        id,
+                        &self.worker,
+                        "kewajiban sudah dipenuhi atau jadwalnya berubah",
+                    )?;
+                    report.cancelled += 1;
+                    continue;
+                }
+                match self.mailer.send(&self.from, &row) {
+                    Ok(()) => {
+                        outbox::mark_sent(conn, id, &self.worker, utc_now())?;
+                        report.sent += 1;
+                    }
+                    Err(e) if e.transient && row.attempts + 1 < MAX_ATTEMPTS => {
+                        let wait = backoff(row.attempts + 1);
+                        outbox::mark_attempt_failed(
+                            conn,
+                            id,
+                            &self.worker,
+                            &e.message,
+                            Some(utc_now() + wait),
+                        )?;
+                        tracing::warn!(id, attempts = row.attempts + 1, error = %e.message, "reminder queued for retry");
+                        report.retry_later += 1;
+                    }
+                    Err(e) => {
+                        outbox::mark_attempt_failed(conn, id, &self.worker, &e.message, None)?;
+                        tracing::error!(id, error = %e.message, "reminder failed");
+                        report.failed += 1;
+                    }
+                }
+            }
+            if !progressed {
+                break;
+            }
+        }
+        Ok(report)
+    }
+}
+
+impl Reminders {
+    pub fn from_config(config: &crate::config::Config) -> Result<Self, String> {
+        Ok(Reminders {
+            templates: Templates::load(config.templates_dir.as_deref())?,
+            mailer: Mailer::new(config.smtp_url.as_deref(), config.outbox_dir.clone())?,
+            from: config
+                .mail_from
+                .parse()
+                .map_err(|e| format!("SEPAKAT_MAIL_FROM tidak valid: {e}"))?,
+            schedule: Schedule::default(),
+            digest_days: 30,
+            worker: worker_id(),
+        })
+    }
+
+    /// Runs inside `serve`: plans at start (catch-up) and daily at `hour`
+    /// (Asia/Jakarta), and sends what is due every `tick`.
+    pub fn spawn_scheduler(
+        self,
+        pool: crate::store::Pool,
+        hour: u32,
+        tick: std::time::Duration,
+    ) -> std::thread::JoinHandle<()> {
+        std::thread::spawn(move || {
+            let mut planned_on: Option<NaiveDate> = None;
+            loop {
+                let mut run = || -> Result<(), StoreError> {
+                    let mut conn = pool.get()?;
+                    let cal = crate::store::holidays::calendar(&mut conn)?;
+                    let today = crate::today_jakarta();
+                    let hour_now = (chrono::Utc::now() + Duration::hours(7)).hour();
+                    if planned_on.is_none() || (planned_on != Some(today) && hour_now >= hour) {
+                        let r = self.plan(&mut conn, today, &cal)?;
+                        tracing::info!(
+                            queued = r.queued,
+                            agreements = r.agreements,
+                            "reminders planned"
+                        );
+                        planned_on = Some(today);
+                    }
+                    let s = self.send_due(&mut conn, today, &cal)?;
+                    if s != SendReport::default() {
+                        tracing::info!(
+                            sent = s.sent,
+                            retry = s.retry_later,
+                            failed = s.failed,
+                            "reminders sent"
+                        );
+                    }
+                    Ok(())
+                };
+                if let Err(e) = run() {
+                    tracing::error!(error = %e, "reminder run failed");
+                }
+                std::thread::sleep(tick);
+            }
+        })
+    }
+}
+
+pub const MAX_ATTEMPTS: i32 = 12;
+
+/// 1, 2, 4 … minutes after each failed attempt, at most six hours.
+pub fn backoff(attempts: i32) -> Duration {
+    let minutes = 1i64 << (attempts.clamp(1, 12) - 1);
+    Duration::minutes(minutes.min(360))
+}
+
+/// Identifies one sending process: host, process id, start time.
+pub fn worker_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "sepakat".into());
+    format!(
+        "{host}-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_millis()
+    )
+}

@@ -1,0 +1,230 @@
+//! The reminder outbox: every message is a row, stored under its unique key
+//! before it is sent; senders claim rows with a conditional update, so two
+//! instances never send the same message, and a failed send stays queued.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::schema::outbox;
+use super::{DbConnection, StoreError};
+
+pub const QUEUED: &str = "queued";
+pub const SENDING: &str = "sending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+pub const CANCELLED: &str = "cancelled";
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct NewMessage {
+    pub dedupe_key: String,
+    pub agreement_id: Option<i64>,
+    pub obligation_key: Option<String>,
+    pub occasion: String,
+    pub due_on: Option<NaiveDate>,
+    pub recipient: String,
+    pub cc: Option<String>,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub state: &'static str,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub dedupe_key: String,
+    pub agreement_id: Option<i64>,
+    pub obligation_key: Option<String>,
+    pub occasion: String,
+    pub due_on: Option<NaiveDate>,
+    pub recipient: String,
+    pub cc: Option<String>,
+    pub subject: String,
+    #[serde(skip)]
+    pub body_text: String,
+    #[serde(skip)]
+    pub body_html: String,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_error: Option<String>,
+    #[serde(skip)]
+    pub claimed_by: Option<String>,
+    #[serde(skip)]
+    pub claimed_until: Option<NaiveDateTime>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Stores a message unless one with the same key exists; true when stored.
+pub fn insert_new(conn: &mut DbConnection, m: &NewMessage) -> Result<bool, StoreError> {
+    let exists: i64 = outbox::table
+        .filter(outbox::dedupe_key.eq(&m.dedupe_key))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    match diesel::insert_into(outbox::table).values(m).execute(conn) {
+        Ok(_) => Ok(true),
+        // Another planner stored it between the check and the insert.
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Ids ready to send: queued and due, or claimed by a sender whose lease ran out.
+pub fn due_ids(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<i64>, StoreError> {
+    Ok(outbox::table
+        .filter(
+            outbox::state
+                .eq(QUEUED)
+                .and(outbox::next_attempt_at.le(now))
+                .or(outbox::state.eq(SENDING).and(outbox::claimed_until.lt(now))),
+        )
+        .order(outbox::id)
+        .limit(limit)
+        .select(outbox::id)
+        .load(conn)?)
+}
+
+/// Takes a row for this sender; false when another sender has it.
+pub fn claim(
+    conn: &mut DbConnection,
+    id: i64,
+    worker: &str,
+    now: NaiveDateTime,
+    lease: Duration,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        outbox::table.filter(outbox::id.eq(id)).filter(
+            outbox::state
+                .eq(QUEUED)
+                .and(outbox::next_attempt_at.le(now))
+                .or(outbox::state.eq(SENDING).and(outbox::claimed_until.lt(now))),
+        ),
+    )
+    .set((
+        outbox::state.eq(SENDING),
+        outbox::claimed_by.eq(worker),
+        outbox::claimed_until.eq(now + lease),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn get(conn: &mut DbConnection, id: i64) -> Result<OutboxRow, StoreError> {
+    outbox::table
+        .find(id)
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("pesan {id}")))
+}
+
+fn finish(
+    conn: &mut DbConnection,
+    id: i64,
+    worker: &str,
+    state: &str,
+    error: Option<&str>,
+    sent: Option<NaiveDateTime>,
+) -> Result<(), StoreError> {
+    diesel::update(outbox::table.filter(outbox::id.eq(id).and(outbox::claimed_by.eq(worker))))
+        .set((
+            outbox::state.eq(state),
+            outbox::last_error.eq(error),
+            outbox::sent_at.eq(sent),
+            outbox::claimed_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: i64,
+    worker: &str,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(outbox::table.find(id))
+        .set(outbox::attempts.eq(outbox::attempts + 1))
+        .execute(conn)?;
+    finish(conn, id, worker, SENT, None, Some(now))
+}
+
+pub fn mark_cancelled(
+    conn: &mut DbConnection,
+    id: i64,
+    worker: &str,
+    why: &str,
+) -> Result<(), StoreError> {
+    finish(conn, id, worker, CANCELLED, Some(why), None)
+}
+
+/// Back to the queue after a failed attempt, or failed for good.
+pub fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    id: i64,
+    worker: &str,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+) -> Result<(), StoreError> {
+    diesel::update(outbox::table.find(id))
+        .set(outbox::attempts.eq(outbox::attempts + 1))
+        .execute(conn)?;
+    match retry_at {
+        Some(at) => {
+            diesel::update(outbox::table.find(id))
+                .set(outbox::next_attempt_at.eq(at))
+                .execute(conn)?;
+            finish(conn, id, worker, QUEUED, Some(error), None)
+        }
+        None => finish(conn, id, worker, FAILED, Some(error), None),
+    }
+}
+
+/// Makes every queued message due now (`remind --flush`).
+pub fn flush(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, StoreError> {
+    Ok(
+        diesel::update(outbox::table.filter(outbox::state.eq(QUEUED)))
+            .set(outbox::next_attempt_at.eq(now))
+            .execute(conn)?,
+    )
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    state: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<OutboxRow>), StoreError> {
+    let filtered = || {
+        let mut q = outbox::table.into_boxed();
+        if let Some(s) = state {
+            q = q.filter(outbox::state.eq(s.to_string()));
+        }
+        q
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order(outbox::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select(OutboxRow::as_select())
+        .load(conn)?;
+    Ok((total, rows))
+}
