@@ -57,28 +57,41 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-/// Parses the agreements in a file: a `.jsonl` file holds one per line.
-fn read(path: &Path) -> Vec<(String, Result<AgreementDoc, String>)> {
+fn parse(bytes: &[u8]) -> Result<AgreementDoc, String> {
+    from_slice::<AgreementDoc>(bytes).map_err(|e| match e {
+        JsonError::Malformed(m) => m,
+        JsonError::Invalid(errs) => describe(&errs),
+    })
+}
+
+/// Calls `each` with every agreement of a file, in order: a `.jsonl` file
+/// holds one per line and is read line by line.
+fn for_each_in(path: &Path, mut each: impl FnMut(String, Result<AgreementDoc, String>)) {
+    use std::io::BufRead;
     let name = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return vec![(name, Err(format!("tidak dapat dibaca: {e}")))],
-    };
-    let parse = |b: &[u8]| {
-        from_slice::<AgreementDoc>(b).map_err(|e| match e {
-            JsonError::Malformed(m) => m,
-            JsonError::Invalid(errs) => describe(&errs),
-        })
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return each(name, Err(format!("tidak dapat dibaca: {e}"))),
     };
     if path.extension().and_then(|x| x.to_str()) == Some("jsonl") {
-        bytes
-            .split(|b| *b == b'\n')
-            .enumerate()
-            .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
-            .map(|(i, line)| (format!("{name}:{}", i + 1), parse(line)))
-            .collect()
+        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+            match line {
+                Ok(l) if l.trim().is_empty() => {}
+                Ok(l) => each(format!("{name}:{}", i + 1), parse(l.as_bytes())),
+                Err(e) => {
+                    return each(
+                        format!("{name}:{}", i + 1),
+                        Err(format!("tidak dapat dibaca: {e}")),
+                    )
+                }
+            }
+        }
     } else {
-        vec![(name, parse(&bytes))]
+        let mut bytes = vec![];
+        match std::io::Read::read_to_end(&mut std::io::BufReader::new(file), &mut bytes) {
+            Ok(_) => each(name, parse(&bytes)),
+            Err(e) => each(name, Err(format!("tidak dapat dibaca: {e}"))),
+        }
     }
 }
 
@@ -88,35 +101,38 @@ pub struct ImportReport {
     pub failed: Vec<ImportFailure>,
 }
 
-/// Imports every agreement in the files. PKS go in before adenda so that an
-/// adendum finds the PKS it amends in the same batch. `progress` is called
-/// after each agreement.
+/// Imports every agreement in the files, streaming. Adenda are held back
+/// until every PKS of the batch is in, so that an adendum finds the PKS it
+/// amends whatever the file order. `progress` is called after each agreement.
 pub fn import_files(
     conn: &mut DbConnection,
     files: &[PathBuf],
-    mut progress: impl FnMut(usize, usize),
+    mut progress: impl FnMut(usize),
 ) -> ImportReport {
     let mut report = ImportReport::default();
-    let mut docs = vec![];
-    for f in files {
-        for (source, parsed) in read(f) {
-            match parsed {
-                Ok(doc) => docs.push((source, doc)),
-                Err(message) => report.failed.push(ImportFailure { source, message }),
+    let mut adenda = vec![];
+    let mut done = 0;
+    let mut store =
+        |conn: &mut DbConnection, report: &mut ImportReport, source: String, doc: &AgreementDoc| {
+            match write_tx(conn, |c| agreements::insert(c, doc)) {
+                Ok(id) => report.imported.push((source, id)),
+                Err(e) => report.failed.push(ImportFailure {
+                    source,
+                    message: store_message(e),
+                }),
             }
-        }
+            done += 1;
+            progress(done);
+        };
+    for f in files {
+        for_each_in(f, |source, parsed| match parsed {
+            Ok(doc) if doc.kind == AgreementKind::Adendum => adenda.push((source, doc)),
+            Ok(doc) => store(conn, &mut report, source, &doc),
+            Err(message) => report.failed.push(ImportFailure { source, message }),
+        });
     }
-    docs.sort_by_key(|(_, d)| d.kind == AgreementKind::Adendum);
-    let total = docs.len();
-    for (i, (source, doc)) in docs.into_iter().enumerate() {
-        match write_tx(conn, |c| agreements::insert(c, &doc)) {
-            Ok(id) => report.imported.push((source, id)),
-            Err(e) => report.failed.push(ImportFailure {
-                source,
-                message: store_message(e),
-            }),
-        }
-        progress(i + 1, total);
+    for (source, doc) in adenda {
+        store(conn, &mut report, source, &doc);
     }
     report
 }

@@ -213,18 +213,17 @@ fn run_import(
 ) -> Result<(usize, usize), String> {
     let files = import::expand(files)?;
     let bar = (!quiet).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
+        let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{bar:40} {pos}/{len} perjanjian ({per_sec}, sisa {eta})",
             )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar
     });
-    let report = import::import_files(conn, &files, |done, total| {
+    let report = import::import_files(conn, &files, |done| {
         if let Some(b) = &bar {
-            b.set_length(total as u64);
             b.set_position(done as u64);
         }
     });
