@@ -217,15 +217,13 @@ fn find_by_number(
     number: &str,
     except: Option<i64>,
 ) -> Result<Option<i64>, StoreError> {
-    let mut q = agreement_parties::table
+    // Take the latest in Rust: an ORDER BY here lets SQLite walk the
+    // (agreement_id, side) index instead of the number index.
+    let ids: Vec<i64> = agreement_parties::table
         .filter(agreement_parties::number.eq(number))
         .select(agreement_parties::agreement_id)
-        .order(agreement_parties::agreement_id.desc())
-        .into_boxed();
-    if let Some(id) = except {
-        q = q.filter(agreement_parties::agreement_id.ne(id));
-    }
-    Ok(q.first(conn).optional()?)
+        .load(conn)?;
+    Ok(ids.into_iter().filter(|id| Some(*id) != except).max())
 }
 
 /// An agreement already registered under both of the document's letter numbers.

@@ -106,25 +106,37 @@ fn text<T: ToString>(v: &Option<T>) -> Option<String> {
 /// none matches.
 pub fn resolve(conn: &mut DbConnection, doc: &PersonDoc) -> Result<i64, StoreError> {
     let name = doc.name.trim();
-    let mut q = people::table.filter(people::name.eq(name)).into_boxed();
-    q = match (&doc.nip, &doc.nik) {
-        (Some(nip), Some(nik)) => q.filter(
-            people::nip
-                .eq(nip.as_str())
-                .or(people::nik.eq(nik.as_str())),
-        ),
-        (Some(nip), None) => q.filter(people::nip.eq(nip.as_str())),
-        (None, Some(nik)) => q.filter(people::nik.eq(nik.as_str())),
+    // Look up by the indexed identifier and compare names here: a common
+    // name matches thousands of rows, an identifier a handful.
+    let q = match (&doc.nip, &doc.nik) {
+        (Some(nip), Some(nik)) => people::table
+            .filter(
+                people::nip
+                    .eq(nip.as_str())
+                    .or(people::nik.eq(nik.as_str())),
+            )
+            .into_boxed(),
+        (Some(nip), None) => people::table
+            .filter(people::nip.eq(nip.as_str()))
+            .into_boxed(),
+        (None, Some(nik)) => people::table
+            .filter(people::nik.eq(nik.as_str()))
+            .into_boxed(),
         (None, None) => match &doc.position {
-            Some(p) => q.filter(people::position.eq(p.clone())),
-            None => q.filter(people::position.is_null()),
+            Some(p) => people::table
+                .filter(people::name.eq(name).and(people::position.eq(p.clone())))
+                .into_boxed(),
+            None => people::table
+                .filter(people::name.eq(name).and(people::position.is_null()))
+                .into_boxed(),
         },
     };
     let existing: Option<PersonRow> = q
-        .order(people::id)
         .select(PersonRow::as_select())
-        .first(conn)
-        .optional()?;
+        .load(conn)?
+        .into_iter()
+        .filter(|p| p.name == name)
+        .min_by_key(|p| p.id);
     let ts = now();
     match existing {
         Some(row) => {

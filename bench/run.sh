@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Registry benchmark (issue 2): import speed, and latency/throughput of the
+# API over N synthetic agreements, on SQLite or PostgreSQL.
+#
+#   bench/run.sh                       # SQLite, N=100000
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/sepakat_bench bench/run.sh
+#   N=20000 DURATION=10s bench/run.sh  # smaller run
+#
+# Needs: a release build (built here), python3, wrk (apt-get install wrk).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${N:-100000}
+DURATION=${DURATION:-20s}
+CONNS=${CONNS:-32}
+PORT=${PORT:-18765}
+OUT=${OUT:-bench/out}
+DB=${DATABASE_URL:-$OUT/bench.db}
+mkdir -p "$OUT"
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+
+cargo build --release --quiet
+BIN=target/release/sepakat
+
+data="$OUT/agreements-$N.jsonl"
+[ -f "$data" ] || python3 bench/generate.py "$N" "$data"
+
+fresh() {
+  case "$DB" in
+    postgres*) name=${DB##*/}; base=${DB%/*}
+               psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name" >/dev/null ;;
+    *) rm -f "$DB" "$DB-wal" "$DB-shm" ;;
+  esac
+}
+
+echo "== import of 10,000 agreements into an empty database"
+fresh
+head -n 10000 "$data" > "$OUT/first10k.jsonl"
+/usr/bin/time -f '{"scenario":"import_10k","seconds":%e,"max_rss_kb":%M}' "$BIN" --database "$DB" import "$OUT/first10k.jsonl" 2>&1 \
+  | tail -n 1
+
+if [ "$N" -gt 10000 ]; then
+  echo "== importing the remaining $((N - 10000)) agreements"
+  tail -n +10001 "$data" > "$OUT/rest.jsonl"
+  "$BIN" --database "$DB" import "$OUT/rest.jsonl" | tail -n 1
+fi
+
+echo "== serving"
+"$BIN" --database "$DB" serve --bind "127.0.0.1:$PORT" --no-seed --no-remind --workers 2 > "$OUT/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+
+for scenario in get list_status list_q list_institution dashboard; do
+  # Warm up once, then measure.
+  SCENARIO=$scenario N=$N wrk -t2 -c"$CONNS" -d2s -s bench/wrk_scenario.lua "http://127.0.0.1:$PORT" >/dev/null
+  SCENARIO=$scenario N=$N wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/wrk_scenario.lua "http://127.0.0.1:$PORT" | grep '^{'
+done
+rss=$(awk '/VmRSS/ {print $2}' /proc/$server/status)
+hwm=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
+echo "{\"scenario\":\"server_memory\",\"rss_mb\":$((rss / 1024)),\"peak_rss_mb\":$((hwm / 1024))}"

@@ -1,0 +1,33 @@
+-- wrk script: SCENARIO picks the request, N the id range. Prints one JSON line at the end.
+local scenario = os.getenv("SCENARIO") or "get"
+local n = tonumber(os.getenv("N") or "100000")
+local words = {"kesehatan", "sosial", "contoh 12", "400.12/77", "koperasi", "pendidikan"}
+
+math.randomseed(os.time())
+
+request = function()
+  local path
+  if scenario == "get" then
+    path = "/api/v1/agreements/" .. math.random(1, n)
+  elseif scenario == "list_status" then
+    path = "/api/v1/agreements?status=active&limit=50&offset=" .. math.random(0, 2000)
+  elseif scenario == "list_q" then
+    path = "/api/v1/agreements?limit=50&q=" .. words[math.random(1, #words)]:gsub(" ", "%%20")
+  elseif scenario == "list_institution" then
+    path = "/api/v1/agreements?limit=50&institution=" .. math.random(1, 1100)
+  elseif scenario == "dashboard" then
+    path = "/api/v1/dashboard"
+  else
+    path = "/healthz"
+  end
+  return wrk.format("GET", path)
+end
+
+done = function(summary, latency, requests)
+  local secs = summary.duration / 1e6
+  io.write(string.format(
+    '{"scenario":"%s","requests":%d,"errors":%d,"rps":%.0f,"p50_ms":%.2f,"p90_ms":%.2f,"p99_ms":%.2f,"max_ms":%.2f}\n',
+    scenario, summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout,
+    summary.requests / secs, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
+end
