@@ -65,7 +65,32 @@ async fn list(
         offset,
     };
     let as_of = f.as_of;
-    let (total, items) = db(&state, move |c| agreements::list(c, &f)).await?;
+    let totals = state.totals.clone();
+    let (total, items) = db(&state, move |c| {
+        // Counting a non-selective filter over 100,000 rows costs more than
+        // the page itself; reuse the count until the registry changes.
+        let key = ListFilter {
+            limit: 0,
+            offset: 0,
+            ..f.clone()
+        };
+        let version = crate::store::db::registry_version(c)?;
+        let known = totals
+            .lock()
+            .ok()
+            .and_then(|t| t.get(&key).filter(|(v, _)| *v == version).map(|(_, n)| *n));
+        let (total, items) = agreements::list_page(c, &f, known)?;
+        if known.is_none() {
+            if let Ok(mut t) = totals.lock() {
+                if t.len() >= 1000 {
+                    t.clear();
+                }
+                t.insert(key, (version, total));
+            }
+        }
+        Ok((total, items))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(json!({
         "total": total, "limit": limit, "offset": offset, "as_of": as_of, "items": items
     })))

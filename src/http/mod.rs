@@ -24,6 +24,9 @@ pub struct AppState {
     calendar: Arc<RwLock<Arc<Calendar>>>,
     /// (as of, registry version, result) of the last engine run over everything.
     pub(crate) evaluations: Arc<Mutex<Option<EvaluationCache>>>,
+    /// List totals by filter, valid while the registry version is unchanged.
+    pub(crate) totals:
+        Arc<Mutex<std::collections::HashMap<crate::store::agreements::ListFilter, (i64, i64)>>>,
 }
 
 pub(crate) type EvaluationCache = (
@@ -41,6 +44,7 @@ impl AppState {
             max_body,
             calendar: Arc::new(RwLock::new(Arc::new(cal))),
             evaluations: Arc::default(),
+            totals: Arc::default(),
         })
     }
 

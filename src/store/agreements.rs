@@ -728,7 +728,14 @@ pub fn get(
 
 // ---- list ------------------------------------------------------------------
 
-#[derive(Debug, Clone, Default)]
+pub fn list(
+    conn: &mut DbConnection,
+    f: &ListFilter,
+) -> Result<(i64, Vec<AgreementSummary>), StoreError> {
+    list_page(conn, f, None)
+}
+
+#[derive(Debug, Clone, Default, Hash, PartialEq, Eq)]
 pub struct ListFilter {
     pub status: Option<AgreementStatus>,
     pub institution: Option<i64>,
@@ -821,17 +828,49 @@ fn filtered<'a>(f: &'a ListFilter) -> agreements::BoxedQuery<'a, Db> {
     q
 }
 
-pub fn list(
+/// How many agreements match the filter.
+pub fn count(conn: &mut DbConnection, f: &ListFilter) -> Result<i64, StoreError> {
+    Ok(filtered(f).count().get_result(conn)?)
+}
+
+/// One page of the filtered list, with the total (counted unless the caller
+/// already knows it, e.g. from a cache keyed by the registry version).
+pub fn list_page(
     conn: &mut DbConnection,
     f: &ListFilter,
+    known_total: Option<i64>,
 ) -> Result<(i64, Vec<AgreementSummary>), StoreError> {
-    let total: i64 = filtered(f).count().get_result(conn)?;
-    let rows: Vec<SummaryRow> = filtered(f)
-        .order(agreements::id)
-        .limit(f.limit)
-        .offset(f.offset)
-        .select(SummaryRow::as_select())
-        .load(conn)?;
+    let (total, rows): (i64, Vec<SummaryRow>) = if f.institution.is_some() {
+        // An institution holds few agreements: take their ids through its
+        // indexes and page here, instead of letting SQLite walk every row in
+        // id order looking for them.
+        let mut ids: Vec<i64> = filtered(f).select(agreements::id).load(conn)?;
+        ids.sort_unstable();
+        let total = ids.len() as i64;
+        let page: Vec<i64> = ids
+            .into_iter()
+            .skip(f.offset as usize)
+            .take(f.limit as usize)
+            .collect();
+        let rows = agreements::table
+            .filter(agreements::id.eq_any(&page))
+            .order(agreements::id)
+            .select(SummaryRow::as_select())
+            .load(conn)?;
+        (total, rows)
+    } else {
+        let total = match known_total {
+            Some(t) => t,
+            None => count(conn, f)?,
+        };
+        let rows = filtered(f)
+            .order(agreements::id)
+            .limit(f.limit)
+            .offset(f.offset)
+            .select(SummaryRow::as_select())
+            .load(conn)?;
+        (total, rows)
+    };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let parties: Vec<(i64, String, i64, String, Option<String>)> = if ids.is_empty() {
         vec![]
