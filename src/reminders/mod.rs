@@ -146,6 +146,14 @@ fn reminder_key(agreement: i64, o: &Obligation, occasion: &str, recipient: &str)
     )
 }
 
+/// `"ENDI ASTONO, S.Sos" <kepala@…>`: the display name quoted as RFC 5322 needs.
+fn mailbox(name: &str, email: &str) -> String {
+    match email.parse() {
+        Ok(address) => Mailbox::new(Some(name.to_string()), address).to_string(),
+        Err(_) => email.to_string(),
+    }
+}
+
 fn utc_now() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
@@ -222,7 +230,7 @@ impl Reminders {
                             obligation_key: Some(o.key.clone()),
                             occasion: occasion.clone(),
                             due_on: o.due_on,
-                            recipient: format!("{name} <{email}>"),
+                            recipient: mailbox(name, email),
                             cc: cc.clone(),
                             subject: r.subject,
                             body_text: r.text,
@@ -328,7 +336,7 @@ impl Reminders {
                     obligation_key: None,
                     occasion: format!("digest:{}-W{:02}", week.year(), week.week()),
                     due_on: None,
-                    recipient: format!("{office_name} <{email}>"),
+                    recipient: mailbox(&office_name, &email),
                     cc: None,
                     subject: r.subject,
                     body_text: r.text,

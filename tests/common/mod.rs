@@ -31,6 +31,8 @@ pub struct TestApp {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+pub mod smtp;
+
 pub fn pg_base() -> String {
     std::env::var("SEPAKAT_TEST_PG")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
