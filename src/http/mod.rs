@@ -22,18 +22,14 @@ pub struct AppState {
     pub pool: Pool,
     pub max_body: usize,
     calendar: Arc<RwLock<Arc<Calendar>>>,
-    /// (as of, registry version, result) of the last engine run over everything.
-    pub(crate) evaluations: Arc<Mutex<Option<EvaluationCache>>>,
+    /// (as of, registry version, body) of the last dashboard.
+    pub(crate) dashboards: Arc<Mutex<Option<DashboardCache>>>,
     /// List totals by filter, valid while the registry version is unchanged.
     pub(crate) totals:
         Arc<Mutex<std::collections::HashMap<crate::store::agreements::ListFilter, (i64, i64)>>>,
 }
 
-pub(crate) type EvaluationCache = (
-    chrono::NaiveDate,
-    i64,
-    Arc<Vec<crate::store::obligations::Evaluated>>,
-);
+pub(crate) type DashboardCache = (chrono::NaiveDate, i64, Arc<serde_json::Value>);
 
 impl AppState {
     /// Reads the holiday table once; [`AppState::reload_calendar`] after edits.
@@ -43,7 +39,7 @@ impl AppState {
             pool,
             max_body,
             calendar: Arc::new(RwLock::new(Arc::new(cal))),
-            evaluations: Arc::default(),
+            dashboards: Arc::default(),
             totals: Arc::default(),
         })
     }

@@ -16,28 +16,19 @@ use crate::domain::status::AgreementStatus;
 use crate::store::obligations::{self as store, Evaluated};
 use crate::store::{agreements, db::registry_version, holidays, write_tx, StoreError};
 
-/// The engine's result over every agreement as of a date, reused until the
-/// registry changes.
-pub async fn evaluated(
+/// Runs the engine over every agreement (or one institution's), streaming.
+async fn each_evaluated<T: Send + 'static>(
     state: &web::Data<AppState>,
+    institution: Option<i64>,
     as_of: NaiveDate,
-) -> Result<Arc<Vec<Evaluated>>, ApiError> {
-    let cache = state.evaluations.clone();
+    init: T,
+    fold: impl Fn(&mut T, Evaluated) + Send + 'static,
+) -> Result<T, ApiError> {
     let cal = state.calendar();
     db(state, move |c| {
-        let version = registry_version(c)?;
-        if let Ok(slot) = cache.lock() {
-            if let Some((d, v, data)) = slot.as_ref() {
-                if *d == as_of && *v == version {
-                    return Ok(data.clone());
-                }
-            }
-        }
-        let data = Arc::new(store::evaluate(c, None, as_of, &cal)?);
-        if let Ok(mut slot) = cache.lock() {
-            *slot = Some((as_of, version, data.clone()));
-        }
-        Ok(data)
+        let mut acc = init;
+        store::evaluate_each(c, institution, as_of, &cal, |e| fold(&mut acc, e))?;
+        Ok(acc)
     })
     .await
 }
@@ -70,6 +61,30 @@ struct ListQuery {
     institution: Option<i64>,
     limit: Option<i64>,
     offset: Option<i64>,
+}
+
+/// An obligation ordered by due date (undated last), then agreement.
+struct Ranked {
+    key: (bool, Option<NaiveDate>, i64, usize),
+    agreement_id: i64,
+    obligation: Obligation,
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for Ranked {}
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
 }
 
 #[derive(Serialize)]
@@ -128,44 +143,56 @@ async fn list(
             .collect::<Vec<_>>(),
     )?;
     let horizon = q.due_within_days.map(|n| as_of + Days::new(n.min(3660)));
-    let data = evaluated(&state, as_of).await?;
-    let mut hits: Vec<(i64, &Obligation)> = data
-        .iter()
-        .filter(|e| {
-            q.institution
-                .is_none_or(|i| e.first_institution_id == i || e.second_institution_id == i)
-        })
-        .flat_map(|e| e.obligations.iter().map(move |o| (e.agreement_id, o)))
-        .filter(|(_, o)| states.as_ref().is_none_or(|s| s.contains(&o.state)))
-        .filter(|(_, o)| kinds.as_ref().is_none_or(|k| k.contains(&o.kind)))
-        .filter(|(_, o)| {
-            horizon.is_none_or(|h| {
-                o.due_on.is_some_and(|d| d <= h)
-                    && !matches!(
-                        o.state,
-                        ObligationState::Fulfilled | ObligationState::Waived
-                    )
-            })
-        })
-        .collect();
-    hits.sort_by_key(|(id, o)| (o.due_on.is_none(), o.due_on, *id));
-    let total = hits.len();
-    let page: Vec<(i64, &Obligation)> = hits
+    let keep = (offset + limit) as usize;
+    let institution = q.institution;
+    // Count every match, keep only the first `offset + limit` by due date.
+    let (total, heap) = each_evaluated(
+        &state,
+        institution,
+        as_of,
+        (0usize, std::collections::BinaryHeap::<Ranked>::new()),
+        move |(total, heap), e| {
+            for o in e.obligations {
+                let wanted = states.as_ref().is_none_or(|s| s.contains(&o.state))
+                    && kinds.as_ref().is_none_or(|k| k.contains(&o.kind))
+                    && horizon.is_none_or(|h| {
+                        o.due_on.is_some_and(|d| d <= h)
+                            && !matches!(
+                                o.state,
+                                ObligationState::Fulfilled | ObligationState::Waived
+                            )
+                    });
+                if wanted {
+                    *total += 1;
+                    heap.push(Ranked {
+                        key: (o.due_on.is_none(), o.due_on, e.agreement_id, *total),
+                        agreement_id: e.agreement_id,
+                        obligation: o,
+                    });
+                    if heap.len() > keep {
+                        heap.pop();
+                    }
+                }
+            }
+        },
+    )
+    .await?;
+    let page: Vec<Ranked> = heap
+        .into_sorted_vec()
         .into_iter()
         .skip(offset as usize)
-        .take(limit as usize)
         .collect();
-    let ids: Vec<i64> = page.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<i64> = page.iter().map(|r| r.agreement_id).collect();
     let labels = db(&state, move |c| store::labels(c, &ids)).await?;
     let items: Vec<Item> = page
-        .into_iter()
-        .map(|(id, o)| {
-            let (title, institution) = labels.get(&id).cloned().unwrap_or_default();
+        .iter()
+        .map(|r| {
+            let (title, institution) = labels.get(&r.agreement_id).cloned().unwrap_or_default();
             Item {
-                agreement_id: id,
+                agreement_id: r.agreement_id,
                 title,
                 institution,
-                obligation: o,
+                obligation: &r.obligation,
             }
         })
         .collect();
@@ -174,34 +201,68 @@ async fn list(
     })))
 }
 
+/// The dashboard as of a date: computed once per registry version (one run
+/// at a time), then served from memory.
 async fn dashboard(
     state: web::Data<AppState>,
     q: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
-    let data = evaluated(&state, as_of).await?;
-    let drafts = db(&state, move |c| {
-        let f = agreements::ListFilter {
-            status: Some(AgreementStatus::Draft),
-            as_of,
-            limit: 1,
-            ..Default::default()
-        };
-        Ok::<_, StoreError>(agreements::list(c, &f)?.0)
+    let cache = state.dashboards.clone();
+    let cal = state.calendar();
+    let value = db(&state, move |c| {
+        let mut slot = cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let version = registry_version(c)?;
+        if let Some((d, v, value)) = slot.as_ref() {
+            if *d == as_of && *v == version {
+                return Ok(value.clone());
+            }
+        }
+        let value = Arc::new(compute_dashboard(c, as_of, &cal)?);
+        *slot = Some((as_of, version, value.clone()));
+        Ok(value)
     })
     .await?;
-    let mut by_status: std::collections::BTreeMap<&str, usize> =
+    Ok(HttpResponse::Ok().json(&*value))
+}
+
+fn compute_dashboard(
+    c: &mut crate::store::DbConnection,
+    as_of: NaiveDate,
+    cal: &crate::domain::calendar::Calendar,
+) -> Result<serde_json::Value, StoreError> {
+    use std::collections::{BTreeMap, BinaryHeap};
+    let drafts = agreements::count(
+        c,
+        &agreements::ListFilter {
+            status: Some(AgreementStatus::Draft),
+            as_of,
+            ..Default::default()
+        },
+    )?;
+    let mut by_status: BTreeMap<&str, usize> =
         AgreementStatus::ALL.iter().map(|s| (s.code(), 0)).collect();
     *by_status.entry("draft").or_default() += drafts as usize;
-    let mut by_state: std::collections::BTreeMap<&str, usize> =
+    let mut by_state: BTreeMap<&str, usize> =
         ObligationState::ALL.iter().map(|s| (s.code(), 0)).collect();
-    let mut by_kind: std::collections::BTreeMap<&str, std::collections::BTreeMap<&str, usize>> =
-        std::collections::BTreeMap::new();
-    let mut upcoming: Vec<(i64, &Obligation)> = vec![];
-    let mut risky: Vec<(i64, NaiveDate)> = vec![];
-    for e in data.iter() {
+    let mut by_kind: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    let mut upcoming: BinaryHeap<Ranked> = BinaryHeap::new();
+    let mut risky: Vec<(NaiveDate, i64)> = vec![];
+    let mut seq = 0usize;
+    store::evaluate_each(c, None, as_of, cal, |e| {
         *by_status.entry(e.status.code()).or_default() += 1;
-        for o in &e.obligations {
+        if at_risk(&e.obligations) {
+            let oldest = e
+                .obligations
+                .iter()
+                .filter(|o| o.at_risk)
+                .filter_map(|o| o.due_on)
+                .min();
+            risky.push((oldest.unwrap_or(as_of), e.agreement_id));
+        }
+        for o in e.obligations {
             *by_state.entry(o.state.code()).or_default() += 1;
             *by_kind
                 .entry(o.kind.code())
@@ -211,58 +272,57 @@ async fn dashboard(
             if matches!(o.state, ObligationState::Pending | ObligationState::DueSoon)
                 && o.due_on.is_some()
             {
-                upcoming.push((e.agreement_id, o));
+                seq += 1;
+                upcoming.push(Ranked {
+                    key: (false, o.due_on, e.agreement_id, seq),
+                    agreement_id: e.agreement_id,
+                    obligation: o,
+                });
+                if upcoming.len() > 10 {
+                    upcoming.pop();
+                }
             }
         }
-        if at_risk(&e.obligations) {
-            let oldest = e
-                .obligations
-                .iter()
-                .filter(|o| o.at_risk)
-                .filter_map(|o| o.due_on)
-                .min();
-            risky.push((e.agreement_id, oldest.unwrap_or(as_of)));
-        }
-    }
-    upcoming.sort_by_key(|(id, o)| (o.due_on, *id));
-    upcoming.truncate(10);
-    risky.sort_by_key(|(id, d)| (*d, *id));
+    })?;
+    let upcoming = upcoming.into_sorted_vec();
+    risky.sort_unstable();
     let risk_total = risky.len();
     risky.truncate(20);
     let mut ids: Vec<i64> = upcoming
         .iter()
-        .map(|(id, _)| *id)
-        .chain(risky.iter().map(|(id, _)| *id))
+        .map(|r| r.agreement_id)
+        .chain(risky.iter().map(|(_, id)| *id))
         .collect();
+    ids.sort_unstable();
     ids.dedup();
-    let labels = db(&state, move |c| store::labels(c, &ids)).await?;
+    let labels = store::labels(c, &ids)?;
     let label = |id: i64| labels.get(&id).cloned().unwrap_or_default();
     let next: Vec<Item> = upcoming
-        .into_iter()
-        .map(|(id, o)| {
-            let (title, institution) = label(id);
+        .iter()
+        .map(|r| {
+            let (title, institution) = label(r.agreement_id);
             Item {
-                agreement_id: id,
+                agreement_id: r.agreement_id,
                 title,
                 institution,
-                obligation: o,
+                obligation: &r.obligation,
             }
         })
         .collect();
     let at_risk_list: Vec<_> = risky
         .into_iter()
-        .map(|(id, since)| {
+        .map(|(since, id)| {
             let (title, institution) = label(id);
             json!({"agreement_id": id, "title": title, "institution": institution, "oldest_overdue_report_due_on": since})
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
+    Ok(json!({
         "as_of": as_of,
         "agreements": by_status,
         "obligations": {"by_state": by_state, "by_kind": by_kind},
         "next_deadlines": next,
         "at_risk": {"total": risk_total, "agreements": at_risk_list},
-    })))
+    }))
 }
 
 #[derive(Deserialize)]
@@ -372,22 +432,20 @@ async fn feed(
     q: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = crate::today_jakarta();
-    let data = evaluated(&state, as_of).await?;
-    let open: Vec<(i64, &Obligation)> = data
-        .iter()
-        .filter(|e| {
-            q.institution
-                .is_none_or(|i| e.first_institution_id == i || e.second_institution_id == i)
+    let open: Vec<(i64, Obligation)> =
+        each_evaluated(&state, q.institution, as_of, vec![], |acc, e| {
+            for o in e.obligations {
+                if o.due_on.is_some()
+                    && !matches!(
+                        o.state,
+                        ObligationState::Fulfilled | ObligationState::Waived
+                    )
+                {
+                    acc.push((e.agreement_id, o));
+                }
+            }
         })
-        .flat_map(|e| e.obligations.iter().map(move |o| (e.agreement_id, o)))
-        .filter(|(_, o)| {
-            o.due_on.is_some()
-                && !matches!(
-                    o.state,
-                    ObligationState::Fulfilled | ObligationState::Waived
-                )
-        })
-        .collect();
+        .await?;
     let mut ids: Vec<i64> = open.iter().map(|(id, _)| *id).collect();
     ids.dedup();
     let labels = db(&state, move |c| store::labels(c, &ids)).await?;

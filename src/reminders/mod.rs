@@ -17,7 +17,7 @@ use crate::domain::catalog::Side;
 use crate::domain::obligations::{Obligation, ObligationKind, ObligationState};
 use crate::domain::reminders::{due_occasion, occasions, Schedule};
 use crate::domain::words::{date_long, date_short};
-use crate::store::obligations::{evaluate, facts_for};
+use crate::store::obligations::{evaluate_each, facts_for};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::{agreements, DbConnection, StoreError};
 use mailer::Mailer;
@@ -167,23 +167,40 @@ impl Reminders {
         as_of: NaiveDate,
         cal: &Calendar,
     ) -> Result<PlanReport, StoreError> {
-        let evals = evaluate(conn, None, as_of, cal)?;
-        let mut report = PlanReport {
-            agreements: evals.len(),
-            ..Default::default()
-        };
-        for e in &evals {
-            let due: Vec<(&Obligation, String)> = e
-                .obligations
-                .iter()
-                .filter_map(|o| {
-                    due_occasion(o, e.expires_on, cal, &self.schedule, as_of).map(|oc| (o, oc.code))
-                })
-                .collect();
-            if due.is_empty() {
-                continue;
+        let mut report = PlanReport::default();
+        let monday = as_of.weekday() == Weekday::Mon;
+        let until = as_of + Days::new(self.digest_days as u64);
+        let mut candidates: Vec<(i64, Vec<(Obligation, String)>)> = vec![];
+        let mut per_office: BTreeMap<i64, Vec<(i64, Obligation)>> = BTreeMap::new();
+        evaluate_each(conn, None, as_of, cal, |e| {
+            report.agreements += 1;
+            let mut due = vec![];
+            for o in e.obligations {
+                let occasion = due_occasion(&o, e.expires_on, cal, &self.schedule, as_of);
+                let open = matches!(
+                    o.state,
+                    ObligationState::Pending | ObligationState::DueSoon | ObligationState::Overdue
+                );
+                let in_digest = monday
+                    && open
+                    && o.due_on.is_some_and(|d| d <= until)
+                    && !occasions(&o, e.expires_on, cal, &self.schedule).is_empty();
+                if in_digest {
+                    per_office
+                        .entry(e.first_institution_id)
+                        .or_default()
+                        .push((e.agreement_id, o.clone()));
+                }
+                if let Some(oc) = occasion {
+                    due.push((o, oc.code));
+                }
             }
-            let (_, doc) = agreements::load_doc(conn, e.agreement_id)?;
+            if !due.is_empty() {
+                candidates.push((e.agreement_id, due));
+            }
+        })?;
+        for (agreement_id, due) in candidates {
+            let (_, doc) = agreements::load_doc(conn, agreement_id)?;
             let (to, cc) = recipients(&doc);
             if to.is_empty() {
                 report.without_recipient += due.len();
@@ -197,7 +214,7 @@ impl Reminders {
                 .party(Side::Second)
                 .map(|p| p.institution.name.clone())
                 .unwrap_or_default();
-            for (o, occasion) in due {
+            for (o, occasion) in &due {
                 let due_on = o.due_on.unwrap_or(as_of);
                 for (name, email) in &to {
                     let data = ReminderData {
@@ -225,8 +242,8 @@ impl Reminders {
                     let stored = outbox::insert_new(
                         conn,
                         &NewMessage {
-                            dedupe_key: reminder_key(e.agreement_id, o, &occasion, email),
-                            agreement_id: Some(e.agreement_id),
+                            dedupe_key: reminder_key(agreement_id, o, occasion, email),
+                            agreement_id: Some(agreement_id),
                             obligation_key: Some(o.key.clone()),
                             occasion: occasion.clone(),
                             due_on: o.due_on,
@@ -249,8 +266,8 @@ impl Reminders {
                 }
             }
         }
-        if as_of.weekday() == Weekday::Mon {
-            report.queued += self.plan_digests(conn, as_of, &evals)?;
+        if monday {
+            report.queued += self.plan_digests(conn, as_of, per_office)?;
         }
         Ok(report)
     }
@@ -260,27 +277,9 @@ impl Reminders {
         &self,
         conn: &mut DbConnection,
         as_of: NaiveDate,
-        evals: &[crate::store::obligations::Evaluated],
+        per_office: BTreeMap<i64, Vec<(i64, Obligation)>>,
     ) -> Result<usize, StoreError> {
         let until = as_of + Days::new(self.digest_days as u64);
-        let mut per_office: BTreeMap<i64, Vec<(i64, &Obligation)>> = BTreeMap::new();
-        for e in evals {
-            for o in &e.obligations {
-                let open = matches!(
-                    o.state,
-                    ObligationState::Pending | ObligationState::DueSoon | ObligationState::Overdue
-                );
-                if open
-                    && o.due_on.is_some_and(|d| d <= until)
-                    && !occasions(o, e.expires_on, &Calendar::default(), &self.schedule).is_empty()
-                {
-                    per_office
-                        .entry(e.first_institution_id)
-                        .or_default()
-                        .push((e.agreement_id, o));
-                }
-            }
-        }
         let ids: Vec<i64> = per_office.values().flatten().map(|(id, _)| *id).collect();
         let labels = crate::store::obligations::labels(conn, &ids)?;
         let numbers = crate::store::obligations::numbers(conn, &ids)?;

@@ -67,10 +67,14 @@ type TermsRow = (
 pub fn all_facts(
     conn: &mut DbConnection,
     institution: Option<i64>,
+    range: Option<(i64, i64)>,
 ) -> Result<Vec<AgreementFacts>, StoreError> {
     let mut q = agreements::table
         .filter(agreements::signed_on.is_not_null())
         .into_boxed();
+    if let Some((from, to)) = range {
+        q = q.filter(agreements::id.ge(from).and(agreements::id.lt(to)));
+    }
     if let Some(inst) = institution {
         q = q.filter(
             agreements::first_institution_id
@@ -136,10 +140,10 @@ pub fn all_facts(
     macro_rules! scoped {
         ($q:expr, $col:expr) => {{
             let q = $q.into_boxed();
-            if only_one {
-                q.filter($col.eq_any(ids.clone()))
-            } else {
-                q
+            match (only_one, range) {
+                (true, _) => q.filter($col.eq_any(ids.clone())),
+                (false, Some((from, to))) => q.filter($col.ge(from).and($col.lt(to))),
+                (false, None) => q,
             }
         }};
     }
@@ -364,26 +368,45 @@ pub struct Evaluated {
     pub obligations: Vec<crate::domain::obligations::Obligation>,
 }
 
-/// Runs the engine over every signed agreement (or one institution's).
-pub fn evaluate(
+/// Runs the engine over every signed agreement (or one institution's),
+/// handing each result to `each` and keeping only one batch of facts in
+/// memory at a time.
+pub fn evaluate_each(
     conn: &mut DbConnection,
     institution: Option<i64>,
     as_of: NaiveDate,
     cal: &crate::domain::calendar::Calendar,
-) -> Result<Vec<Evaluated>, StoreError> {
+    mut each: impl FnMut(Evaluated),
+) -> Result<(), StoreError> {
     use crate::domain::obligations::{obligations, Rules};
     use crate::domain::status::status_as_of;
-    Ok(all_facts(conn, institution)?
-        .into_iter()
-        .map(|a| Evaluated {
-            agreement_id: a.id,
-            first_institution_id: a.first_institution_id,
-            second_institution_id: a.second_institution_id,
-            status: status_as_of(&a.facts.lifecycle, as_of),
-            expires_on: a.facts.lifecycle.expires_on,
-            obligations: obligations(&a.facts, cal, as_of, Rules::default()),
-        })
-        .collect())
+    const BATCH: i64 = 5_000;
+    let bounds: (Option<i64>, Option<i64>) = agreements::table
+        .select((
+            diesel::dsl::min(agreements::id),
+            diesel::dsl::max(agreements::id),
+        ))
+        .first(conn)?;
+    let ranges: Vec<Option<(i64, i64)>> = match (institution, bounds) {
+        (Some(_), _) | (None, (None, _)) | (None, (_, None)) => vec![None],
+        (None, (Some(lo), Some(hi))) => (lo..=hi)
+            .step_by(BATCH as usize)
+            .map(|a| Some((a, a + BATCH)))
+            .collect(),
+    };
+    for range in ranges {
+        for a in all_facts(conn, institution, range)? {
+            each(Evaluated {
+                agreement_id: a.id,
+                first_institution_id: a.first_institution_id,
+                second_institution_id: a.second_institution_id,
+                status: status_as_of(&a.facts.lifecycle, as_of),
+                expires_on: a.facts.lifecycle.expires_on,
+                obligations: obligations(&a.facts, cal, as_of, Rules::default()),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Title and PIHAK KEDUA name of the given agreements, for lists.
