@@ -95,7 +95,9 @@ enum HolidayAction {
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("'{s}' bukan tanggal YYYY-MM-DD yang valid"))
+        .ok()
+        .filter(|d| sepakat::domain::agreement::plausible_date(*d))
+        .ok_or_else(|| format!("'{s}' bukan tanggal YYYY-MM-DD yang valid (tahun 1945-2100)"))
 }
 
 fn holidays(config: &Config, action: HolidayAction) -> Result<(), String> {

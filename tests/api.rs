@@ -170,6 +170,16 @@ async fn malformed_and_oversized_bodies(app: TestApp) {
     assert!(body["detail"].as_str().unwrap().contains("active"));
     let (status, _) = app.get("/api/v1/agreements?as_of=2026-13-01").await;
     assert_eq!(status, 400);
+    for path in [
+        "/api/v1/agreements?offset=9223372036854775807",
+        "/api/v1/obligations?offset=9223372036854775807&limit=500",
+        "/api/v1/obligations?as_of=99999-01-01",
+        "/api/v1/dashboard?as_of=0001-01-01",
+        "/api/v1/agreements?limit=-1",
+    ] {
+        let (status, body) = app.get(path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+    }
     assert_eq!(app.counts().await, (0, 0, 0));
 }
 

@@ -405,6 +405,15 @@ pub struct Renewal {
     pub request_letter: Option<Letter>,
 }
 
+/// Dates the registry works with: agreements after 1945, deadlines before
+/// 2100. Anything outside is a typo, and date arithmetic stays bounded.
+pub fn plausible_date(d: NaiveDate) -> bool {
+    use chrono::Datelike;
+    (1945..=2100).contains(&d.year())
+}
+
+pub const IMPLAUSIBLE_DATE: &str = "tanggal harus antara tahun 1945 dan 2100";
+
 fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
@@ -414,9 +423,70 @@ impl AgreementDoc {
         self.parties.iter().find(|p| p.side == side)
     }
 
+    /// Every date in the document with its JSON pointer.
+    fn dates(&self) -> Vec<(String, Option<NaiveDate>)> {
+        let mut v: Vec<(String, Option<NaiveDate>)> = vec![
+            ("/signed_on".into(), self.signed_on),
+            ("/expires_on".into(), self.expires_on),
+            (
+                "/terminated/on".into(),
+                self.terminated.as_ref().map(|t| t.on),
+            ),
+            (
+                "/approval_letter/date".into(),
+                self.approval_letter.as_ref().and_then(|l| l.date),
+            ),
+            ("/terms/iso27001_due_on".into(), self.terms.iso27001_due_on),
+            ("/juknis/date".into(), self.juknis.as_ref().map(|j| j.date)),
+        ];
+        for (i, s) in self.statements.iter().enumerate() {
+            v.push((format!("/statements/{i}/signed_on"), s.signed_on));
+        }
+        for (i, a) in self.applications.iter().enumerate() {
+            v.push((
+                format!("/applications/{i}/poc/scheduled_on"),
+                a.poc.scheduled_on,
+            ));
+            v.push((
+                format!("/applications/{i}/poc/request_letter/date"),
+                a.poc.request_letter.as_ref().and_then(|l| l.date),
+            ));
+            v.push((
+                format!("/applications/{i}/poc/result_letter/date"),
+                a.poc.result_letter.as_ref().and_then(|l| l.date),
+            ));
+        }
+        for (i, c) in self.certificates.iter().enumerate() {
+            v.push((format!("/certificates/{i}/issued_on"), c.issued_on));
+            v.push((format!("/certificates/{i}/valid_until"), c.valid_until));
+            v.push((format!("/certificates/{i}/submitted_on"), c.submitted_on));
+        }
+        for (i, r) in self.reports.iter().enumerate() {
+            v.push((format!("/reports/{i}/submitted_on"), r.submitted_on));
+            v.push((format!("/reports/{i}/evaluated_on"), r.evaluated_on));
+        }
+        for (i, r) in self.renewals.iter().enumerate() {
+            v.push((format!("/renewals/{i}/requested_on"), Some(r.requested_on)));
+            v.push((
+                format!("/renewals/{i}/request_letter/date"),
+                r.request_letter.as_ref().and_then(|l| l.date),
+            ));
+        }
+        v
+    }
+
     /// Every cross-field rule; empty when the document is consistent.
     pub fn check(&self) -> Vec<FieldError> {
         let mut errs = Vec::new();
+        for (pointer, d) in self.dates() {
+            if d.is_some_and(|d| !plausible_date(d)) {
+                errs.push(FieldError::new(pointer, IMPLAUSIBLE_DATE));
+            }
+        }
+        if !errs.is_empty() {
+            // Later rules compute with these dates.
+            return errs;
+        }
         let mut err = |p: String, m: &str| errs.push(FieldError::new(p, m));
 
         if blank(&self.title) {
@@ -639,6 +709,25 @@ mod tests {
         doc.juknis.as_mut().unwrap().date = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();
         let pointers: Vec<_> = doc.check().into_iter().map(|e| e.pointer).collect();
         assert_eq!(pointers, vec!["/expires_on", "/juknis/date"]);
+    }
+
+    #[test]
+    fn dates_outside_the_working_range_are_refused() {
+        let mut doc = example();
+        doc.expires_on = NaiveDate::from_ymd_opt(20270, 9, 16);
+        doc.reports.push(Report {
+            id: None,
+            year: 2026,
+            semester: 1,
+            submitted_on: NaiveDate::from_ymd_opt(1900, 1, 1),
+            channel: None,
+            nik_hits: None,
+            return_data_rows: None,
+            evaluated_on: None,
+            evaluation: None,
+        });
+        let pointers: Vec<_> = doc.check().into_iter().map(|e| e.pointer).collect();
+        assert_eq!(pointers, vec!["/expires_on", "/reports/0/submitted_on"]);
     }
 
     #[test]

@@ -17,11 +17,14 @@ use crate::store::write_tx;
 pub(crate) fn date_param(name: &str, v: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
     v.as_deref()
         .map(|s| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-                ApiError::bad_request(format!(
-                    "{name} harus tanggal yang valid dengan format YYYY-MM-DD"
-                ))
-            })
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .filter(|d| crate::domain::agreement::plausible_date(*d))
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "{name} harus tanggal yang valid dengan format YYYY-MM-DD, antara tahun 1945 dan 2100"
+                    ))
+                })
         })
         .transpose()
 }

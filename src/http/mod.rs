@@ -105,8 +105,8 @@ pub(crate) fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64)
     if !(1..=500).contains(&limit) {
         return Err(ApiError::bad_request("limit harus antara 1 dan 500"));
     }
-    if offset < 0 {
-        return Err(ApiError::bad_request("offset tidak boleh negatif"));
+    if !(0..=10_000_000).contains(&offset) {
+        return Err(ApiError::bad_request("offset harus antara 0 dan 10000000"));
     }
     Ok((limit, offset))
 }

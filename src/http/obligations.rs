@@ -343,6 +343,12 @@ async fn waive(
     if body.reason.trim().is_empty() {
         return Err(StoreError::invalid("/reason", "alasan pengecualian wajib diisi").into());
     }
+    if body
+        .on
+        .is_some_and(|d| !crate::domain::agreement::plausible_date(d))
+    {
+        return Err(StoreError::invalid("/on", crate::domain::agreement::IMPLAUSIBLE_DATE).into());
+    }
     let as_of = crate::today_jakarta();
     let cal = state.calendar();
     let view = db(&state, move |c| {
@@ -395,6 +401,12 @@ async fn sam_return(
             if !doc.terms.card_reader {
                 return Err(StoreError::Conflict(
                     "perjanjian ini tidak memakai card reader/kartu SAM".into(),
+                ));
+            }
+            if !crate::domain::agreement::plausible_date(body.returned_on) {
+                return Err(StoreError::invalid(
+                    "/returned_on",
+                    crate::domain::agreement::IMPLAUSIBLE_DATE,
                 ));
             }
             if row.signed_on.is_some_and(|s| body.returned_on < s) {
@@ -559,7 +571,13 @@ struct HolidayBody {
 
 fn holiday_date(raw: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| ApiError::not_found(format!("tanggal '{raw}' tidak valid (YYYY-MM-DD)")))
+        .ok()
+        .filter(|d| crate::domain::agreement::plausible_date(*d))
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "tanggal '{raw}' tidak valid (YYYY-MM-DD, tahun 1945-2100)"
+            ))
+        })
 }
 
 async fn put_holiday(
