@@ -110,6 +110,13 @@ pub fn import_files(
     mut progress: impl FnMut(usize),
 ) -> ImportReport {
     let mut report = ImportReport::default();
+    if let Err(e) = crate::store::db::bulk_session(conn) {
+        report.failed.push(ImportFailure {
+            source: "-".into(),
+            message: e.to_string(),
+        });
+        return report;
+    }
     let mut adenda = vec![];
     let mut done = 0;
     let mut store =

@@ -146,6 +146,32 @@ pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
     Ok(applied)
 }
 
+/// For a bulk import session on PostgreSQL: commit without waiting for the
+/// WAL flush (each agreement is still atomic; a crash can lose only the last
+/// moments of the import, which a re-run restores since duplicates are
+/// refused). On this machine it takes 10,000 agreements from 160 s to a
+/// fraction. SQLite in WAL mode with synchronous=NORMAL needs nothing.
+pub fn bulk_session(conn: &mut DbConnection) -> Result<(), StoreError> {
+    if backend(conn) == Backend::Postgres {
+        conn.batch_execute("SET synchronous_commit = off")?;
+    }
+    Ok(())
+}
+
+/// Refreshes the planner's statistics during a bulk import. PostgreSQL
+/// plans foreign-key checks once per session; planned while `people` was
+/// empty they scan the whole table, so an import of 10,000 agreements slowed
+/// to 14 ms each. ANALYZE invalidates those plans.
+pub fn refresh_statistics(conn: &mut DbConnection) -> Result<(), StoreError> {
+    match backend(conn) {
+        Backend::Postgres => {
+            conn.batch_execute("ANALYZE institutions, people, agreements, agreement_parties")?
+        }
+        Backend::Sqlite => conn.batch_execute("PRAGMA optimize")?,
+    }
+    Ok(())
+}
+
 fn bump_version(conn: &mut DbConnection) -> Result<(), StoreError> {
     use super::schema::registry_version::dsl::*;
     diesel::update(registry_version.find(1))

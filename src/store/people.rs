@@ -108,35 +108,48 @@ pub fn resolve(conn: &mut DbConnection, doc: &PersonDoc) -> Result<i64, StoreErr
     let name = doc.name.trim();
     // Look up by the indexed identifier and compare names here: a common
     // name matches thousands of rows, an identifier a handful.
-    let q = match (&doc.nip, &doc.nik) {
-        (Some(nip), Some(nik)) => people::table
-            .filter(
-                people::nip
-                    .eq(nip.as_str())
-                    .or(people::nik.eq(nik.as_str())),
-            )
-            .into_boxed(),
-        (Some(nip), None) => people::table
-            .filter(people::nip.eq(nip.as_str()))
-            .into_boxed(),
-        (None, Some(nik)) => people::table
-            .filter(people::nik.eq(nik.as_str()))
-            .into_boxed(),
-        (None, None) => match &doc.position {
-            Some(p) => people::table
-                .filter(people::name.eq(name).and(people::position.eq(p.clone())))
-                .into_boxed(),
-            None => people::table
-                .filter(people::name.eq(name).and(people::position.is_null()))
-                .into_boxed(),
-        },
+    // One equality per query: PostgreSQL turned `nip = $1 OR nik = $2` into
+    // a sequential scan of all people.
+    let same_name = |rows: Vec<PersonRow>| {
+        rows.into_iter()
+            .filter(|p| p.name == name)
+            .min_by_key(|p| p.id)
     };
-    let existing: Option<PersonRow> = q
-        .select(PersonRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .filter(|p| p.name == name)
-        .min_by_key(|p| p.id);
+    let by = |conn: &mut DbConnection,
+              column: &str,
+              value: &str|
+     -> Result<Option<PersonRow>, StoreError> {
+        let q = match column {
+            "nip" => people::table
+                .filter(people::nip.eq(value.to_string()))
+                .into_boxed(),
+            _ => people::table
+                .filter(people::nik.eq(value.to_string()))
+                .into_boxed(),
+        };
+        Ok(same_name(q.select(PersonRow::as_select()).load(conn)?))
+    };
+    let existing: Option<PersonRow> = match (&doc.nip, &doc.nik) {
+        (Some(nip), nik) => match by(conn, "nip", nip.as_str())? {
+            Some(p) => Some(p),
+            None => match nik {
+                Some(nik) => by(conn, "nik", nik.as_str())?,
+                None => None,
+            },
+        },
+        (None, Some(nik)) => by(conn, "nik", nik.as_str())?,
+        (None, None) => {
+            let q = match &doc.position {
+                Some(p) => people::table
+                    .filter(people::name.eq(name).and(people::position.eq(p.clone())))
+                    .into_boxed(),
+                None => people::table
+                    .filter(people::name.eq(name).and(people::position.is_null()))
+                    .into_boxed(),
+            };
+            same_name(q.select(PersonRow::as_select()).load(conn)?)
+        }
+    };
     let ts = now();
     match existing {
         Some(row) => {
