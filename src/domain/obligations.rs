@@ -330,7 +330,8 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
                     key: String,
                     subject: Option<String>,
                     due: Option<NaiveDate>,
-                    done: Option<(NaiveDate, Option<Evidence>)>| {
+                    done: Option<(NaiveDate, Option<Evidence>)>,
+                    period_end: Option<NaiveDate>| {
         let done = done.filter(|(d, _)| *d <= as_of);
         let waiver = f.waivers.get(&key).cloned();
         let state = match (&done, &waiver, due) {
@@ -356,7 +357,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             fulfilled_by: done.and_then(|(_, e)| e),
             waiver_reason: waiver,
             at_risk,
-            period_end: None,
+            period_end,
         });
     };
 
@@ -373,6 +374,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
         None,
         Some(signed),
         sptjm,
+        None,
     );
 
     // NDA: every operator, from the NDAs signed and the Juknis contacts of PIHAK KEDUA.
@@ -404,6 +406,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             Some(name),
             Some(access_from),
             done,
+            None,
         );
     }
 
@@ -419,7 +422,14 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             Some(id) => format!("poc:{id}"),
             None => format!("poc:{}", a.name),
         };
-        push(ObligationKind::Poc, key, Some(a.name.clone()), None, done);
+        push(
+            ObligationKind::Poc,
+            key,
+            Some(a.name.clone()),
+            None,
+            done,
+            None,
+        );
     }
 
     // ISO 27001: a fixed date, or months after signing.
@@ -436,11 +446,11 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             None,
             Some(iso_due),
             done,
+            None,
         );
     }
 
     // Semester reports for every period that overlaps the active time.
-    let mut period_ends: Vec<(String, NaiveDate)> = vec![];
     let horizon = l
         .expires_on
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(as_of.year() + 1, 12, 31).expect("31 December"));
@@ -462,8 +472,8 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             Some(format!("Semester {n} Tahun {year}")),
             Some(due),
             done,
+            Some(end),
         );
-        period_ends.push((format!("report:{year}:{n}"), end));
     }
 
     // Renewal request: the notice months before expiry.
@@ -484,6 +494,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
                 None,
                 Some(due),
                 done,
+                None,
             );
         }
     }
@@ -503,15 +514,11 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
                 None,
                 Some(end),
                 done,
+                None,
             );
         }
     }
 
-    for (key, end) in period_ends {
-        if let Some(o) = out.iter_mut().find(|o| o.key == key) {
-            o.period_end = Some(end);
-        }
-    }
     out.sort_by_key(|o| (o.due_on.is_none(), o.due_on, o.kind));
     out
 }

@@ -11,7 +11,7 @@ use super::schema::{
     agreements, applications, certificates, juknis, juknis_people, obligation_waivers, people,
     renewals, reports, sam_returns, statements,
 };
-use super::{agreements::AgreementRow, decode, now, DbConnection, StoreError};
+use super::{agreements::AgreementRow, now, DbConnection, StoreError};
 use crate::domain::agreement::AgreementDoc;
 use crate::domain::obligations::{ApplicationFact, Facts, ReportFact, StatementFact};
 use crate::domain::status::Lifecycle;
@@ -147,17 +147,19 @@ pub fn all_facts(
             }
         }};
     }
-    let mut each = |id: i64, f: &mut dyn FnMut(&mut Facts)| {
-        if let Some(i) = index.get(&id) {
-            f(&mut out[*i].facts);
-        }
-    };
+    macro_rules! each {
+        ($id:expr, $f:expr) => {
+            if let Some(i) = index.get(&$id) {
+                ($f)(&mut out[*i].facts)
+            }
+        };
+    }
 
     let js: Vec<(i64, NaiveDate)> = scoped!(juknis::table, juknis::agreement_id)
         .select((juknis::agreement_id, juknis::date))
         .load(conn)?;
     for (id, date) in js {
-        each(id, &mut |f| f.juknis_date = Some(date));
+        each!(id, |f: &mut Facts| f.juknis_date = Some(date));
     }
     let contacts: Vec<(i64, String)> = scoped!(
         juknis_people::table.inner_join(juknis::table).filter(
@@ -170,13 +172,13 @@ pub fn all_facts(
     .select((juknis::agreement_id, juknis_people::name))
     .load(conn)?;
     for (id, name) in contacts {
-        each(id, &mut |f| f.operators.push(name.clone()));
+        each!(id, |f: &mut Facts| f.operators.push(name));
     }
     let rs: Vec<(i64, i64, NaiveDate)> = scoped!(renewals::table, renewals::agreement_id)
         .select((renewals::agreement_id, renewals::id, renewals::requested_on))
         .load(conn)?;
     for (aid, id, on) in rs {
-        each(aid, &mut |f| {
+        each!(aid, |f: &mut Facts| {
             if f.renewal_requested.is_none_or(|(_, d)| on < d) {
                 f.renewal_requested = Some((Some(id), on));
             }
@@ -194,7 +196,7 @@ pub fn all_facts(
     .load(conn)?;
     for (aid, id, on) in cs {
         if let Some(on) = on {
-            each(aid, &mut |f| {
+            each!(aid, |f: &mut Facts| {
                 if f.iso_submitted.is_none_or(|(_, d)| on < d) {
                     f.iso_submitted = Some((Some(id), on));
                 }
@@ -212,7 +214,7 @@ pub fn all_facts(
             ))
             .load(conn)?;
     for (aid, id, year, semester, submitted_on) in reps {
-        each(aid, &mut |f| {
+        each!(aid, |f: &mut Facts| {
             f.reports.push(ReportFact {
                 id: Some(id),
                 year,
@@ -234,12 +236,12 @@ pub fn all_facts(
     ))
     .load(conn)?;
     for (aid, id, kind, signer, signed_on) in sts {
-        let kind = decode(kind).ok();
-        each(aid, &mut |f| {
+        let kind = crate::domain::catalog::StatementKind::from_code(&kind);
+        each!(aid, |f: &mut Facts| {
             f.statements.push(StatementFact {
                 id: Some(id),
                 kind,
-                signer: signer.clone(),
+                signer,
                 signed_on,
             })
         });
@@ -263,11 +265,13 @@ pub fn all_facts(
         ))
         .load(conn)?;
     for (aid, id, name, poc, result, scheduled) in apps {
-        let poc = decode(poc)?;
-        each(aid, &mut |f| {
+        let poc = crate::domain::catalog::PocStatus::from_code(&poc).ok_or_else(|| {
+            StoreError::Unavailable(format!("status PoC tersimpan tidak dikenal: {poc}"))
+        })?;
+        each!(aid, |f: &mut Facts| {
             f.applications.push(ApplicationFact {
                 id: Some(id),
-                name: name.clone(),
+                name,
                 poc,
                 passed_on: result.or(scheduled),
             })
@@ -282,15 +286,15 @@ pub fn all_facts(
             ))
             .load(conn)?;
     for (aid, key, reason) in ws {
-        each(aid, &mut |f| {
-            f.waivers.insert(key.clone(), reason.clone());
+        each!(aid, |f: &mut Facts| {
+            f.waivers.insert(key, reason);
         });
     }
     let sams: Vec<(i64, NaiveDate)> = scoped!(sam_returns::table, sam_returns::agreement_id)
         .select((sam_returns::agreement_id, sam_returns::returned_on))
         .load(conn)?;
     for (aid, on) in sams {
-        each(aid, &mut |f| f.sam_returned_on = Some(on));
+        each!(aid, |f: &mut Facts| f.sam_returned_on = Some(on));
     }
     Ok(out)
 }
