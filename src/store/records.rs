@@ -108,9 +108,10 @@ impl Record for Scope {
         if rows.is_empty() {
             return Ok(vec![]);
         }
-        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        // A join, not `IN (ids…)`: a fixed statement stays in the prepared-statement cache.
         let els: Vec<(i64, String)> = scope_elements::table
-            .filter(scope_elements::scope_id.eq_any(&ids))
+            .inner_join(access_scopes::table)
+            .filter(access_scopes::agreement_id.eq(agreement_id))
             .order((scope_elements::scope_id, scope_elements::position))
             .select((scope_elements::scope_id, scope_elements::element_code))
             .load(conn)?;
