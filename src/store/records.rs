@@ -32,6 +32,29 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Sized {
     fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError>;
 }
 
+/// insert/update/delete for a record kind whose columns all come from its
+/// `*_fields` function.
+macro_rules! plain_writes {
+    ($table:ident, $fields:ident) => {
+        fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
+            Ok(diesel::insert_into($table::table)
+                .values(($fields(self), $table::agreement_id.eq(agreement_id)))
+                .returning($table::id)
+                .get_result(conn)?)
+        }
+        fn update(&self, conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
+            diesel::update($table::table.find(id))
+                .set($fields(self))
+                .execute(conn)?;
+            Ok(())
+        }
+        fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
+            diesel::delete($table::table.find(id)).execute(conn)?;
+            Ok(())
+        }
+    };
+}
+
 fn letter(
     number: Option<String>,
     date: Option<chrono::NaiveDate>,
@@ -243,25 +266,7 @@ impl Record for Application {
             })
             .collect()
     }
-    fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
-        Ok(diesel::insert_into(applications::table)
-            .values((
-                application_fields(self),
-                applications::agreement_id.eq(agreement_id),
-            ))
-            .returning(applications::id)
-            .get_result(conn)?)
-    }
-    fn update(&self, conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-        diesel::update(applications::table.find(id))
-            .set(application_fields(self))
-            .execute(conn)?;
-        Ok(())
-    }
-    fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-        diesel::delete(applications::table.find(id)).execute(conn)?;
-        Ok(())
-    }
+    plain_writes!(applications, application_fields);
 }
 
 // ---- SPTJM and NDA statements ---------------------------------------------
@@ -424,25 +429,7 @@ impl Record for Certificate {
             })
             .collect()
     }
-    fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
-        Ok(diesel::insert_into(certificates::table)
-            .values((
-                certificate_fields(self),
-                certificates::agreement_id.eq(agreement_id),
-            ))
-            .returning(certificates::id)
-            .get_result(conn)?)
-    }
-    fn update(&self, conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-        diesel::update(certificates::table.find(id))
-            .set(certificate_fields(self))
-            .execute(conn)?;
-        Ok(())
-    }
-    fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-        diesel::delete(certificates::table.find(id)).execute(conn)?;
-        Ok(())
-    }
+    plain_writes!(certificates, certificate_fields);
 }
 
 // ---- semester reports --------------------------------------------------------
@@ -529,22 +516,7 @@ impl Record for Report {
             })
             .collect()
     }
-    fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
-        Ok(diesel::insert_into(reports::table)
-            .values((report_fields(self), reports::agreement_id.eq(agreement_id)))
-            .returning(reports::id)
-            .get_result(conn)?)
-    }
-    fn update(&self, conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-        diesel::update(reports::table.find(id))
-            .set(report_fields(self))
-            .execute(conn)?;
-        Ok(())
-    }
-    fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-        diesel::delete(reports::table.find(id)).execute(conn)?;
-        Ok(())
-    }
+    plain_writes!(reports, report_fields);
 }
 
 // ---- renewal requests ----------------------------------------------------------
@@ -603,25 +575,7 @@ impl Record for Renewal {
             })
             .collect()
     }
-    fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
-        Ok(diesel::insert_into(renewals::table)
-            .values((
-                renewal_fields(self),
-                renewals::agreement_id.eq(agreement_id),
-            ))
-            .returning(renewals::id)
-            .get_result(conn)?)
-    }
-    fn update(&self, conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-        diesel::update(renewals::table.find(id))
-            .set(renewal_fields(self))
-            .execute(conn)?;
-        Ok(())
-    }
-    fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
-        diesel::delete(renewals::table.find(id)).execute(conn)?;
-        Ok(())
-    }
+    plain_writes!(renewals, renewal_fields);
 }
 
 /// Inserts every record of a list, in order.
