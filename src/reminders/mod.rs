@@ -239,25 +239,21 @@ impl Reminders {
                         .templates
                         .render("reminder", &data)
                         .map_err(StoreError::Unavailable)?;
-                    let stored = outbox::insert_new(
-                        conn,
-                        &NewMessage {
-                            dedupe_key: reminder_key(agreement_id, o, occasion, email),
-                            agreement_id: Some(agreement_id),
-                            obligation_key: Some(o.key.clone()),
-                            occasion: occasion.clone(),
-                            due_on: o.due_on,
-                            recipient: mailbox(name, email),
-                            cc: cc.clone(),
-                            subject: r.subject,
-                            body_text: r.text,
-                            body_html: r.html,
-                            state: outbox::QUEUED,
-                            attempts: 0,
-                            next_attempt_at: utc_now(),
-                            created_at: utc_now(),
-                        },
-                    )?;
+                    let message = NewMessage {
+                        agreement_id: Some(agreement_id),
+                        obligation_key: Some(o.key.clone()),
+                        due_on: o.due_on,
+                        cc: cc.clone(),
+                        ..NewMessage::queued(
+                            reminder_key(agreement_id, o, occasion, email),
+                            occasion.clone(),
+                            mailbox(name, email),
+                            r.subject,
+                            r.text,
+                            r.html,
+                        )
+                    };
+                    let stored = outbox::insert_new(conn, &message)?;
                     if stored {
                         report.queued += 1;
                     } else {
@@ -322,30 +318,16 @@ impl Reminders {
                 .templates
                 .render("digest", &data)
                 .map_err(StoreError::Unavailable)?;
-            let stored = outbox::insert_new(
-                conn,
-                &NewMessage {
-                    dedupe_key: format!(
-                        "digest|{office}|{}-W{:02}|{}",
-                        week.year(),
-                        week.week(),
-                        email.to_lowercase()
-                    ),
-                    agreement_id: None,
-                    obligation_key: None,
-                    occasion: format!("digest:{}-W{:02}", week.year(), week.week()),
-                    due_on: None,
-                    recipient: mailbox(&office_name, &email),
-                    cc: None,
-                    subject: r.subject,
-                    body_text: r.text,
-                    body_html: r.html,
-                    state: outbox::QUEUED,
-                    attempts: 0,
-                    next_attempt_at: utc_now(),
-                    created_at: utc_now(),
-                },
-            )?;
+            let week_code = format!("{}-W{:02}", week.year(), week.week());
+            let message = NewMessage::queued(
+                format!("digest|{office}|{week_code}|{}", email.to_lowercase()),
+                format!("digest:{week_code}"),
+                mailbox(&office_name, &email),
+                r.subject,
+                r.text,
+                r.html,
+            );
+            let stored = outbox::insert_new(conn, &message)?;
             queued += stored as usize;
         }
         Ok(queued)

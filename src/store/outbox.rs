@@ -34,6 +34,36 @@ pub struct NewMessage {
     pub created_at: NaiveDateTime,
 }
 
+impl NewMessage {
+    /// A message ready to send now; the caller sets what it is about.
+    pub fn queued(
+        dedupe_key: String,
+        occasion: String,
+        recipient: String,
+        subject: String,
+        text: String,
+        html: String,
+    ) -> Self {
+        let now = chrono::Utc::now().naive_utc();
+        NewMessage {
+            dedupe_key,
+            agreement_id: None,
+            obligation_key: None,
+            occasion,
+            due_on: None,
+            recipient,
+            cc: None,
+            subject,
+            body_text: text,
+            body_html: html,
+            state: QUEUED,
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
