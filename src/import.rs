@@ -129,6 +129,10 @@ pub fn import_files(
                 }),
             }
             done += 1;
+            // Fresh planner statistics early and as the tables grow (see refresh_statistics).
+            if done == 200 || done % 5_000 == 0 {
+                let _ = crate::store::db::refresh_statistics(conn);
+            }
             progress(done);
         };
     for f in files {
@@ -140,6 +144,9 @@ pub fn import_files(
     }
     for (source, doc) in adenda {
         store(conn, &mut report, source, &doc);
+    }
+    if let Err(e) = crate::store::db::refresh_statistics(conn) {
+        tracing::warn!(error = %e, "statistics not refreshed after import");
     }
     report
 }

@@ -270,6 +270,9 @@ fn serve(
             }
         );
     }
+    if let Err(e) = store::db::refresh_statistics(&mut conn) {
+        tracing::warn!(error = %e, "planner statistics not refreshed");
+    }
     drop(conn);
     let bind = bind.unwrap_or(config.bind.clone());
     let listener =

@@ -461,6 +461,8 @@ impl Reminders {
                     let today = crate::today_jakarta();
                     let hour_now = (chrono::Utc::now() + Duration::hours(7)).hour();
                     if planned_on.is_none() || (planned_on != Some(today) && hour_now >= hour) {
+                        // Daily, since autovacuum may be off (see refresh_statistics).
+                        let _ = crate::store::db::refresh_statistics(&mut conn);
                         let r = self.plan(&mut conn, today, &cal)?;
                         tracing::info!(
                             queued = r.queued,
