@@ -523,9 +523,12 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
     out
 }
 
-/// An agreement is at risk of revocation while any report is over three months late.
-pub fn at_risk(obligations: &[Obligation]) -> bool {
-    obligations.iter().any(|o| o.at_risk)
+/// A running agreement (active or in its renewal window) is at risk of
+/// revocation while any report is over three months late; an ended one has
+/// nothing left to revoke.
+pub fn at_risk(status: crate::domain::status::AgreementStatus, obligations: &[Obligation]) -> bool {
+    use crate::domain::status::AgreementStatus::{Active, RenewalDue};
+    matches!(status, Active | RenewalDue) && obligations.iter().any(|o| o.at_risk)
 }
 
 #[cfg(test)]
@@ -594,7 +597,14 @@ mod tests {
                 "report:2027:2"
             ]
         );
-        assert!(at_risk(&obls));
+        assert!(at_risk(
+            crate::domain::status::AgreementStatus::Active,
+            &obls
+        ));
+        assert!(!at_risk(
+            crate::domain::status::AgreementStatus::Expired,
+            &obls
+        ));
         assert_eq!(
             find(&obls, "sptjm").state,
             ObligationState::Overdue,

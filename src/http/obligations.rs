@@ -253,7 +253,7 @@ fn compute_dashboard(
     let mut seq = 0usize;
     store::evaluate_each(c, None, as_of, cal, |e| {
         *by_status.entry(e.status.code()).or_default() += 1;
-        if at_risk(&e.obligations) {
+        if at_risk(e.status, &e.obligations) {
             let oldest = e
                 .obligations
                 .iter()

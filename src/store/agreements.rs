@@ -718,7 +718,7 @@ pub fn get(
             .expires_on
             .map(|e| renewal_deadline(e, r.renewal_notice_months as u32)),
         renewed_on: r.renewed_on,
-        at_risk: at_risk(&obligations),
+        at_risk: at_risk(status_as_of(&r.lifecycle(), as_of), &obligations),
         obligations,
         created_at: r.created_at,
         updated_at: r.updated_at,
