@@ -105,10 +105,20 @@ pub fn all_facts(
             ),
         ))
         .load(conn)?;
-    let mut index: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
+    // Agreement id → position in `out`: a dense table over the id span (ids
+    // of one batch are contiguous), which the ~1.4M child rows look up.
+    let base = rows.first().map(|r| r.0).unwrap_or(0);
+    let span = rows.last().map(|r| (r.0 - base + 1) as usize).unwrap_or(0);
+    let mut index: Vec<u32> = vec![u32::MAX; if span <= 4 * rows.len() + 16 { span } else { 0 }];
+    let mut sparse: HashMap<i64, usize> = HashMap::new();
     let mut out: Vec<AgreementFacts> = Vec::with_capacity(rows.len());
     for (id, first, second, (signed, expires, terminated, renewed, window), t) in rows {
-        index.insert(id, out.len());
+        match index.get_mut((id - base) as usize) {
+            Some(slot) => *slot = out.len() as u32,
+            None => {
+                sparse.insert(id, out.len());
+            }
+        }
         out.push(AgreementFacts {
             id,
             first_institution_id: first,
@@ -149,8 +159,14 @@ pub fn all_facts(
     }
     macro_rules! each {
         ($id:expr, $f:expr) => {
-            if let Some(i) = index.get(&$id) {
-                ($f)(&mut out[*i].facts)
+            let id: i64 = $id;
+            let at = match index.get((id - base) as usize) {
+                Some(&i) if i != u32::MAX && id >= base => Some(i as usize),
+                Some(_) => None,
+                None => sparse.get(&id).copied(),
+            };
+            if let Some(i) = at {
+                ($f)(&mut out[i].facts)
             }
         };
     }
@@ -398,19 +414,33 @@ pub fn evaluate_each(
             .map(|a| Some((a, a + BATCH)))
             .collect(),
     };
-    for range in ranges {
-        for a in all_facts(conn, institution, range)? {
-            each(Evaluated {
-                agreement_id: a.id,
-                first_institution_id: a.first_institution_id,
-                second_institution_id: a.second_institution_id,
-                status: status_as_of(&a.facts.lifecycle, as_of),
-                expires_on: a.facts.lifecycle.expires_on,
-                obligations: obligations(&a.facts, cal, as_of, Rules::default()),
-            });
+    // One thread loads the next batch while this one runs the rules over
+    // the last: on two cores the run takes about as long as the loading.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<AgreementFacts>, StoreError>>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for range in ranges {
+                let batch = all_facts(conn, institution, range);
+                let failed = batch.is_err();
+                if tx.send(batch).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for batch in rx {
+            for a in batch? {
+                each(Evaluated {
+                    agreement_id: a.id,
+                    first_institution_id: a.first_institution_id,
+                    second_institution_id: a.second_institution_id,
+                    status: status_as_of(&a.facts.lifecycle, as_of),
+                    expires_on: a.facts.lifecycle.expires_on,
+                    obligations: obligations(&a.facts, cal, as_of, Rules::default()),
+                });
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Title and PIHAK KEDUA name of the given agreements, for lists.
