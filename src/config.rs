@@ -7,8 +7,6 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub struct Config {
     pub database_url: String,
     pub bind: String,
-    /// Seed files loaded into an empty database on first start.
-    pub seeds_dir: Option<std::path::PathBuf>,
     pub pool_size: u32,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
@@ -28,7 +26,6 @@ impl Config {
         Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE.to_string()),
             bind: var("SEPAKAT_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
-            seeds_dir: var("SEPAKAT_SEEDS").map(Into::into),
             pool_size: var("SEPAKAT_POOL_SIZE")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(8),

@@ -248,16 +248,9 @@ fn serve(
 ) -> Result<(), String> {
     let pool = open(&config)?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let empty = agreements::list(
-        &mut conn,
-        &agreements::ListFilter {
-            limit: 1,
-            as_of: sepakat::today_jakarta(),
-            ..Default::default()
-        },
-    )
-    .map_err(|e| e.to_string())?
-    .0 == 0;
+    let empty = agreements::count(&mut conn, &agreements::ListFilter::default())
+        .map_err(|e| e.to_string())?
+        == 0;
     if empty && !no_seed && seeds.is_dir() {
         let (ok, failed) = run_import(&mut conn, &[seeds.clone()], true)?;
         println!(

@@ -120,6 +120,9 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, StoreError> {
     r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(5))
+        // No `SELECT 1` before every checkout; a broken connection shows as
+        // an error on its first query instead.
+        .test_on_check_out(false)
         .build(manager)
         .map_err(|e| StoreError::Unavailable(e.to_string()))
 }
