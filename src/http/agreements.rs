@@ -1,5 +1,7 @@
 //! Agreements and the records they hold.
 
+use std::sync::Arc;
+
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -68,30 +70,36 @@ async fn list(
         offset,
     };
     let as_of = f.as_of;
-    let totals = state.totals.clone();
+    let cache = state.matches.clone();
     let (total, items) = db(&state, move |c| {
-        // Counting a non-selective filter over 100,000 rows costs more than
-        // the page itself; reuse the count until the registry changes.
+        // The filter's matching ids, reused until the registry changes: the
+        // count and a deep offset then cost nothing over 100,000 rows.
         let key = ListFilter {
             limit: 0,
             offset: 0,
             ..f.clone()
         };
         let version = crate::store::db::registry_version(c)?;
-        let known = totals
-            .lock()
-            .ok()
-            .and_then(|t| t.get(&key).filter(|(v, _)| *v == version).map(|(_, n)| *n));
-        let (total, items) = agreements::list_page(c, &f, known)?;
-        if known.is_none() {
-            if let Ok(mut t) = totals.lock() {
-                if t.len() >= 1000 {
-                    t.clear();
+        let known = cache.lock().ok().and_then(|m| {
+            m.get(&key)
+                .filter(|(v, _)| *v == version)
+                .map(|(_, ids)| ids.clone())
+        });
+        let ids = match known {
+            Some(ids) => ids,
+            None => {
+                let ids = Arc::new(agreements::matching_ids(c, &f)?);
+                if let Ok(mut m) = cache.lock() {
+                    // At most 32 filters of at most 100,000 ids each (25 MB).
+                    if m.len() >= 32 {
+                        m.clear();
+                    }
+                    m.insert(key, (version, ids.clone()));
                 }
-                t.insert(key, (version, total));
+                ids
             }
-        }
-        Ok((total, items))
+        };
+        agreements::page_of(c, &f, &ids)
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({

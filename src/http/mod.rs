@@ -24,9 +24,12 @@ pub struct AppState {
     calendar: Arc<RwLock<Arc<Calendar>>>,
     /// (as of, registry version, body) of the last dashboard.
     pub(crate) dashboards: Arc<Mutex<Option<DashboardCache>>>,
-    /// List totals by filter, valid while the registry version is unchanged.
-    pub(crate) totals:
-        Arc<Mutex<std::collections::HashMap<crate::store::agreements::ListFilter, (i64, i64)>>>,
+    /// Matching agreement ids per list filter, with the registry version they were read at.
+    pub(crate) matches: Arc<
+        Mutex<
+            std::collections::HashMap<crate::store::agreements::ListFilter, (i64, Arc<Vec<i64>>)>,
+        >,
+    >,
 }
 
 pub(crate) type DashboardCache = (chrono::NaiveDate, i64, Arc<serde_json::Value>);
@@ -40,7 +43,7 @@ impl AppState {
             max_body,
             calendar: Arc::new(RwLock::new(Arc::new(cal))),
             dashboards: Arc::default(),
-            totals: Arc::default(),
+            matches: Arc::default(),
         })
     }
 

@@ -732,7 +732,8 @@ pub fn list(
     conn: &mut DbConnection,
     f: &ListFilter,
 ) -> Result<(i64, Vec<AgreementSummary>), StoreError> {
-    list_page(conn, f, None)
+    let ids = matching_ids(conn, f)?;
+    page_of(conn, f, &ids)
 }
 
 #[derive(Debug, Clone, Default, Hash, PartialEq, Eq)]
@@ -833,43 +834,36 @@ pub fn count(conn: &mut DbConnection, f: &ListFilter) -> Result<i64, StoreError>
     Ok(filtered(f).count().get_result(conn)?)
 }
 
-/// One page of the filtered list, with the total (counted unless the caller
-/// already knows it, e.g. from a cache keyed by the registry version).
-pub fn list_page(
+/// Every agreement id the filter matches, in id order. Paging over this list
+/// (cached per filter by the HTTP layer until the registry changes) costs the
+/// same at offset 2,000 as at 0, and the total is its length.
+pub fn matching_ids(conn: &mut DbConnection, f: &ListFilter) -> Result<Vec<i64>, StoreError> {
+    let mut ids: Vec<i64> = filtered(f).select(agreements::id).load(conn)?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// One page of `ids` (the filter's matches) as summaries, with the total.
+pub fn page_of(
     conn: &mut DbConnection,
     f: &ListFilter,
-    known_total: Option<i64>,
+    ids: &[i64],
 ) -> Result<(i64, Vec<AgreementSummary>), StoreError> {
-    let (total, rows): (i64, Vec<SummaryRow>) = if f.institution.is_some() {
-        // An institution holds few agreements: take their ids through its
-        // indexes and page here, instead of letting SQLite walk every row in
-        // id order looking for them.
-        let mut ids: Vec<i64> = filtered(f).select(agreements::id).load(conn)?;
-        ids.sort_unstable();
-        let total = ids.len() as i64;
-        let page: Vec<i64> = ids
-            .into_iter()
-            .skip(f.offset as usize)
-            .take(f.limit as usize)
-            .collect();
-        let rows = agreements::table
+    let total = ids.len() as i64;
+    let page: Vec<i64> = ids
+        .iter()
+        .skip(f.offset as usize)
+        .take(f.limit as usize)
+        .copied()
+        .collect();
+    let rows: Vec<SummaryRow> = if page.is_empty() {
+        vec![]
+    } else {
+        agreements::table
             .filter(agreements::id.eq_any(&page))
             .order(agreements::id)
             .select(SummaryRow::as_select())
-            .load(conn)?;
-        (total, rows)
-    } else {
-        let total = match known_total {
-            Some(t) => t,
-            None => count(conn, f)?,
-        };
-        let rows = filtered(f)
-            .order(agreements::id)
-            .limit(f.limit)
-            .offset(f.offset)
-            .select(SummaryRow::as_select())
-            .load(conn)?;
-        (total, rows)
+            .load(conn)?
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let parties: Vec<(i64, String, i64, String, Option<String>)> = if ids.is_empty() {
