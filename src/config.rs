@@ -2,6 +2,8 @@
 
 pub const DEFAULT_DATABASE: &str = "sepakat.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Five years: the longest PKS term the consistency check accepts unless configured.
+pub const DEFAULT_MAX_TERM_MONTHS: u32 = 60;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -18,6 +20,8 @@ pub struct Config {
     pub remind_hour: u32,
     /// A folder whose `email/` and `documents/` templates replace the built-in ones.
     pub templates_dir: Option<std::path::PathBuf>,
+    /// Longest PKS term in months before `check` warns.
+    pub max_term_months: u32,
 }
 
 impl Config {
@@ -43,6 +47,10 @@ impl Config {
                 .filter(|h| *h < 24)
                 .unwrap_or(7),
             templates_dir: var("SEPAKAT_TEMPLATES").map(Into::into),
+            max_term_months: var("SEPAKAT_MAX_TERM_MONTHS")
+                .and_then(|v| v.parse().ok())
+                .filter(|m| *m > 0)
+                .unwrap_or(DEFAULT_MAX_TERM_MONTHS),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! SPTJM, NDA, reports, renewals) of a Dinas Dukcapil.
 
 pub mod config;
+pub mod documents;
 pub mod domain;
 pub mod http;
 pub mod import;

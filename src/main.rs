@@ -60,6 +60,39 @@ enum Command {
         #[command(subcommand)]
         action: HolidayAction,
     },
+    /// Draw up documents (PKS, Juknis, SPTJM, NDA, renewal letter, adendum) as PDF or HTML.
+    Render {
+        /// The agreement's id
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        agreement: Option<i64>,
+        /// pks, juknis, sptjm, nda, renewal-letter or adendum (with --all: every kind)
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<sepakat::documents::Kind>,
+        #[arg(long, default_value = "pdf", value_parser = parse_format)]
+        format: sepakat::documents::Format,
+        /// Output file (with --agreement)
+        #[arg(short = 'o', long = "output", required_unless_present = "all")]
+        output: Option<PathBuf>,
+        /// Every agreement, into --out
+        #[arg(long)]
+        all: bool,
+        /// Folder for --all
+        #[arg(long, default_value = "documents")]
+        out: PathBuf,
+        /// Template set instead of the issuing office's (default, karanganyar, bandung)
+        #[arg(long)]
+        set: Option<String>,
+        /// Date of what is drafted now (YYYY-MM-DD; default today)
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Consistency check of one agreement or of all: what a legal officer otherwise catches by hand.
+    Check {
+        /// The agreement's id (default: every agreement)
+        id: Option<i64>,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<chrono::NaiveDate>,
+    },
     /// Import agreements in the sepakat.agreement/v1 format (files, .jsonl files or folders).
     Import {
         #[arg(required = true)]
@@ -98,6 +131,183 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
         .ok()
         .filter(|d| sepakat::domain::agreement::plausible_date(*d))
         .ok_or_else(|| format!("'{s}' bukan tanggal YYYY-MM-DD yang valid (tahun 1945-2100)"))
+}
+
+fn parse_kind(s: &str) -> Result<sepakat::documents::Kind, String> {
+    sepakat::documents::Kind::parse(s).ok_or_else(|| {
+        format!(
+            "jenis dokumen '{s}' tidak dikenal: pks, juknis, sptjm, nda, renewal-letter, adendum"
+        )
+    })
+}
+
+fn parse_format(s: &str) -> Result<sepakat::documents::Format, String> {
+    sepakat::documents::Format::parse(s)
+        .ok_or_else(|| format!("format '{s}' tidak dikenal: pdf atau html"))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render(
+    config: &Config,
+    agreement: Option<i64>,
+    kind: Option<sepakat::documents::Kind>,
+    format: sepakat::documents::Format,
+    output: Option<PathBuf>,
+    out: PathBuf,
+    set: Option<String>,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<(), String> {
+    use sepakat::documents::{file_name, DocumentError, Kind, Renderer};
+    let pool = open(config)?;
+    let renderer = Renderer::new(config.templates_dir.as_deref()).map_err(|e| e.to_string())?;
+    let today = as_of.unwrap_or_else(sepakat::today_jakarta);
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    if let Some(id) = agreement {
+        let kind = kind.ok_or("--kind wajib diisi bersama --agreement")?;
+        let (_, doc) = agreements::load_doc(&mut conn, id).map_err(|e| e.to_string())?;
+        let bytes = renderer
+            .draw_up(&doc, set.as_deref(), kind, format, today)
+            .map_err(|e| e.to_string())?;
+        let output = output.ok_or("-o FILE wajib diisi")?;
+        std::fs::write(&output, bytes).map_err(|e| format!("{}: {e}", output.display()))?;
+        println!("{} ditulis.", output.display());
+        return Ok(());
+    }
+    let ids = agreements::matching_ids(&mut conn, &agreements::ListFilter::default())
+        .map_err(|e| e.to_string())?;
+    drop(conn);
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let kinds: Vec<Kind> = kind.map(|k| vec![k]).unwrap_or_else(|| Kind::ALL.to_vec());
+    let bar = indicatif::ProgressBar::new((ids.len() * kinds.len()) as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} dokumen ({per_sec}, sisa {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    // Documents are drawn on every core while one thread reads the database.
+    let (tx, rx) =
+        std::sync::mpsc::sync_channel::<(i64, sepakat::domain::agreement::AgreementDoc)>(64);
+    let rx = std::sync::Mutex::new(rx);
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    let skipped = std::sync::Mutex::new(Vec::<String>::new());
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    std::thread::scope(|s| -> Result<(), String> {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let next = rx.lock().ok().and_then(|r| r.recv().ok());
+                let Some((id, doc)) = next else { break };
+                let number = doc
+                    .parties
+                    .first()
+                    .and_then(|p| p.number.as_ref())
+                    .map(|n| n.as_str().to_string());
+                for kind in &kinds {
+                    let path = out.join(format!(
+                        "{id}-{}",
+                        file_name(*kind, number.as_deref(), id, format)
+                    ));
+                    match renderer.draw_up(&doc, set.as_deref(), *kind, format, today) {
+                        Ok(bytes) => match std::fs::write(&path, bytes) {
+                            Ok(()) => {
+                                written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                            Err(e) => skipped
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push(format!("{}: {e}", path.display())),
+                        },
+                        // An agreement that lacks a Juknis has no Juknis to print.
+                        Err(DocumentError::Missing(m)) if kinds.len() > 1 => skipped
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(format!("perjanjian {id} {}: {m}", kind.as_str())),
+                        Err(e) => skipped
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(format!("perjanjian {id} {}: {e}", kind.as_str())),
+                    }
+                    bar.inc(1);
+                }
+            });
+        }
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        for id in ids {
+            let (_, doc) = agreements::load_doc(&mut conn, id).map_err(|e| e.to_string())?;
+            if tx.send((id, doc)).is_err() {
+                break;
+            }
+        }
+        drop(tx);
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    let skipped = skipped.into_inner().unwrap_or_default();
+    for s in &skipped {
+        eprintln!("dilewati: {s}");
+    }
+    println!(
+        "{} dokumen ditulis ke {}, {} dilewati.",
+        written.into_inner(),
+        out.display(),
+        skipped.len()
+    );
+    Ok(())
+}
+
+fn check_command(
+    config: &Config,
+    id: Option<i64>,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<(), String> {
+    use sepakat::domain::check::{check, CheckContext, Severity};
+    let pool = open(config)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let as_of = as_of.unwrap_or_else(sepakat::today_jakarta);
+    let ids = match id {
+        Some(id) => vec![id],
+        None => agreements::matching_ids(&mut conn, &agreements::ListFilter::default())
+            .map_err(|e| e.to_string())?,
+    };
+    let mut errors = 0;
+    let mut total = 0;
+    for id in ids {
+        let (_, doc) = agreements::load_doc(&mut conn, id).map_err(|e| e.to_string())?;
+        let current_heads =
+            store::documents::current_heads(&mut conn, &doc).map_err(|e| e.to_string())?;
+        let findings = check(
+            &doc,
+            &CheckContext {
+                as_of,
+                max_term_months: config.max_term_months,
+                current_heads,
+            },
+        );
+        for f in &findings {
+            let level = if f.severity == Severity::Error {
+                "GALAT"
+            } else {
+                "PERINGATAN"
+            };
+            println!("{id}\t{level}\t{}\t{}\t{}", f.code, f.pointer, f.message);
+        }
+        errors += findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        total += findings.len();
+    }
+    println!("{total} temuan, {errors} galat.");
+    if errors > 0 {
+        Err(format!("{errors} galat konsistensi"))
+    } else {
+        Ok(())
+    }
 }
 
 fn holidays(config: &Config, action: HolidayAction) -> Result<(), String> {
@@ -275,7 +485,9 @@ fn serve(
             .map(|n| n.get())
             .unwrap_or(2)
     });
-    let state = http::AppState::new(pool, config.max_body).map_err(|e| e.to_string())?;
+    let state = http::AppState::new(pool, config.max_body)
+        .map_err(|e| e.to_string())?
+        .with_documents(config.templates_dir.as_deref(), config.max_term_months)?;
     println!(
         "Sepakat berjalan di http://{bind}  (basis data: {})",
         store::db::DbTarget::parse(&config.database_url).redacted()
@@ -322,6 +534,17 @@ fn main() -> ExitCode {
         } => serve(config, bind, seeds, no_seed, workers, no_remind),
         Command::Remind { once, as_of, flush } => remind(&config, once, as_of, flush),
         Command::Holidays { action } => holidays(&config, action),
+        Command::Render {
+            agreement,
+            kind,
+            format,
+            output,
+            all: _,
+            out,
+            set,
+            as_of,
+        } => render(&config, agreement, kind, format, output, out, set, as_of),
+        Command::Check { id, as_of } => check_command(&config, id, as_of),
         Command::Migrate => open(&config).map(|_| println!("Migrasi selesai.")),
         Command::Import { files } => open(&config).and_then(|pool| {
             let mut conn = pool.get().map_err(|e| e.to_string())?;

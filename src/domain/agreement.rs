@@ -157,6 +157,10 @@ pub struct InstitutionDoc {
     pub email: Option<Email>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// The document template set this office words its documents with
+    /// (`templates/documents/<set>`); the default set when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_set: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -42,6 +42,7 @@ pub(crate) use string_newtype;
 pub mod agreement;
 pub mod calendar;
 pub mod catalog;
+pub mod check;
 pub mod ics;
 pub mod letter_number;
 pub mod nik;

@@ -2,6 +2,7 @@
 //! problem+json.
 
 mod agreements;
+mod documents;
 mod obligations;
 mod parties;
 pub mod problem;
@@ -30,6 +31,9 @@ pub struct AppState {
             std::collections::HashMap<crate::store::agreements::ListFilter, (i64, Arc<Vec<i64>>)>,
         >,
     >,
+    pub documents: Arc<crate::documents::Renderer>,
+    /// Longest term the consistency check accepts, in months.
+    pub max_term_months: u32,
 }
 
 pub(crate) type DashboardCache = (chrono::NaiveDate, i64, Arc<serde_json::Value>);
@@ -44,7 +48,24 @@ impl AppState {
             calendar: Arc::new(RwLock::new(Arc::new(cal))),
             dashboards: Arc::default(),
             matches: Arc::default(),
+            documents: Arc::new(
+                crate::documents::Renderer::new(None)
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+            ),
+            max_term_months: crate::config::DEFAULT_MAX_TERM_MONTHS,
         })
+    }
+
+    /// Document templates from `templates_dir/documents/` over the built-in ones.
+    pub fn with_documents(
+        mut self,
+        templates_dir: Option<&std::path::Path>,
+        max_term_months: u32,
+    ) -> Result<Self, String> {
+        self.documents =
+            Arc::new(crate::documents::Renderer::new(templates_dir).map_err(|e| e.to_string())?);
+        self.max_term_months = max_term_months;
+        Ok(self)
     }
 
     pub fn calendar(&self) -> Arc<Calendar> {
@@ -141,6 +162,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .configure(parties::configure)
             .configure(agreements::configure)
+            .configure(documents::configure)
             .configure(obligations::configure),
     );
 }

@@ -22,6 +22,7 @@ pub struct InstitutionRow {
     pub parent_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub document_set: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -45,6 +46,7 @@ impl InstitutionRow {
             phone: decode_opt(self.phone.clone())?,
             email: decode_opt(self.email.clone())?,
             parent,
+            document_set: self.document_set.clone(),
         })
     }
 }
@@ -182,6 +184,8 @@ pub fn upsert(
                     .map(|e| e.to_string())
                     .or(row.email.clone())),
                 institutions::parent_id.eq(parent_id.or(row.parent_id)),
+                institutions::document_set
+                    .eq(doc.document_set.clone().or(row.document_set.clone())),
             );
             let changed = doc
                 .short_name
@@ -204,7 +208,11 @@ pub fn upsert(
                     .email
                     .as_ref()
                     .is_some_and(|v| Some(v.as_str()) != row.email.as_deref())
-                || parent_id.is_some_and(|v| Some(v) != row.parent_id);
+                || parent_id.is_some_and(|v| Some(v) != row.parent_id)
+                || doc
+                    .document_set
+                    .as_ref()
+                    .is_some_and(|v| Some(v) != row.document_set.as_ref());
             if changed {
                 diesel::update(institutions::table.find(row.id))
                     .set((merged, institutions::updated_at.eq(ts)))
@@ -222,6 +230,7 @@ pub fn upsert(
                 institutions::phone.eq(doc.phone.as_ref().map(|p| p.to_string())),
                 institutions::email.eq(doc.email.as_ref().map(|e| e.to_string())),
                 institutions::parent_id.eq(parent_id),
+                institutions::document_set.eq(&doc.document_set),
                 institutions::created_at.eq(ts),
                 institutions::updated_at.eq(ts),
             ))
@@ -273,6 +282,7 @@ pub fn replace(conn: &mut DbConnection, id: i64, doc: &InstitutionDoc) -> Result
             institutions::phone.eq(doc.phone.as_ref().map(|p| p.to_string())),
             institutions::email.eq(doc.email.as_ref().map(|e| e.to_string())),
             institutions::parent_id.eq(parent_id),
+            institutions::document_set.eq(&doc.document_set),
             institutions::updated_at.eq(now()),
         ))
         .execute(conn)?;

@@ -4,6 +4,7 @@
 pub mod agreements;
 pub mod catalog;
 pub mod db;
+pub mod documents;
 mod error;
 pub mod holidays;
 pub mod institutions;

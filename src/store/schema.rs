@@ -13,6 +13,7 @@ diesel::table! {
         parent_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        document_set -> Nullable<Text>,
     }
 }
 

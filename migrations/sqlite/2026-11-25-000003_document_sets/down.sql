@@ -1,0 +1,1 @@
+ALTER TABLE institutions DROP COLUMN document_set;

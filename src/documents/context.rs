@@ -1,0 +1,369 @@
+//! The data a document template sees: the agreement in its import shape plus
+//! every clause value computed once here (counts in words, element lists per
+//! access method, dates written out), so templates only arrange text.
+//! Pure: no I/O.
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde_json::{json, Value};
+
+use crate::domain::agreement::{AgreementDoc, Party, PersonDoc};
+use crate::domain::catalog::{element, AccessMethod, Side, StatementKind};
+use crate::domain::words::{
+    capitalized, count, date_in_words, date_short, join_list, month_name, number_words, roman_month,
+};
+
+/// Why a document cannot be drawn up from the agreement as it stands.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{0}")]
+pub struct Missing(pub String);
+
+/// How an element is named inside a clause: "tanggal/bulan/tahun lahir",
+/// "alamat sekarang" (the catalog label carries the sub-fields).
+pub fn clause_name(code: &str) -> String {
+    match code {
+        "nik" => "NIK".into(),
+        "nomor_kk" => "nomor KK".into(),
+        "nik_ibu" => "NIK ibu kandung".into(),
+        "nik_ayah" => "NIK ayah".into(),
+        "alamat" => "alamat sekarang".into(),
+        other => element(other)
+            .map(|e| e.label.to_lowercase())
+            .unwrap_or_else(|| other.replace('_', " ")),
+    }
+}
+
+fn method_words(m: AccessMethod) -> &'static str {
+    match m {
+        AccessMethod::WebPortal => "web portal",
+        AccessMethod::WebService => "web service",
+        AccessMethod::CardReader => "perangkat pembaca KTP-el (card reader)",
+        AccessMethod::DataWarehouse => "data warehouse",
+    }
+}
+
+/// "tanggal Enam belas bulan September tahun Dua ribu dua puluh tujuh".
+fn date_words_without_day(d: NaiveDate) -> String {
+    format!(
+        "tanggal {} bulan {} tahun {}",
+        capitalized(&number_words(d.day() as u64)),
+        month_name(d.month()),
+        capitalized(&number_words(d.year() as u64))
+    )
+}
+
+fn date_value(d: NaiveDate) -> Value {
+    json!({
+        "iso": d.to_string(),
+        "short": date_short(d),
+        "words": date_in_words(d),
+        "words_no_day": date_words_without_day(d),
+        "year": d.year(),
+        "roman_month": roman_month(d.month()),
+    })
+}
+
+fn person(p: &PersonDoc) -> Value {
+    json!({
+        "name": p.name,
+        "position": p.position.clone().unwrap_or_default(),
+        "address": p.address.clone().unwrap_or_default(),
+        "nip": p.nip.as_ref().map(|n| n.display_form()),
+        "nik": p.nik.as_ref().map(|n| n.as_str().to_string()),
+        "id_line": id_line(p.nip.as_ref().map(|n| n.display_form()), p.nik.as_ref().map(|n| n.as_str().to_string())),
+    })
+}
+
+/// The line under a signature: "NIP. 19671007 199303 1 005", else the NIK.
+fn id_line(nip: Option<String>, nik: Option<String>) -> String {
+    match (nip, nik) {
+        (Some(nip), _) => format!("NIP. {nip}"),
+        (None, Some(nik)) => format!("NIK. {nik}"),
+        (None, None) => String::new(),
+    }
+}
+
+fn party(p: &Party) -> Result<Value, Missing> {
+    let label = p.side.label();
+    let signatory = p
+        .signatory
+        .as_ref()
+        .ok_or_else(|| Missing(format!("penandatangan {label} belum diisi")))?;
+    let inst = &p.institution;
+    Ok(json!({
+        "label": label,
+        "name": inst.name,
+        "name_upper": inst.name.to_uppercase(),
+        "short": inst.short_name.clone().unwrap_or_else(|| inst.name.clone()),
+        "address": inst.address.clone().or_else(|| signatory.address.clone()).unwrap_or_default(),
+        "email": inst.email.as_ref().map(|e| e.as_str().to_string()),
+        "number": p.number.as_ref().map(|n| n.as_str().to_string()).unwrap_or_else(|| "........".into()),
+        "recital": p.recital.clone().unwrap_or_default(),
+        "signatory": person(signatory),
+        "signatory_address": signatory.address.clone().or_else(|| inst.address.clone()).unwrap_or_default(),
+    }))
+}
+
+pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
+    let first = doc
+        .party(Side::First)
+        .ok_or_else(|| Missing("PIHAK KESATU belum diisi".into()))?;
+    let second = doc
+        .party(Side::Second)
+        .ok_or_else(|| Missing("PIHAK KEDUA belum diisi".into()))?;
+    let signed_on = doc
+        .signed_on
+        .ok_or_else(|| Missing("tanggal penandatanganan belum diisi".into()))?;
+    let expires_on = doc
+        .expires_on
+        .ok_or_else(|| Missing("tanggal berakhir belum diisi".into()))?;
+
+    let scopes: Vec<Value> = doc
+        .access
+        .iter()
+        .map(|s| {
+            let names: Vec<String> = s.elements.iter().map(|e| clause_name(e.as_str())).collect();
+            json!({
+                "method": s.method.code(),
+                "method_label": s.method.label(),
+                "method_words": method_words(s.method),
+                "count": count(names.len() as u64),
+                "elements": join_list(&names),
+                "element_list": names,
+                "element_labels": s.elements.iter().map(|e| element(e.as_str()).map(|d| d.label).unwrap_or(e.as_str())).collect::<Vec<_>>(),
+                "daily_quota": s.daily_quota.map(|q| count(q as u64)),
+                "unlimited_after_poc": s.unlimited_after_poc,
+            })
+        })
+        .collect();
+    if scopes.is_empty() {
+        return Err(Missing(
+            "ruang lingkup akses (elemen data per metode) belum diisi".into(),
+        ));
+    }
+    let methods: Vec<String> = doc
+        .access
+        .iter()
+        .map(|s| method_words(s.method).to_string())
+        .collect();
+    let return_data_all: Vec<String> = doc.return_data.clone();
+    let return_data_text: Vec<String> = doc
+        .return_data
+        .iter()
+        .filter(|r| !r.eq_ignore_ascii_case("nik"))
+        .map(|r| r.clone())
+        .collect();
+
+    let mut legal_bases: Vec<String> = doc.legal_bases.clone();
+    if let Some(a) = &doc.approval_letter {
+        let mut s = format!("Surat persetujuan Direktur Jenderal Kependudukan dan Pencatatan Sipil Kementerian Dalam Negeri Nomor {}", a.number.as_str());
+        if let Some(d) = a.date {
+            s.push_str(&format!(" tanggal {}", date_short(d)));
+        }
+        if let Some(subj) = &a.subject {
+            s.push_str(&format!(" hal {subj}"));
+        }
+        legal_bases.push(s);
+    }
+
+    let t = &doc.terms;
+    let report_months: Vec<String> = t
+        .report_months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let nth = match (i, t.report_months.len()) {
+                (0, 1) => "setiap tahun".to_string(),
+                (0, _) => "semester pertama".to_string(),
+                (1, _) => "semester kedua".to_string(),
+                (n, _) => format!("periode ke-{}", n + 1),
+            };
+            format!("bulan {} untuk {nth}", month_name(*m))
+        })
+        .collect();
+    let iso_deadline = t
+        .iso27001_due_on
+        .or_else(|| signed_on.checked_add_months(Months::new(t.iso27001_months)));
+    let term_months = {
+        let m = (expires_on.year() - signed_on.year()) * 12 + expires_on.month() as i32
+            - signed_on.month() as i32;
+        m.max(1) as u32
+    };
+    let renewal_expiry = expires_on
+        .checked_add_months(Months::new(term_months))
+        .unwrap_or(expires_on);
+
+    let juknis = doc.juknis.as_ref().map(|j| {
+        let people = |list: &Vec<crate::domain::agreement::JuknisPerson>, side: Side| -> Vec<Value> {
+            list.iter()
+                .filter(|p| p.side == side)
+                .enumerate()
+                .map(|(i, p)| {
+                    json!({
+                        "n": i + 1,
+                        "name": p.name,
+                        "position": p.position,
+                        "phone": p.phone.as_ref().map(|x| x.as_str().to_string()),
+                        "email": p.email.as_ref().map(|x| x.as_str().to_string()),
+                        "id_line": id_line(p.nip.as_ref().map(|n| n.display_form()), p.nik.as_ref().map(|n| n.as_str().to_string())),
+                    })
+                })
+                .collect()
+        };
+        let net = j.network.as_ref();
+        let svc = j.services.as_ref();
+        json!({
+            "number": j.number.as_str(),
+            "date": date_value(j.date),
+            "place": j.place.clone().or_else(|| doc.signed_place.clone()).unwrap_or_default(),
+            "ip_lan": net.and_then(|n| n.ip_lan.as_ref()).map(|x| x.as_str().to_string()),
+            "bandwidth": net.and_then(|n| n.bandwidth.clone()),
+            "cost_bearer_second": net.and_then(|n| n.cost_bearer).map(|s| s == Side::Second).unwrap_or(true),
+            "estimated_connection": net.and_then(|n| n.estimated_connection.clone()),
+            "web_portal_ip": svc.and_then(|s| s.web_portal_ip.as_ref()).map(|x| x.as_str().to_string()),
+            "return_data_url": svc.and_then(|s| s.return_data_url.clone()),
+            "sam_activation_url": svc.and_then(|s| s.sam_activation_url.clone()),
+            "report_email": j.report_email.as_ref().map(|e| e.as_str().to_string())
+                .or_else(|| first.institution.email.as_ref().map(|e| e.as_str().to_string())),
+            "contacts_first": people(&j.contacts, Side::First),
+            "contacts_second": people(&j.contacts, Side::Second),
+            "ack_first": people(&j.acknowledged_by, Side::First),
+            "ack_second": people(&j.acknowledged_by, Side::Second),
+        })
+    });
+
+    // One NDA per operator on record; the head of PIHAK KEDUA otherwise.
+    let second_head = second.signatory.as_ref().map(person).unwrap_or(Value::Null);
+    let signers = |kind: StatementKind| -> Vec<Value> {
+        let list: Vec<Value> = doc
+            .statements
+            .iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| {
+                let mut p = person(&s.signer);
+                p["date"] = date_value(s.signed_on.unwrap_or(signed_on));
+                p["meterai"] = json!(s.meterai);
+                p["covers_renewal"] = json!(s.covers_renewal);
+                p
+            })
+            .collect();
+        if list.is_empty() {
+            let mut p = second_head.clone();
+            p["date"] = date_value(today);
+            p["meterai"] = json!(true);
+            p["covers_renewal"] = json!(false);
+            vec![p]
+        } else {
+            list
+        }
+    };
+    let renewal = doc.renewals.iter().max_by_key(|r| r.requested_on).map(|r| {
+        json!({
+            "requested_on": date_value(r.requested_on),
+            "number": r.request_letter.as_ref().map(|l| l.number.as_str().to_string()),
+        })
+    });
+    let amends = doc.amends.as_ref().map(|a| a.number.as_str().to_string());
+
+    Ok(json!({
+        "agreement": doc,
+        "title": doc.title,
+        "title_upper": doc.title.to_uppercase(),
+        "purpose": doc.purpose.clone().unwrap_or_else(|| format!("pemanfaatan data kependudukan dalam layanan {}", second.institution.name)),
+        "is_adendum": amends.is_some(),
+        "amends": amends,
+        "first": party(first)?,
+        "second": party(second)?,
+        "place": doc.signed_place.clone().unwrap_or_default(),
+        "signed": date_value(signed_on),
+        "expires": date_value(expires_on),
+        "term": { "months": count(term_months as u64), "years": (term_months % 12 == 0).then(|| count((term_months / 12) as u64)) },
+        "renewal_expires": date_value(renewal_expiry),
+        "scopes": scopes,
+        "methods": join_list(&methods),
+        "return_data": join_list(&return_data_text),
+        "return_data_list": return_data_all,
+        "has_return_data": !doc.return_data.is_empty(),
+        "legal_bases": legal_bases,
+        "terms": {
+            "iso_months": count(t.iso27001_months as u64),
+            "iso_deadline": iso_deadline.map(date_value),
+            "iso_fixed": t.iso27001_due_on.is_some(),
+            "report_months": join_list(&report_months),
+            "report_days": count(t.report_deadline_working_days as u64),
+            "renewal_months": count(t.renewal_notice_months as u64),
+            "card_reader": t.card_reader || doc.access.iter().any(|s| s.method == AccessMethod::CardReader),
+        },
+        "juknis": juknis,
+        "sptjm": signers(StatementKind::Sptjm),
+        "nda": signers(StatementKind::Nda),
+        "renewal": renewal,
+        "today": date_value(today),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> AgreementDoc {
+        serde_json::from_str(include_str!(
+            "../../seeds/pks-purbalingga-dinkopukm-2025.json"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn clause_values_are_computed_from_the_data() {
+        let ctx = build(&seed(), NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()).unwrap();
+        assert_eq!(ctx["scopes"][0]["count"], "8 (delapan)");
+        assert_eq!(
+            ctx["scopes"][0]["elements"],
+            "NIK, nama lengkap, jenis kelamin, tempat lahir, tanggal/bulan/tahun lahir, status perkawinan, jenis pekerjaan, dan alamat sekarang"
+        );
+        assert_eq!(
+            ctx["signed"]["words"],
+            "Selasa tanggal Enam belas bulan September tahun Dua ribu dua puluh lima"
+        );
+        assert_eq!(
+            ctx["expires"]["words_no_day"],
+            "tanggal Enam belas bulan September tahun Dua ribu dua puluh tujuh"
+        );
+        assert_eq!(
+            ctx["terms"]["report_months"],
+            "bulan Juni untuk semester pertama dan bulan Desember untuk semester kedua"
+        );
+        assert_eq!(ctx["terms"]["report_days"], "10 (sepuluh)");
+        assert_eq!(
+            ctx["first"]["signatory"]["id_line"],
+            "NIP. 19671007 199303 1 005"
+        );
+        assert_eq!(
+            ctx["legal_bases"].as_array().unwrap().len(),
+            7,
+            "six bases and the approval letter"
+        );
+        assert!(ctx["legal_bases"][6].as_str().unwrap().ends_with(
+            "tanggal 25 Juli 2025 hal Persetujuan Permohonan Pemanfaatan Data Kependudukan"
+        ));
+        assert_eq!(ctx["return_data"], "Nomor keanggotaan koperasi, Keterangan pelaku usaha kecil menengah (UMKM), dan Jenis usaha");
+        assert_eq!(ctx["renewal_expires"]["iso"], "2029-09-16");
+    }
+
+    #[test]
+    fn a_document_without_its_data_says_what_is_missing() {
+        let mut doc = seed();
+        doc.signed_on = None;
+        assert_eq!(
+            build(&doc, NaiveDate::from_ymd_opt(2026, 1, 5).unwrap())
+                .unwrap_err()
+                .0,
+            "tanggal penandatanganan belum diisi"
+        );
+        let mut doc = seed();
+        doc.parties[1].signatory = None;
+        assert!(build(&doc, NaiveDate::from_ymd_opt(2026, 1, 5).unwrap())
+            .unwrap_err()
+            .0
+            .contains("PIHAK KEDUA"));
+    }
+}

@@ -1,0 +1,120 @@
+//! Documents of an agreement (HTML and PDF) and its consistency check.
+
+use actix_web::{http::header, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::agreements::date_param;
+use super::problem::ApiError;
+use super::{db, AppState};
+use crate::documents::{file_name, DocumentError, Format, Kind};
+use crate::domain::check::{check, CheckContext};
+use crate::store::agreements;
+
+#[derive(Deserialize)]
+struct DocQuery {
+    set: Option<String>,
+    as_of: Option<String>,
+}
+
+impl From<DocumentError> for ApiError {
+    fn from(e: DocumentError) -> Self {
+        use actix_web::http::StatusCode;
+        match e {
+            DocumentError::Missing(m) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "Data belum lengkap", m.0)
+            }
+            e @ DocumentError::UnknownSet(..) => ApiError::bad_request(e.to_string()),
+            DocumentError::Template(name, message) => {
+                tracing::error!(template = %name, error = %message, "document template failed");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Template dokumen gagal",
+                    format!("template {name} tidak dapat dipakai; hubungi administrator"),
+                )
+            }
+        }
+    }
+}
+
+async fn document(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+    query: web::Query<DocQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, file) = path.into_inner();
+    let (kind, format) = file
+        .rsplit_once('.')
+        .and_then(|(k, f)| Some((Kind::parse(k)?, Format::parse(f)?)))
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "dokumen '{file}' tidak dikenal: pilih pks, juknis, sptjm, nda, renewal-letter atau adendum, dengan akhiran .html atau .pdf"
+            ))
+        })?;
+    let today = date_param("as_of", &query.as_of)?.unwrap_or_else(crate::today_jakarta);
+    let set = query.set.clone();
+    let (_, doc) = db(&state, move |c| agreements::load_doc(c, id)).await?;
+    let renderer = state.documents.clone();
+    let number = doc
+        .parties
+        .first()
+        .and_then(|p| p.number.as_ref())
+        .map(|n| n.as_str().to_string());
+    let bytes =
+        web::block(move || renderer.draw_up(&doc, set.as_deref(), kind, format, today)).await??;
+    let disposition = if format == Format::Pdf {
+        "attachment"
+    } else {
+        "inline"
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "{disposition}; filename=\"{}\"",
+                file_name(kind, number.as_deref(), id, format)
+            ),
+        ))
+        .body(bytes))
+}
+
+async fn consistency(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<DocQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let as_of = date_param("as_of", &query.as_of)?.unwrap_or_else(crate::today_jakarta);
+    let max_term_months = state.max_term_months;
+    let findings = db(&state, move |c| {
+        let (_, doc) = agreements::load_doc(c, id)?;
+        let current_heads = crate::store::documents::current_heads(c, &doc)?;
+        Ok(check(
+            &doc,
+            &CheckContext {
+                as_of,
+                max_term_months,
+                current_heads,
+            },
+        ))
+    })
+    .await?;
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == crate::domain::check::Severity::Error)
+        .count();
+    Ok(HttpResponse::Ok().json(json!({
+        "agreement_id": id,
+        "as_of": as_of,
+        "consistent": errors == 0,
+        "errors": errors,
+        "warnings": findings.len() - errors,
+        "findings": findings,
+    })))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/agreements/{id}/documents/{file}", web::get().to(document))
+        .route("/agreements/{id}/check", web::get().to(consistency));
+}

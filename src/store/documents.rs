@@ -1,0 +1,60 @@
+//! What drawing up and checking a document needs beyond the agreement itself.
+
+use diesel::prelude::*;
+
+use super::schema::{agreement_parties, agreements, people};
+use super::{decode_opt, encode, DbConnection, StoreError};
+use crate::domain::agreement::AgreementDoc;
+use crate::domain::catalog::Side;
+use crate::domain::check::CurrentHead;
+
+/// For each party, the signatory of the latest signed agreement in which its
+/// institution stood on the same side: the registry's best knowledge of who
+/// heads it now.
+pub fn current_heads(
+    conn: &mut DbConnection,
+    doc: &AgreementDoc,
+) -> Result<Vec<CurrentHead>, StoreError> {
+    let mut heads = vec![];
+    for party in &doc.parties {
+        let Some(institution) = party.institution.id else {
+            continue;
+        };
+        let latest: Option<(
+            String,
+            Option<String>,
+            Option<chrono::NaiveDate>,
+            Option<String>,
+        )> = agreement_parties::table
+            .inner_join(agreements::table)
+            .inner_join(people::table)
+            .filter(agreement_parties::institution_id.eq(institution))
+            .filter(agreement_parties::side.eq(encode(&party.side)))
+            .filter(agreements::signed_on.is_not_null())
+            .order((agreements::signed_on.desc(), agreements::id.desc()))
+            .select((
+                people::name,
+                people::nip,
+                agreements::signed_on,
+                agreement_parties::number,
+            ))
+            .first(conn)
+            .optional()?;
+        if let Some((name, nip, Some(since), number)) = latest {
+            heads.push(CurrentHead {
+                side: party.side,
+                name,
+                nip: decode_opt(nip)?,
+                since,
+                agreement_number: number,
+            });
+        }
+    }
+    Ok(heads)
+}
+
+/// The template set of the issuing office (PIHAK KESATU), if it chose one.
+pub fn document_set(doc: &AgreementDoc) -> Option<String> {
+    doc.party(Side::First)
+        .and_then(|p| p.institution.document_set.clone())
+}
