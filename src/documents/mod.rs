@@ -164,6 +164,17 @@ impl Renderer {
         })
     }
 
+    /// Refuses a set name no template folder answers to, for an office's choice.
+    pub fn check_set(&self, set: Option<&str>) -> Result<(), String> {
+        match set {
+            Some(s) if !self.known_set(s) || s.contains(['/', '\\', '.']) => Err(format!(
+                "set dokumen '{s}' tidak dikenal (tersedia: {})",
+                SETS.join(", ")
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn known_set(&self, set: &str) -> bool {
         SETS.contains(&set)
             || self

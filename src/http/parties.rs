@@ -49,6 +49,10 @@ async fn create_institution(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let doc: InstitutionDoc = json_body(&state, payload).await?;
+    state
+        .documents
+        .check_set(doc.document_set.as_deref())
+        .map_err(|m| StoreError::invalid("/document_set", m))?;
     let view = db(&state, move |c| {
         let id = write_tx(c, |c| institutions::create(c, &doc))?;
         institutions::get(c, id)
@@ -77,11 +81,15 @@ async fn patch_institution(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let patch: Value = json_body(&state, payload).await?;
+    let renderer = state.documents.clone();
     let view = db(&state, move |c| {
         write_tx(c, |c| {
             let mut value = to_value(&institutions::get(c, id)?.doc)?;
             merge_patch(&mut value, &patch);
             let doc: InstitutionDoc = from_value_at(value, "")?;
+            renderer
+                .check_set(doc.document_set.as_deref())
+                .map_err(|m| StoreError::invalid("/document_set", m))?;
             institutions::replace(c, id, &doc)
         })?;
         institutions::get(c, id)
