@@ -5,6 +5,7 @@
 #   bench/run.sh                       # SQLite, N=100000
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/sepakat_bench bench/run.sh
 #   N=20000 DURATION=10s bench/run.sh  # smaller run
+#   REUSE=1 SCENARIOS="list_status list_q" bench/run.sh   # serve the database of the last run
 #
 # Needs: a release build (built here), python3, wrk (apt-get install wrk).
 set -euo pipefail
@@ -33,6 +34,9 @@ fresh() {
   esac
 }
 
+if [ -n "${REUSE:-}" ]; then
+  echo "== reusing the database at $DB (REUSE set: no import)"
+else
 echo "== import of 10,000 agreements into an empty database"
 fresh
 head -n 10000 "$data" > "$OUT/first10k.jsonl"
@@ -45,13 +49,15 @@ if [ "$N" -gt 10000 ]; then
   "$BIN" --database "$DB" import "$OUT/rest.jsonl" | tail -n 1
 fi
 
+fi
+
 echo "== serving"
 "$BIN" --database "$DB" serve --bind "127.0.0.1:$PORT" --no-seed --no-remind --workers 2 > "$OUT/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 
-for scenario in get list_status list_q list_institution dashboard; do
+for scenario in ${SCENARIOS:-get list_status list_q list_institution dashboard}; do
   # Warm up once, then measure.
   SCENARIO=$scenario N=$N wrk -t2 -c"$CONNS" -d2s -s bench/wrk_scenario.lua "http://127.0.0.1:$PORT" >/dev/null
   SCENARIO=$scenario N=$N wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/wrk_scenario.lua "http://127.0.0.1:$PORT" | grep '^{'
