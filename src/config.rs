@@ -5,7 +5,7 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// Five years: the longest PKS term the consistency check accepts unless configured.
 pub const DEFAULT_MAX_TERM_MONTHS: u32 = 60;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub database_url: String,
     pub bind: String,
@@ -22,6 +22,11 @@ pub struct Config {
     pub templates_dir: Option<std::path::PathBuf>,
     /// Longest PKS term in months before `check` warns.
     pub max_term_months: u32,
+    /// Creates the first admin on a database without users.
+    pub admin_password: Option<String>,
+    /// Token signing secret; else read from (or created in) `secret_file`.
+    pub jwt_secret: Option<String>,
+    pub secret_file: std::path::PathBuf,
 }
 
 impl Config {
@@ -51,6 +56,31 @@ impl Config {
                 .and_then(|v| v.parse().ok())
                 .filter(|m| *m > 0)
                 .unwrap_or(DEFAULT_MAX_TERM_MONTHS),
+            admin_password: var("SEPAKAT_ADMIN_PASSWORD"),
+            jwt_secret: var("SEPAKAT_JWT_SECRET"),
+            secret_file: var("SEPAKAT_SECRET_FILE")
+                .unwrap_or_else(|| "sepakat.secret".into())
+                .into(),
         }
+    }
+}
+
+/// Secrets stay out of any printed configuration.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field(
+                "database_url",
+                &crate::store::db::DbTarget::parse(&self.database_url).redacted(),
+            )
+            .field("bind", &self.bind)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "***"))
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "***"),
+            )
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("secret_file", &self.secret_file)
+            .finish_non_exhaustive()
     }
 }

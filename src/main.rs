@@ -93,11 +93,154 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Accounts: add, change a password, disable, list. Passwords are read from standard input.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Import agreements in the sepakat.agreement/v1 format (files, .jsonl files or folders).
     Import {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Add an account (the password is asked for, or read from standard input)
+    Add {
+        username: String,
+        /// admin, legal, opd or viewer
+        #[arg(long, value_parser = parse_role)]
+        role: sepakat::domain::catalog::Role,
+        /// The institution the account belongs to (required except for admin)
+        #[arg(long)]
+        institution: Option<i64>,
+    },
+    /// Set a new password; the user's current tokens stop working
+    Passwd { username: String },
+    /// Disable an account; its tokens stop working at once
+    Disable { username: String },
+    /// Enable a disabled account again
+    Enable { username: String },
+    /// List accounts
+    List,
+}
+
+fn parse_role(s: &str) -> Result<sepakat::domain::catalog::Role, String> {
+    sepakat::domain::catalog::Role::from_code(s)
+        .ok_or_else(|| format!("peran '{s}' tidak dikenal: admin, legal, opd atau viewer"))
+}
+
+/// The password for a CLI account command: asked without echo on a
+/// terminal, else the first line of standard input.
+fn read_password() -> Result<sepakat::domain::account::NewPassword, String> {
+    let raw = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        rpassword::prompt_password("Kata sandi baru: ").map_err(|e| e.to_string())?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    sepakat::domain::account::NewPassword::parse(&raw)
+}
+
+/// The first admin, from SEPAKAT_ADMIN_PASSWORD, when no account exists yet.
+fn first_admin(config: &Config, conn: &mut DbConnection) -> Result<(), String> {
+    use sepakat::domain::{
+        account::{NewPassword, Username},
+        catalog::Role,
+    };
+    if store::users::count(conn).map_err(|e| e.to_string())? > 0 {
+        return Ok(());
+    }
+    let Some(raw) = &config.admin_password else {
+        eprintln!("Belum ada akun: setel SEPAKAT_ADMIN_PASSWORD atau jalankan `sepakat user add NAMA --role admin`.");
+        return Ok(());
+    };
+    let password = NewPassword::parse(raw).map_err(|e| format!("SEPAKAT_ADMIN_PASSWORD: {e}"))?;
+    let hash = sepakat::auth::password::hash(password.expose())?;
+    let name = Username::parse("admin")?;
+    store::write_tx(conn, |c| {
+        store::users::create(c, &name, &hash, Role::Admin, None)
+    })
+    .map_err(|e| e.to_string())?;
+    println!("Akun admin pertama dibuat (nama pengguna: admin).");
+    Ok(())
+}
+
+fn user(config: &Config, action: UserAction) -> Result<(), String> {
+    use sepakat::domain::account::Username;
+    let pool = open(config)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let e = |e: store::StoreError| e.to_string();
+    let find = |conn: &mut DbConnection, name: &str| -> Result<store::users::UserRow, String> {
+        store::users::by_name(conn, name)
+            .map_err(e)?
+            .ok_or_else(|| format!("pengguna '{name}' tidak ada"))
+    };
+    match action {
+        UserAction::Add {
+            username,
+            role,
+            institution,
+        } => {
+            let name = Username::parse(&username)?;
+            let password = read_password()?;
+            let hash = sepakat::auth::password::hash(password.expose())?;
+            let id = store::write_tx(&mut conn, |c| {
+                store::users::create(c, &name, &hash, role, institution)
+            })
+            .map_err(e)?;
+            println!("Pengguna {name} ({}) dibuat dengan id {id}.", role.code());
+        }
+        UserAction::Passwd { username } => {
+            let u = find(&mut conn, &username)?;
+            let password = read_password()?;
+            let hash = sepakat::auth::password::hash(password.expose())?;
+            store::write_tx(&mut conn, |c| store::users::set_password(c, u.id, &hash))
+                .map_err(e)?;
+            println!(
+                "Kata sandi {} diganti; token lamanya tidak berlaku lagi.",
+                u.username
+            );
+        }
+        UserAction::Disable { username } => {
+            let u = find(&mut conn, &username)?;
+            let role = u.role().map_err(e)?;
+            store::write_tx(&mut conn, |c| {
+                store::users::update(c, u.id, role, u.institution_id, true)
+            })
+            .map_err(e)?;
+            println!("Pengguna {} dinonaktifkan.", u.username);
+        }
+        UserAction::Enable { username } => {
+            let u = find(&mut conn, &username)?;
+            let role = u.role().map_err(e)?;
+            store::write_tx(&mut conn, |c| {
+                store::users::update(c, u.id, role, u.institution_id, false)
+            })
+            .map_err(e)?;
+            println!("Pengguna {} diaktifkan.", u.username);
+        }
+        UserAction::List => {
+            for u in store::users::list(&mut conn, None).map_err(e)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.id,
+                    u.username,
+                    u.role,
+                    u.institution_id
+                        .map(|i| i.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    if u.disabled { "nonaktif" } else { "aktif" }
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -473,6 +616,7 @@ fn serve(
             }
         );
     }
+    first_admin(&config, &mut conn)?;
     if let Err(e) = store::db::refresh_statistics(&mut conn) {
         tracing::warn!(error = %e, "planner statistics not refreshed");
     }
@@ -485,9 +629,11 @@ fn serve(
             .map(|n| n.get())
             .unwrap_or(2)
     });
+    let keys = sepakat::auth::Keys::load(config.jwt_secret.as_deref(), &config.secret_file)?;
     let state = http::AppState::new(pool, config.max_body)
         .map_err(|e| e.to_string())?
-        .with_documents(config.templates_dir.as_deref(), config.max_term_months)?;
+        .with_documents(config.templates_dir.as_deref(), config.max_term_months)?
+        .with_keys(keys);
     println!(
         "Sepakat berjalan di http://{bind}  (basis data: {})",
         store::db::DbTarget::parse(&config.database_url).redacted()
@@ -545,6 +691,7 @@ fn main() -> ExitCode {
             as_of,
         } => render(&config, agreement, kind, format, output, out, set, as_of),
         Command::Check { id, as_of } => check_command(&config, id, as_of),
+        Command::User { action } => user(&config, action),
         Command::Migrate => open(&config).map(|_| println!("Migrasi selesai.")),
         Command::Import { files } => open(&config).and_then(|pool| {
             let mut conn = pool.get().map_err(|e| e.to_string())?;

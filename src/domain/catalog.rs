@@ -103,6 +103,19 @@ macro_rules! closed_enum {
 }
 
 closed_enum!(
+    /// What an account may do (issue 5): `admin` everything; `legal` Dukcapil
+    /// staff with full rights on their office's agreements; `opd` the head or
+    /// PIC of an agency, reading its agreements and recording what it owes;
+    /// `viewer` reads within its office.
+    Role {
+        Admin = "admin" => "Administrator",
+        Legal = "legal" => "Staf hukum Dukcapil",
+        Opd = "opd" => "Kepala/PIC OPD",
+        Viewer = "viewer" => "Pembaca",
+    }
+);
+
+closed_enum!(
     /// How PIHAK KEDUA reaches the population data.
     AccessMethod {
         WebPortal = "web_portal" => "Web Portal",

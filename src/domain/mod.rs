@@ -39,6 +39,7 @@ macro_rules! string_newtype {
 }
 pub(crate) use string_newtype;
 
+pub mod account;
 pub mod agreement;
 pub mod calendar;
 pub mod catalog;

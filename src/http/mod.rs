@@ -2,6 +2,7 @@
 //! problem+json.
 
 mod agreements;
+pub mod auth;
 mod documents;
 mod obligations;
 mod parties;
@@ -32,6 +33,9 @@ pub struct AppState {
         >,
     >,
     pub documents: Arc<crate::documents::Renderer>,
+    /// Signs and checks bearer tokens.
+    pub keys: Arc<crate::auth::Keys>,
+    pub(crate) throttle: Arc<auth::Throttle>,
     /// Longest term the consistency check accepts, in months.
     pub max_term_months: u32,
 }
@@ -53,7 +57,14 @@ impl AppState {
                     .map_err(|e| StoreError::Unavailable(e.to_string()))?,
             ),
             max_term_months: crate::config::DEFAULT_MAX_TERM_MONTHS,
+            keys: Arc::new(crate::auth::Keys::ephemeral()),
+            throttle: Arc::default(),
         })
+    }
+
+    pub fn with_keys(mut self, keys: crate::auth::Keys) -> Self {
+        self.keys = Arc::new(keys);
+        self
     }
 
     /// Document templates from `templates_dir/documents/` over the built-in ones.
@@ -160,6 +171,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(healthz))
     .service(
         web::scope("/api/v1")
+            .wrap(actix_web::middleware::from_fn(auth::authenticate))
+            .configure(auth::configure)
             .configure(parties::configure)
             .configure(agreements::configure)
             .configure(documents::configure)
@@ -172,6 +185,17 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "no-referrer"))
+                    .add(("Cache-Control", "no-store"))
+                    .add((
+                        "Content-Security-Policy",
+                        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+                    )),
+            )
             .app_data(data.clone())
             .configure(configure)
             .default_service(web::to(not_found))

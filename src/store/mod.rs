@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod people;
 pub mod records;
 pub mod schema;
+pub mod users;
 
 pub use db::{connect, migrate, write_tx, Backend, DbConnection, Pool, PooledConn};
 pub use error::StoreError;

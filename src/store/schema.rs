@@ -245,6 +245,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificates,
     reports,
     renewals,
+    users,
 );
 
 diesel::table! {
@@ -314,3 +315,32 @@ diesel::table! {
         version -> BigInt,
     }
 }
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        institution_id -> Nullable<BigInt>,
+        disabled -> Bool,
+        token_version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<BigInt>,
+        agreement_id -> Nullable<BigInt>,
+        changes -> Text,
+    }
+}
+
+diesel::joinable!(users -> institutions (institution_id));

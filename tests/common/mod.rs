@@ -63,6 +63,35 @@ pub fn fresh_pg_database() -> Option<(String, String)> {
     Some((format!("{}/{name}", pg_base()), name))
 }
 
+pub const ADMIN_PASSWORD: &str = "sandi-admin-uji-123";
+
+/// Signs in; the bearer token, or `None` when refused.
+pub async fn login(base: &str, username: &str, password: &str) -> Option<String> {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .ok()?;
+    if !r.status().is_success() {
+        return None;
+    }
+    let v: Value = r.json().await.ok()?;
+    v["token"].as_str().map(str::to_string)
+}
+
+pub fn client_with(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
 impl TestApp {
     pub async fn spawn(db: Db) -> Option<TestApp> {
         let (url, tmp, pg_db) = match db {
@@ -81,19 +110,41 @@ impl TestApp {
             let mut conn = pool.get().expect("conn");
             store::migrate(&mut conn).expect("migrate");
         }
+        {
+            let mut conn = pool.get().expect("conn");
+            let hash = sepakat::auth::password::hash(ADMIN_PASSWORD).unwrap();
+            let name = sepakat::domain::account::Username::parse("admin").unwrap();
+            store::users::create(
+                &mut conn,
+                &name,
+                &hash,
+                sepakat::domain::catalog::Role::Admin,
+                None,
+            )
+            .expect("admin");
+        }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().unwrap().port();
         let state = AppState::new(pool.clone(), 256 * 1024).expect("state");
         let server = http::serve(listener, state, 2).expect("serve");
         tokio::spawn(server);
+        let base = format!("http://127.0.0.1:{port}");
+        let token = login(&base, "admin", ADMIN_PASSWORD)
+            .await
+            .expect("admin signs in");
         Some(TestApp {
-            base: format!("http://127.0.0.1:{port}"),
+            base,
             database_url: url,
-            client: reqwest::Client::new(),
+            client: client_with(&token),
             pool,
             _tmp: tmp,
             pg_db,
         })
+    }
+
+    /// A client that signs its requests with `token`.
+    pub fn client_for(&self, token: &str) -> reqwest::Client {
+        client_with(token)
     }
 
     pub fn url(&self, path: &str) -> String {

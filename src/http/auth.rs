@@ -1,0 +1,369 @@
+//! Sign-in, bearer tokens on every API call, and what each role may write.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::problem::ApiError;
+use super::{db, json_body, AppState};
+use crate::auth::password;
+use crate::domain::catalog::Role;
+use crate::store::schema::{agreements, institutions};
+use crate::store::{users, DbConnection, StoreError};
+
+/// The signed-in user of a request, put there by [`authenticate`].
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub institution_id: Option<i64>,
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(
+            req.extensions()
+                .get::<Principal>()
+                .cloned()
+                .ok_or_else(unauthorized),
+        )
+    }
+}
+
+fn unauthorized() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "Belum masuk",
+        "sertakan token yang masih berlaku: Authorization: Bearer <token> dari POST /api/v1/auth/login",
+    )
+}
+
+fn forbidden(detail: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "Tidak diizinkan", detail)
+}
+
+// ---- throttling --------------------------------------------------------------
+
+/// Failed sign-ins per user name and per client address within a window;
+/// beyond the limit the caller waits (429 with Retry-After).
+pub struct Throttle {
+    window: Duration,
+    per_user: usize,
+    per_address: usize,
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle {
+            window: Duration::from_secs(15 * 60),
+            per_user: 5,
+            per_address: 20,
+            failures: Mutex::default(),
+        }
+    }
+}
+
+impl Throttle {
+    /// Seconds to wait before another attempt, if any key is over its limit.
+    fn retry_after(&self, keys: &[(String, usize)]) -> Option<u64> {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        keys.iter()
+            .filter_map(|(key, limit)| {
+                let q = map.get_mut(key)?;
+                while q
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) > self.window)
+                {
+                    q.pop_front();
+                }
+                (q.len() >= *limit).then(|| {
+                    let oldest = *q.front()?;
+                    Some(
+                        self.window
+                            .saturating_sub(now.duration_since(oldest))
+                            .as_secs()
+                            .max(1),
+                    )
+                })?
+            })
+            .max()
+    }
+
+    fn fail(&self, keys: &[(String, usize)]) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        // Bounded memory under a flood of made-up names.
+        if map.len() > 100_000 {
+            map.clear();
+        }
+        for (key, _) in keys {
+            map.entry(key.clone())
+                .or_default()
+                .push_back(Instant::now());
+        }
+    }
+
+    fn succeed(&self, user_key: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(user_key);
+    }
+}
+
+// ---- login -------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: Login = json_body(&state, payload).await?;
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let keys = [
+        (
+            format!("u:{}", body.username.trim().to_lowercase()),
+            state.throttle.per_user,
+        ),
+        (format!("a:{address}"), state.throttle.per_address),
+    ];
+    if let Some(wait) = state.throttle.retry_after(&keys) {
+        let e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Terlalu banyak percobaan",
+            format!("terlalu banyak percobaan masuk yang gagal; coba lagi dalam {wait} detik"),
+        );
+        let mut r = e.error_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
+        return Ok(r);
+    }
+    let name = body.username.clone();
+    let user = db(&state, move |c| users::by_name(c, &name)).await?;
+    let password = body.password;
+    let verified = web::block(move || match user {
+        Some(u) if password::verify(&u.password_hash, &password) && !u.disabled => Some(u),
+        Some(_) => None,
+        None => {
+            password::burn(&password);
+            None
+        }
+    })
+    .await?;
+    let Some(user) = verified else {
+        state.throttle.fail(&keys);
+        tracing::info!(address = %address, "failed sign-in");
+        // One message for every failure: it must not tell which part was wrong.
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "Gagal masuk",
+            "nama pengguna atau kata sandi salah, atau akun dinonaktifkan",
+        ));
+    };
+    state.throttle.succeed(&keys[0].0);
+    let role = user.role()?;
+    let token = state.keys.issue(
+        user.id,
+        &user.username,
+        role,
+        user.institution_id,
+        user.token_version,
+    );
+    Ok(HttpResponse::Ok().json(json!({
+        "token": token,
+        "token_type": "Bearer",
+        "expires_in": crate::auth::token::LIFETIME_SECONDS,
+        "role": role,
+        "institution_id": user.institution_id,
+    })))
+}
+
+// ---- the gate ------------------------------------------------------------------
+
+fn bearer(req: &ServiceRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+const PUBLIC: &[&str] = &["/api/v1/auth/login", "/api/v1/openapi.json"];
+
+/// Every `/api/v1` call but sign-in carries a valid token of an enabled user
+/// whose token version still matches; writes are then held to the role.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if PUBLIC.contains(&req.path()) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(ApiError::internal)?;
+    let claims = bearer(&req)
+        .and_then(|t| state.keys.verify(&t))
+        .ok_or_else(unauthorized)?;
+    let id: i64 = claims.sub.parse().map_err(|_| unauthorized())?;
+    let user = db(&state, move |c| match users::get(c, id) {
+        Ok(u) => Ok(Some(u)),
+        Err(StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    })
+    .await?;
+    let user = user
+        .filter(|u| !u.disabled && u.token_version == claims.ver)
+        .ok_or_else(unauthorized)?;
+    let principal = Principal {
+        id: user.id,
+        username: user.username.clone(),
+        role: user.role().map_err(ApiError::from)?,
+        institution_id: user.institution_id,
+    };
+    authorize_write(&state, &principal, req.method(), req.path()).await?;
+    req.extensions_mut().insert(principal);
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
+}
+
+/// Records an `opd` user may add or change on its own agreements.
+const OPD_RECORDS: &[&str] = &["reports", "certificates", "statements", "renewals"];
+
+async fn authorize_write(
+    state: &web::Data<AppState>,
+    p: &Principal,
+    method: &Method,
+    path: &str,
+) -> Result<(), ApiError> {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) || p.role == Role::Admin {
+        return Ok(());
+    }
+    let parts: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
+    let agreement: Option<i64> = match parts.as_slice() {
+        ["agreements", id, ..] => id.parse().ok(),
+        _ => None,
+    };
+    match p.role {
+        Role::Viewer => Err(forbidden("peran viewer hanya dapat membaca")),
+        Role::Admin => Ok(()),
+        Role::Opd => {
+            let record_write = matches!(parts.as_slice(), ["agreements", _, record, ..] if OPD_RECORDS.contains(record))
+                && *method != Method::DELETE;
+            if !record_write {
+                return Err(forbidden(
+                    "peran opd hanya dapat mencatat laporan, sertifikat, SPTJM/NDA dan permohonan perpanjangan perjanjiannya sendiri",
+                ));
+            }
+            let (inst, id) = (p.institution_id, agreement.unwrap_or_default());
+            let own = db(state, move |c| {
+                let parties: Option<(i64, i64)> = agreements::table
+                    .find(id)
+                    .select((
+                        agreements::first_institution_id,
+                        agreements::second_institution_id,
+                    ))
+                    .first(c)
+                    .optional()?;
+                Ok(parties.is_some_and(|(_, second)| Some(second) == inst))
+            })
+            .await?;
+            own.then_some(())
+                .ok_or_else(|| forbidden("perjanjian ini bukan milik instansi Anda"))
+        }
+        Role::Legal => {
+            if parts.first() == Some(&"users") {
+                // Legal staff add OPD accounts; the handler checks which.
+                return if *method == Method::POST {
+                    Ok(())
+                } else {
+                    Err(forbidden("hanya admin yang dapat mengubah akun"))
+                };
+            }
+            let Some(id) = agreement else { return Ok(()) };
+            let inst = p.institution_id;
+            let own = db(state, move |c| {
+                let first: Option<i64> = agreements::table
+                    .find(id)
+                    .select(agreements::first_institution_id)
+                    .first(c)
+                    .optional()?;
+                match (first, inst) {
+                    // A missing agreement answers 404 from its handler.
+                    (None, _) => Ok(true),
+                    (Some(first), Some(office)) => Ok(office_covers(c, office, first)?),
+                    (Some(_), None) => Ok(false),
+                }
+            })
+            .await?;
+            own.then_some(())
+                .ok_or_else(|| forbidden("perjanjian ini bukan milik kantor Anda (PIHAK KESATU)"))
+        }
+    }
+}
+
+/// Whether `institution` is `office` or below it in the region hierarchy.
+pub fn office_covers(
+    c: &mut DbConnection,
+    office: i64,
+    institution: i64,
+) -> Result<bool, StoreError> {
+    // Ditjen Dukcapil sees every agreement in the country.
+    let kind: Option<String> = institutions::table
+        .find(office)
+        .select(institutions::kind)
+        .first(c)
+        .optional()?;
+    if kind.as_deref() == Some("dukcapil_pusat") {
+        return Ok(true);
+    }
+    let mut current = Some(institution);
+    // The hierarchy is shallow (Ditjen, province, regency); the bound stops a cycle.
+    for _ in 0..16 {
+        match current {
+            Some(id) if id == office => return Ok(true),
+            Some(id) => {
+                current = institutions::table
+                    .find(id)
+                    .select(institutions::parent_id)
+                    .first::<Option<i64>>(c)
+                    .optional()?
+                    .flatten();
+            }
+            None => return Ok(false),
+        }
+    }
+    Ok(false)
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/auth/login", web::post().to(login));
+}
