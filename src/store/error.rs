@@ -6,7 +6,7 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("data tidak valid")]
+    #[error("data tidak valid: {}", .0.iter().map(|e| format!("{}: {}", e.pointer, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldError>),
     #[error("basis data tidak tersedia: {0}")]
     Unavailable(String),

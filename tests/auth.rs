@@ -1,0 +1,454 @@
+//! Sign-in and tokens: who gets in, what each role may write, and that a
+//! bad token never does.
+
+mod common;
+
+use common::{client_with, example, login, TestApp, ADMIN_PASSWORD};
+use sepakat::domain::{account::Username, catalog::Role};
+use serde_json::{json, Value};
+
+on_both!(
+    sign_in_gives_a_token_and_refuses_with_one_message,
+    bad_tokens_are_refused,
+    password_change_and_disable_end_tokens,
+    repeated_failures_are_throttled,
+    roles_hold_writes_to_their_office,
+    responses_carry_security_headers,
+);
+
+fn add_user(app: &TestApp, name: &str, role: Role, institution: Option<i64>) -> i64 {
+    let mut conn = app.pool.get().unwrap();
+    let hash = sepakat::auth::password::hash(&format!("{name}-sandi-123")).unwrap();
+    sepakat::store::users::create(
+        &mut conn,
+        &Username::parse(name).unwrap(),
+        &hash,
+        role,
+        institution,
+    )
+    .unwrap()
+}
+
+async fn token_of(app: &TestApp, name: &str) -> String {
+    login(&app.base, name, &format!("{name}-sandi-123"))
+        .await
+        .expect("signs in")
+}
+
+async fn status_with(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    body: Option<&Value>,
+) -> u16 {
+    let mut r = client.request(method, url);
+    if let Some(b) = body {
+        r = r.json(b);
+    }
+    r.send().await.unwrap().status().as_u16()
+}
+
+async fn sign_in_gives_a_token_and_refuses_with_one_message(app: TestApp) {
+    let anonymous = reqwest::Client::new();
+    let r = anonymous
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "ADMIN", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 8 * 3600);
+    assert_eq!(body["role"], "admin");
+    let mut details = vec![];
+    for (user, pass) in [
+        ("admin", "salah-sandi-123"),
+        ("tidak-ada", "salah-sandi-123"),
+        ("admin", ""),
+    ] {
+        let r = anonymous
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": user, "password": pass}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let v: Value = r.json().await.unwrap();
+        details.push(v["detail"].as_str().unwrap().to_string());
+    }
+    assert!(
+        details.windows(2).all(|w| w[0] == w[1]),
+        "one message for every failure: {details:?}"
+    );
+    // Malformed sign-in bodies are 400/422, not 500.
+    let r = anonymous
+        .post(app.url("/api/v1/auth/login"))
+        .body("{")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = anonymous
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    // Without a token nothing under /api/v1 answers; /healthz does.
+    let r = anonymous
+        .get(app.url("/api/v1/agreements"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        anonymous
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+async fn bad_tokens_are_refused(app: TestApp) {
+    let token = login(&app.base, "admin", ADMIN_PASSWORD).await.unwrap();
+    let url = app.url("/api/v1/agreements");
+    let mut tampered = token.clone();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    // Same claims, signed with another secret.
+    let foreign = sepakat::auth::Keys::ephemeral().issue(1, "admin", Role::Admin, None, 0);
+    // An expired token signed with the right secret cannot be made without
+    // it; a token whose payload claims a later expiry fails its signature.
+    let parts: Vec<&str> = token.split('.').collect();
+    let forged_payload = {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut claims: Value = serde_json::from_slice(&engine.decode(parts[1]).unwrap()).unwrap();
+        claims["exp"] = json!(claims["exp"].as_i64().unwrap() + 3600);
+        claims["role"] = json!("admin");
+        format!(
+            "{}.{}.{}",
+            parts[0],
+            engine.encode(serde_json::to_vec(&claims).unwrap()),
+            parts[2]
+        )
+    };
+    for bad in [
+        tampered,
+        foreign,
+        forged_payload,
+        "bukan-token".to_string(),
+        String::new(),
+    ] {
+        let s = status_with(&client_with(&bad), reqwest::Method::GET, url.clone(), None).await;
+        assert_eq!(s, 401, "token {bad:?}");
+    }
+    let r = reqwest::Client::new()
+        .get(&url)
+        .header("authorization", format!("Basic {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "only the Bearer scheme");
+    assert_eq!(
+        status_with(&client_with(&token), reqwest::Method::GET, url, None).await,
+        200
+    );
+}
+
+async fn password_change_and_disable_end_tokens(app: TestApp) {
+    let id = add_user(&app, "pembaca", Role::Viewer, Some(seed_office(&app).await));
+    let token = token_of(&app, "pembaca").await;
+    let client = client_with(&token);
+    let url = app.url("/api/v1/agreements");
+    assert_eq!(
+        status_with(&client, reqwest::Method::GET, url.clone(), None).await,
+        200
+    );
+    {
+        let mut conn = app.pool.get().unwrap();
+        let hash = sepakat::auth::password::hash("sandi-baru-yang-panjang").unwrap();
+        sepakat::store::users::set_password(&mut conn, id, &hash).unwrap();
+    }
+    assert_eq!(
+        status_with(&client, reqwest::Method::GET, url.clone(), None).await,
+        401,
+        "old token after a password change"
+    );
+    let fresh = login(&app.base, "pembaca", "sandi-baru-yang-panjang")
+        .await
+        .unwrap();
+    assert_eq!(
+        status_with(
+            &client_with(&fresh),
+            reqwest::Method::GET,
+            url.clone(),
+            None
+        )
+        .await,
+        200
+    );
+    {
+        let mut conn = app.pool.get().unwrap();
+        let u = sepakat::store::users::get(&mut conn, id).unwrap();
+        sepakat::store::users::update(&mut conn, id, Role::Viewer, u.institution_id, true).unwrap();
+    }
+    assert_eq!(
+        status_with(&client_with(&fresh), reqwest::Method::GET, url, None).await,
+        401,
+        "disabled"
+    );
+    assert!(login(&app.base, "pembaca", "sandi-baru-yang-panjang")
+        .await
+        .is_none());
+}
+
+async fn repeated_failures_are_throttled(app: TestApp) {
+    let client = reqwest::Client::new();
+    let attempt = |password: &'static str| {
+        client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": "admin", "password": password}))
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("salah-sandi-123").await.unwrap().status(), 401);
+    }
+    let r = attempt("salah-sandi-123").await.unwrap();
+    assert_eq!(r.status(), 429);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&wait));
+    // Even the right password waits: the lock is on the name, not the guess.
+    assert_eq!(attempt(ADMIN_PASSWORD).await.unwrap().status(), 429);
+}
+
+/// The Dukcapil office of the example agreement, created by importing it.
+async fn seed_office(app: &TestApp) -> i64 {
+    let (s, a) = app.post("/api/v1/agreements", &example()).await;
+    if s == 201 {
+        return a["parties"][0]["institution"]["id"].as_i64().unwrap();
+    }
+    let (_, list) = app.get("/api/v1/agreements?limit=1").await;
+    list["items"][0]["first_institution_id"]
+        .as_i64()
+        .unwrap_or(1)
+}
+
+async fn roles_hold_writes_to_their_office(app: TestApp) {
+    let (_, a) = app.post("/api/v1/agreements", &example()).await;
+    let id = a["id"].as_i64().unwrap();
+    let office = a["parties"][0]["institution"]["id"].as_i64().unwrap();
+    let agency = a["parties"][1]["institution"]["id"].as_i64().unwrap();
+    // Another office with its own agreement.
+    let mut other = example();
+    other["parties"][0]["institution"]["name"] =
+        json!("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Banyumas");
+    other["parties"][0]["number"] = json!("400.12/7777/2025");
+    other["parties"][1]["institution"]["name"] = json!("Dinas Kesehatan Kabupaten Banyumas");
+    other["parties"][1]["number"] = json!("440/7777/IX/2025");
+    let (s, b) = app.post("/api/v1/agreements", &other).await;
+    assert_eq!(s, 201, "{b}");
+    let other_id = b["id"].as_i64().unwrap();
+
+    add_user(&app, "legal.purbalingga", Role::Legal, Some(office));
+    add_user(&app, "opd.dinkop", Role::Opd, Some(agency));
+    add_user(&app, "viewer.purbalingga", Role::Viewer, Some(office));
+    let legal = client_with(&token_of(&app, "legal.purbalingga").await);
+    let opd = client_with(&token_of(&app, "opd.dinkop").await);
+    let viewer = client_with(&token_of(&app, "viewer.purbalingga").await);
+
+    let report =
+        json!({"year": 2025, "semester": 2, "submitted_on": "2026-01-08", "channel": "email"});
+    let url = |p: String| app.url(&p);
+    use reqwest::Method as M;
+    // (client, method, path, body, expected)
+    let cases: Vec<(&reqwest::Client, M, String, Option<Value>, u16)> = vec![
+        (
+            &opd,
+            M::POST,
+            format!("/api/v1/agreements/{id}/reports"),
+            Some(report.clone()),
+            201,
+        ),
+        (
+            &opd,
+            M::POST,
+            format!("/api/v1/agreements/{other_id}/reports"),
+            Some(report.clone()),
+            403,
+        ),
+        (
+            &opd,
+            M::PATCH,
+            format!("/api/v1/agreements/{id}"),
+            Some(json!({"title": "x"})),
+            403,
+        ),
+        (
+            &opd,
+            M::POST,
+            "/api/v1/institutions".into(),
+            Some(json!({"name": "X", "kind": "opd"})),
+            403,
+        ),
+        (
+            &viewer,
+            M::POST,
+            format!("/api/v1/agreements/{id}/reports"),
+            Some(report.clone()),
+            403,
+        ),
+        (
+            &viewer,
+            M::PATCH,
+            format!("/api/v1/agreements/{id}"),
+            Some(json!({"title": "x"})),
+            403,
+        ),
+        (
+            &viewer,
+            M::GET,
+            format!("/api/v1/agreements/{id}"),
+            None,
+            200,
+        ),
+        (
+            &legal,
+            M::PATCH,
+            format!("/api/v1/agreements/{id}"),
+            Some(json!({"purpose": "verifikasi anggota koperasi"})),
+            200,
+        ),
+        (
+            &legal,
+            M::PATCH,
+            format!("/api/v1/agreements/{other_id}"),
+            Some(json!({"purpose": "x"})),
+            403,
+        ),
+        (
+            &legal,
+            M::POST,
+            format!("/api/v1/agreements/{other_id}/reports"),
+            Some(report.clone()),
+            403,
+        ),
+        (
+            &legal,
+            M::PUT,
+            "/api/v1/holidays/2026-12-31".into(),
+            Some(json!({"kind": "cuti_bersama", "name": "Uji"})),
+            200,
+        ),
+    ];
+    for (client, method, path, body, expected) in cases {
+        let s = status_with(client, method.clone(), url(path.clone()), body.as_ref()).await;
+        assert_eq!(s, expected, "{method} {path}");
+    }
+}
+
+async fn responses_carry_security_headers(app: TestApp) {
+    let r = app
+        .client
+        .get(app.url("/api/v1/agreements"))
+        .send()
+        .await
+        .unwrap();
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(r.headers()[name], value, "{name}");
+    }
+    assert!(r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'none'"));
+    assert!(
+        r.headers().get("access-control-allow-origin").is_none(),
+        "CORS is off unless configured"
+    );
+}
+
+#[test]
+fn cli_manages_accounts_with_passwords_from_stdin() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("users.db").display().to_string();
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sepakat"))
+            .args(args)
+            .env("DATABASE_URL", &db)
+            .env("RUST_LOG", "error")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(
+        &["user", "add", "Kepala.Admin", "--role", "admin"],
+        "sandi-kepala-123\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let short = run(&["user", "add", "lain", "--role", "admin"], "pendek\n");
+    assert!(!short.status.success());
+    assert_eq!(String::from_utf8_lossy(&short.stderr).lines().count(), 1);
+    let no_office = run(
+        &["user", "add", "staf", "--role", "legal"],
+        "sandi-staf-12345\n",
+    );
+    assert!(String::from_utf8_lossy(&no_office.stderr).contains("instansi"));
+    let pool = sepakat::store::connect(&db, 1).unwrap();
+    let hash_of = |name: &str| {
+        let mut c = pool.get().unwrap();
+        sepakat::store::users::by_name(&mut c, name)
+            .unwrap()
+            .map(|u| (u.password_hash, u.token_version, u.disabled))
+    };
+    let (hash, version, _) = hash_of("kepala.admin").unwrap();
+    assert!(sepakat::auth::password::verify(&hash, "sandi-kepala-123"));
+    assert!(
+        hash_of("lain").is_none() && hash_of("staf").is_none(),
+        "refusals write nothing"
+    );
+    assert!(
+        run(&["user", "passwd", "kepala.admin"], "sandi-kepala-456\n")
+            .status
+            .success()
+    );
+    let (hash, new_version, _) = hash_of("kepala.admin").unwrap();
+    assert!(sepakat::auth::password::verify(&hash, "sandi-kepala-456"));
+    assert!(new_version > version);
+    assert!(run(&["user", "disable", "kepala.admin"], "")
+        .status
+        .success());
+    assert!(hash_of("kepala.admin").unwrap().2);
+    let list = run(&["user", "list"], "");
+    assert!(String::from_utf8_lossy(&list.stdout).contains("kepala.admin\tadmin\t-\tnonaktif"));
+}
