@@ -107,6 +107,7 @@ pub struct ImportReport {
 pub fn import_files(
     conn: &mut DbConnection,
     files: &[PathBuf],
+    actor: &str,
     mut progress: impl FnMut(usize),
 ) -> ImportReport {
     let mut report = ImportReport::default();
@@ -121,7 +122,33 @@ pub fn import_files(
     let mut done = 0;
     let mut store =
         |conn: &mut DbConnection, report: &mut ImportReport, source: String, doc: &AgreementDoc| {
-            match write_tx(conn, |c| agreements::insert(c, doc)) {
+            let audited = |c: &mut DbConnection| {
+                let id = agreements::insert(c, doc)?;
+                // The file is the full record; the trail names it and what it held.
+                let numbers: Vec<&str> = doc
+                    .parties
+                    .iter()
+                    .filter_map(|p| p.number.as_ref().map(|n| n.as_str()))
+                    .collect();
+                let changes = serde_json::json!({
+                    "source": {"after": source},
+                    "title": {"after": doc.title},
+                    "numbers": {"after": numbers},
+                });
+                crate::store::audit::record(
+                    c,
+                    &crate::store::audit::Entry {
+                        actor,
+                        action: "import",
+                        entity: "agreement",
+                        entity_id: Some(id),
+                        agreement_id: Some(id),
+                        changes: &changes,
+                    },
+                )?;
+                Ok(id)
+            };
+            match write_tx(conn, audited) {
                 Ok(id) => report.imported.push((source, id)),
                 Err(e) => report.failed.push(ImportFailure {
                     source,

@@ -164,7 +164,18 @@ fn first_admin(config: &Config, conn: &mut DbConnection) -> Result<(), String> {
     let hash = sepakat::auth::password::hash(password.expose())?;
     let name = Username::parse("admin")?;
     store::write_tx(conn, |c| {
-        store::users::create(c, &name, &hash, Role::Admin, None)
+        let id = store::users::create(c, &name, &hash, Role::Admin, None)?;
+        store::audit::record(
+            c,
+            &store::audit::Entry {
+                actor: "system:SEPAKAT_ADMIN_PASSWORD",
+                action: "create",
+                entity: "user",
+                entity_id: Some(id),
+                agreement_id: None,
+                changes: &serde_json::json!({"username": {"after": "admin"}, "role": {"after": "admin"}}),
+            },
+        )
     })
     .map_err(|e| e.to_string())?;
     println!("Akun admin pertama dibuat (nama pengguna: admin).");
@@ -191,7 +202,10 @@ fn user(config: &Config, action: UserAction) -> Result<(), String> {
             let password = read_password()?;
             let hash = sepakat::auth::password::hash(password.expose())?;
             let id = store::write_tx(&mut conn, |c| {
-                store::users::create(c, &name, &hash, role, institution)
+                let id = store::users::create(c, &name, &hash, role, institution)?;
+                let after = serde_json::json!({"username": {"after": name.as_str()}, "role": {"after": role}, "institution_id": {"after": institution}});
+                audit_cli(c, "create", "user", Some(id), after)?;
+                Ok(id)
             })
             .map_err(e)?;
             println!("Pengguna {name} ({}) dibuat dengan id {id}.", role.code());
@@ -200,8 +214,17 @@ fn user(config: &Config, action: UserAction) -> Result<(), String> {
             let u = find(&mut conn, &username)?;
             let password = read_password()?;
             let hash = sepakat::auth::password::hash(password.expose())?;
-            store::write_tx(&mut conn, |c| store::users::set_password(c, u.id, &hash))
-                .map_err(e)?;
+            store::write_tx(&mut conn, |c| {
+                store::users::set_password(c, u.id, &hash)?;
+                audit_cli(
+                    c,
+                    "update",
+                    "user",
+                    Some(u.id),
+                    serde_json::json!({"password": {"before": "***", "after": "***"}}),
+                )
+            })
+            .map_err(e)?;
             println!(
                 "Kata sandi {} diganti; token lamanya tidak berlaku lagi.",
                 u.username
@@ -211,7 +234,14 @@ fn user(config: &Config, action: UserAction) -> Result<(), String> {
             let u = find(&mut conn, &username)?;
             let role = u.role().map_err(e)?;
             store::write_tx(&mut conn, |c| {
-                store::users::update(c, u.id, role, u.institution_id, true)
+                store::users::update(c, u.id, role, u.institution_id, true)?;
+                audit_cli(
+                    c,
+                    "update",
+                    "user",
+                    Some(u.id),
+                    serde_json::json!({"disabled": {"before": u.disabled, "after": true}}),
+                )
             })
             .map_err(e)?;
             println!("Pengguna {} dinonaktifkan.", u.username);
@@ -220,7 +250,14 @@ fn user(config: &Config, action: UserAction) -> Result<(), String> {
             let u = find(&mut conn, &username)?;
             let role = u.role().map_err(e)?;
             store::write_tx(&mut conn, |c| {
-                store::users::update(c, u.id, role, u.institution_id, false)
+                store::users::update(c, u.id, role, u.institution_id, false)?;
+                audit_cli(
+                    c,
+                    "update",
+                    "user",
+                    Some(u.id),
+                    serde_json::json!({"disabled": {"before": u.disabled, "after": false}}),
+                )
             })
             .map_err(e)?;
             println!("Pengguna {} diaktifkan.", u.username);
@@ -482,21 +519,36 @@ fn holidays(config: &Config, action: HolidayAction) -> Result<(), String> {
                 return Err("nama hari libur wajib diisi".into());
             }
             store::write_tx(&mut conn, |c| {
-                h::upsert(
+                let day = Holiday {
+                    date,
+                    kind,
+                    name: name.clone(),
+                    source: source.clone(),
+                };
+                h::upsert(c, &day)?;
+                audit_cli(
                     c,
-                    &Holiday {
-                        date,
-                        kind,
-                        name: name.clone(),
-                        source: source.clone(),
-                    },
+                    "put",
+                    "holiday",
+                    None,
+                    serde_json::json!({"date": {"after": date}, "name": {"after": day.name}}),
                 )
             })
             .map_err(e)?;
             println!("{date} disimpan.");
         }
         HolidayAction::Delete { date } => {
-            store::write_tx(&mut conn, |c| h::delete(c, date)).map_err(e)?;
+            store::write_tx(&mut conn, |c| {
+                h::delete(c, date)?;
+                audit_cli(
+                    c,
+                    "delete",
+                    "holiday",
+                    None,
+                    serde_json::json!({"date": {"before": date}}),
+                )
+            })
+            .map_err(e)?;
             println!("{date} dihapus.");
         }
         HolidayAction::Import { file } => {
@@ -504,8 +556,12 @@ fn holidays(config: &Config, action: HolidayAction) -> Result<(), String> {
                 .map_err(|err| format!("{}: {err}", file.display()))?;
             let days =
                 parse_holidays_csv(&text).map_err(|err| format!("{}: {err}", file.display()))?;
-            store::write_tx(&mut conn, |c| days.iter().try_for_each(|d| h::upsert(c, d)))
-                .map_err(e)?;
+            store::write_tx(&mut conn, |c| {
+                days.iter().try_for_each(|d| h::upsert(c, d))?;
+                let dates: Vec<_> = days.iter().map(|d| d.date).collect();
+                audit_cli(c, "import", "holiday", None, serde_json::json!({"dates": {"after": dates}, "source": {"after": file.display().to_string()}}))
+            })
+            .map_err(e)?;
             println!("{} hari libur disimpan.", days.len());
         }
     }
@@ -561,9 +617,39 @@ fn open(config: &Config) -> Result<store::Pool, String> {
     Ok(pool)
 }
 
+/// Who the audit trail names for a command-line write.
+fn cli_actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
+/// Records a command-line write in the audit trail, inside its transaction.
+fn audit_cli(
+    c: &mut DbConnection,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    changes: serde_json::Value,
+) -> Result<(), store::StoreError> {
+    store::audit::record(
+        c,
+        &store::audit::Entry {
+            actor: &cli_actor(),
+            action,
+            entity,
+            entity_id,
+            agreement_id: None,
+            changes: &changes,
+        },
+    )
+}
+
 fn run_import(
     conn: &mut DbConnection,
     files: &[PathBuf],
+    actor: &str,
     quiet: bool,
 ) -> Result<(usize, usize), String> {
     let files = import::expand(files)?;
@@ -577,7 +663,7 @@ fn run_import(
         );
         bar
     });
-    let report = import::import_files(conn, &files, |done| {
+    let report = import::import_files(conn, &files, actor, |done| {
         if let Some(b) = &bar {
             b.set_position(done as u64);
         }
@@ -605,7 +691,7 @@ fn serve(
         .map_err(|e| e.to_string())?
         == 0;
     if empty && !no_seed && seeds.is_dir() {
-        let (ok, failed) = run_import(&mut conn, &[seeds.clone()], true)?;
+        let (ok, failed) = run_import(&mut conn, &[seeds.clone()], "system:seeds", true)?;
         println!(
             "Basis data kosong: {ok} perjanjian contoh dimuat dari {}{}",
             seeds.display(),
@@ -698,6 +784,7 @@ fn main() -> ExitCode {
             let (ok, failed) = run_import(
                 &mut conn,
                 &files,
+                &cli_actor(),
                 !std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )?;
             println!("{ok} perjanjian diimpor, {failed} gagal.");

@@ -14,6 +14,7 @@ on_both!(
     repeated_failures_are_throttled,
     roles_hold_writes_to_their_office,
     responses_carry_security_headers,
+    every_write_is_on_record,
 );
 
 fn add_user(app: &TestApp, name: &str, role: Role, institution: Option<i64>) -> i64 {
@@ -449,6 +450,69 @@ fn cli_manages_accounts_with_passwords_from_stdin() {
         .status
         .success());
     assert!(hash_of("kepala.admin").unwrap().2);
+    let trail: i64 = {
+        use diesel::prelude::*;
+        let mut c = pool.get().unwrap();
+        sepakat::store::schema::audit_log::table
+            .count()
+            .get_result(&mut *c)
+            .unwrap()
+    };
+    assert_eq!(
+        trail, 3,
+        "add, passwd and disable are on record; the refusals are not"
+    );
     let list = run(&["user", "list"], "");
     assert!(String::from_utf8_lossy(&list.stdout).contains("kepala.admin\tadmin\t-\tnonaktif"));
+}
+
+async fn every_write_is_on_record(app: TestApp) {
+    let (_, a) = app.post("/api/v1/agreements", &example()).await;
+    let id = a["id"].as_i64().unwrap();
+    let agency = a["parties"][1]["institution"]["id"].as_i64().unwrap();
+    let (s, _) = app
+        .patch(
+            &format!("/api/v1/agreements/{id}"),
+            &json!({"expires_on": "2027-10-01"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    add_user(&app, "opd.dinkop", Role::Opd, Some(agency));
+    let opd = client_with(&token_of(&app, "opd.dinkop").await);
+    let r = opd
+        .post(app.url(&format!("/api/v1/agreements/{id}/reports")))
+        .json(&json!({"year": 2025, "semester": 2, "submitted_on": "2026-01-08"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // A refused write leaves no row.
+    let r = opd
+        .patch(app.url(&format!("/api/v1/agreements/{id}")))
+        .json(&json!({"title": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    let (s, h) = app.get(&format!("/api/v1/agreements/{id}/history")).await;
+    assert_eq!(s, 200, "{h}");
+    assert_eq!(h["total"], 3, "{h}");
+    let items = h["items"].as_array().unwrap();
+    // Newest first: the report by the agency, the patch and the creation by admin.
+    assert_eq!(items[0]["actor"], "opd.dinkop");
+    assert_eq!(items[0]["action"], "create");
+    assert_eq!(items[0]["entity"], "reports");
+    assert_eq!(items[0]["changes"]["reports"]["before"], json!([]));
+    assert_eq!(items[0]["changes"]["reports"]["after"][0]["semester"], 2);
+    assert_eq!(items[1]["actor"], "admin");
+    assert_eq!(
+        items[1]["changes"]["expires_on"],
+        json!({"before": "2027-09-16", "after": "2027-10-01"})
+    );
+    assert_eq!(items[2]["action"], "create");
+    assert_eq!(items[2]["changes"]["title"]["after"], example()["title"]);
+    assert!(items[2]["changes"]["title"].get("before").is_none());
+    let (s, _) = app.get("/api/v1/agreements/99999/history").await;
+    assert_eq!(s, 404);
 }

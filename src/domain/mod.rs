@@ -41,6 +41,7 @@ pub(crate) use string_newtype;
 
 pub mod account;
 pub mod agreement;
+pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod check;

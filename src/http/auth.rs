@@ -249,10 +249,8 @@ pub async fn authenticate(
         institution_id: user.institution_id,
     };
     authorize_write(&state, &principal, req.method(), req.path()).await?;
-    req.extensions_mut().insert(principal);
-    next.call(req)
-        .await
-        .map(ServiceResponse::map_into_boxed_body)
+    req.extensions_mut().insert(principal.clone());
+    super::audit::around(&state, &principal, req, next).await
 }
 
 /// Records an `opd` user may add or change on its own agreements.

@@ -2,6 +2,7 @@
 //! problem+json.
 
 mod agreements;
+mod audit;
 pub mod auth;
 mod documents;
 mod obligations;
@@ -173,6 +174,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .wrap(actix_web::middleware::from_fn(auth::authenticate))
             .configure(auth::configure)
+            .configure(audit::configure)
             .configure(parties::configure)
             .configure(agreements::configure)
             .configure(documents::configure)

@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL.
 
 pub mod agreements;
+pub mod audit;
 pub mod catalog;
 pub mod db;
 pub mod documents;

@@ -1,0 +1,89 @@
+//! The audit trail: one row per write, never updated or deleted by the
+//! application.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::schema::audit_log;
+use super::{now, DbConnection, StoreError};
+
+pub struct Entry<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<i64>,
+    pub agreement_id: Option<i64>,
+    pub changes: &'a serde_json::Value,
+}
+
+pub fn record(conn: &mut DbConnection, e: &Entry) -> Result<(), StoreError> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::at.eq(now()),
+            audit_log::actor.eq(e.actor),
+            audit_log::action.eq(e.action),
+            audit_log::entity.eq(e.entity),
+            audit_log::entity_id.eq(e.entity_id),
+            audit_log::agreement_id.eq(e.agreement_id),
+            audit_log::changes.eq(e.changes.to_string()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+struct Row {
+    id: i64,
+    at: NaiveDateTime,
+    actor: String,
+    action: String,
+    entity: String,
+    entity_id: Option<i64>,
+    changes: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryItem {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub changes: serde_json::Value,
+}
+
+/// An agreement's history, newest first.
+pub fn history(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<HistoryItem>), StoreError> {
+    let total = audit_log::table
+        .filter(audit_log::agreement_id.eq(agreement_id))
+        .count()
+        .get_result(conn)?;
+    let rows: Vec<Row> = audit_log::table
+        .filter(audit_log::agreement_id.eq(agreement_id))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select(Row::as_select())
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(|r| HistoryItem {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            changes: serde_json::from_str(&r.changes).unwrap_or(serde_json::Value::Null),
+        })
+        .collect();
+    Ok((total, items))
+}
