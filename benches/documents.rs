@@ -58,7 +58,7 @@ fn main() {
     // The first render also loads and parses the four embedded font faces.
     let t = Instant::now();
     renderer
-        .draw_up(&doc, None, Kind::Pks, Format::Pdf, today)
+        .draw_up(&doc, None, Kind::Pks, Format::Pdf, today, None)
         .expect("PKS");
     let first_ms = ms(t);
     println!(
@@ -72,13 +72,17 @@ fn main() {
     ];
     for (name, kind, format, target) in scenarios {
         for _ in 0..WARMUP {
-            renderer.draw_up(&doc, None, kind, format, today).unwrap();
+            renderer
+                .draw_up(&doc, None, kind, format, today, None)
+                .unwrap();
         }
         let mut times = Vec::with_capacity(runs);
         let mut out = vec![];
         for _ in 0..runs {
             let t = Instant::now();
-            out = renderer.draw_up(&doc, None, kind, format, today).unwrap();
+            out = renderer
+                .draw_up(&doc, None, kind, format, today, None)
+                .unwrap();
             times.push(ms(t));
         }
         let med = median(&mut times);

@@ -346,7 +346,7 @@ fn render(
         let kind = kind.ok_or("--kind wajib diisi bersama --agreement")?;
         let (_, doc) = agreements::load_doc(&mut conn, id).map_err(|e| e.to_string())?;
         let bytes = renderer
-            .draw_up(&doc, set.as_deref(), kind, format, today)
+            .draw_up(&doc, set.as_deref(), kind, format, today, None)
             .map_err(|e| e.to_string())?;
         let output = output.ok_or("-o FILE wajib diisi")?;
         std::fs::write(&output, bytes).map_err(|e| format!("{}: {e}", output.display()))?;
@@ -392,7 +392,7 @@ fn render(
                         "{id}-{}",
                         file_name(*kind, number.as_deref(), id, format)
                     ));
-                    match renderer.draw_up(&doc, set.as_deref(), *kind, format, today) {
+                    match renderer.draw_up(&doc, set.as_deref(), *kind, format, today, None) {
                         Ok(bytes) => match std::fs::write(&path, bytes) {
                             Ok(()) => {
                                 written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

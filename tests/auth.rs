@@ -15,6 +15,7 @@ on_both!(
     roles_hold_writes_to_their_office,
     responses_carry_security_headers,
     every_write_is_on_record,
+    personal_data_is_masked_for_whom_it_is_not_due,
 );
 
 fn add_user(app: &TestApp, name: &str, role: Role, institution: Option<i64>) -> i64 {
@@ -515,4 +516,63 @@ async fn every_write_is_on_record(app: TestApp) {
     assert!(items[2]["changes"]["title"].get("before").is_none());
     let (s, _) = app.get("/api/v1/agreements/99999/history").await;
     assert_eq!(s, 404);
+}
+
+async fn personal_data_is_masked_for_whom_it_is_not_due(app: TestApp) {
+    let (_, a) = app.post("/api/v1/agreements", &example()).await;
+    let id = a["id"].as_i64().unwrap();
+    let office = a["parties"][0]["institution"]["id"].as_i64().unwrap();
+    let agency = a["parties"][1]["institution"]["id"].as_i64().unwrap();
+    add_user(&app, "viewer.purbalingga", Role::Viewer, Some(office));
+    add_user(&app, "opd.dinkop", Role::Opd, Some(agency));
+    let base = app.base.clone();
+    let get = |client: reqwest::Client, path: String| {
+        let url = format!("{base}{path}");
+        async move {
+            let r = client.get(&url).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{url}");
+            r.text().await.unwrap()
+        }
+    };
+    let path = format!("/api/v1/agreements/{id}");
+    let admin_view: Value =
+        serde_json::from_str(&get(app.client.clone(), path.clone()).await).unwrap();
+    assert_eq!(
+        admin_view["parties"][1]["signatory"]["nik"],
+        "3303051909670007"
+    );
+    assert_eq!(admin_view["juknis"]["contacts"][0]["phone"], "087715480689");
+
+    let viewer = client_with(&token_of(&app, "viewer.purbalingga").await);
+    let body = get(viewer.clone(), path.clone()).await;
+    assert!(
+        !body.contains("3303051909670007") && !body.contains("087715480689"),
+        "{body}"
+    );
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["parties"][1]["signatory"]["nik"], "3303********0007");
+    assert_eq!(v["juknis"]["contacts"][0]["phone"], "0877****0689");
+    // Documents too: the Juknis acknowledgers' NIKs.
+    let html = get(
+        viewer,
+        format!("/api/v1/agreements/{id}/documents/juknis.html"),
+    )
+    .await;
+    assert!(html.contains("NIK. 3303********0007") && !html.contains("3303051909670007"));
+
+    let opd = client_with(&token_of(&app, "opd.dinkop").await);
+    let v: Value = serde_json::from_str(&get(opd, path).await).unwrap();
+    assert_eq!(
+        v["parties"][1]["signatory"]["nik"], "3303051909670007",
+        "the agency's own head"
+    );
+    assert_eq!(
+        v["juknis"]["contacts"][1]["phone"], "085225006084",
+        "its own contact"
+    );
+    assert_eq!(
+        v["juknis"]["contacts"][0]["phone"], "0877****0689",
+        "Dukcapil's contact"
+    );
+    assert_eq!(v["juknis"]["acknowledged_by"][1]["nik"], "3304********9003");
 }

@@ -90,6 +90,7 @@ fn party(p: &Party) -> Result<Value, Missing> {
         .ok_or_else(|| Missing(format!("penandatangan {label} belum diisi")))?;
     let inst = &p.institution;
     Ok(json!({
+        "side": p.side.code(),
         "label": label,
         "name": inst.name,
         "name_upper": inst.name.to_uppercase(),
@@ -199,6 +200,7 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
                 .enumerate()
                 .map(|(i, p)| {
                     json!({
+                        "side": side.code(),
                         "n": i + 1,
                         "name": p.name,
                         "position": p.position,

@@ -280,8 +280,12 @@ impl Renderer {
         kind: Kind,
         format: Format,
         today: chrono::NaiveDate,
+        privacy: Option<crate::domain::privacy::Entitled>,
     ) -> Result<Vec<u8>, DocumentError> {
-        let ctx = context::build(doc, today)?;
+        let mut ctx = context::build(doc, today)?;
+        if let Some(entitled) = privacy {
+            crate::domain::privacy::mask(&mut ctx, entitled);
+        }
         if kind == Kind::Juknis && ctx["juknis"].is_null() {
             return Err(context::Missing(
                 "Juknis perjanjian ini belum diisi (nomor dan tanggal Juknis)".into(),

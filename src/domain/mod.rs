@@ -50,6 +50,7 @@ pub mod letter_number;
 pub mod nik;
 pub mod nip;
 pub mod obligations;
+pub mod privacy;
 pub mod reminders;
 pub mod status;
 pub mod text;

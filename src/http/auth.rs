@@ -29,6 +29,18 @@ pub struct Principal {
     pub institution_id: Option<i64>,
 }
 
+impl Principal {
+    /// Whose NIK and phone numbers this user may see; `None`: everyone's.
+    pub fn entitled(&self) -> Option<crate::domain::privacy::Entitled> {
+        use crate::domain::privacy::Entitled;
+        match self.role {
+            Role::Admin | Role::Legal => None,
+            Role::Opd => Some(Entitled::SecondParty),
+            Role::Viewer => Some(Entitled::Nobody),
+        }
+    }
+}
+
 impl FromRequest for Principal {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
@@ -250,7 +262,41 @@ pub async fn authenticate(
     };
     authorize_write(&state, &principal, req.method(), req.path()).await?;
     req.extensions_mut().insert(principal.clone());
-    super::audit::around(&state, &principal, req, next).await
+    let res = super::audit::around(&state, &principal, req, next).await?;
+    match principal.entitled() {
+        Some(entitled) => masked(res, entitled).await,
+        None => Ok(res),
+    }
+}
+
+/// The JSON body with the personal data the reader is not entitled to masked.
+async fn masked(
+    res: ServiceResponse<BoxBody>,
+    entitled: crate::domain::privacy::Entitled,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if !is_json {
+        return Ok(res);
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(mut v) => {
+            crate::domain::privacy::mask(&mut v, entitled);
+            serde_json::to_vec(&v).unwrap_or_default()
+        }
+        Err(_) => bytes.to_vec(),
+    };
+    let mut res = head.set_body(BoxBody::new(body));
+    res.headers_mut().remove(header::CONTENT_LENGTH);
+    Ok(ServiceResponse::new(req, res))
 }
 
 /// Records an `opd` user may add or change on its own agreements.

@@ -39,6 +39,7 @@ impl From<DocumentError> for ApiError {
 
 async fn document(
     state: web::Data<AppState>,
+    principal: super::auth::Principal,
     path: web::Path<(i64, String)>,
     query: web::Query<DocQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -60,8 +61,17 @@ async fn document(
         .first()
         .and_then(|p| p.number.as_ref())
         .map(|n| n.as_str().to_string());
-    let bytes =
-        web::block(move || renderer.draw_up(&doc, set.as_deref(), kind, format, today)).await??;
+    let bytes = web::block(move || {
+        renderer.draw_up(
+            &doc,
+            set.as_deref(),
+            kind,
+            format,
+            today,
+            principal.entitled(),
+        )
+    })
+    .await??;
     let disposition = if format == Format::Pdf {
         "attachment"
     } else {
