@@ -1,9 +1,11 @@
 //! Writes laid-out pages through printpdf's low-level operations, with the
 //! font family embedded (subset) so the text extracts as it reads.
 
+use std::collections::BTreeSet;
+
 use printpdf::{
-    Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
-    TextItem,
+    FontId, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, TextItem,
 };
 
 use super::fonts::faces;
@@ -13,7 +15,23 @@ use super::model::Document;
 pub fn render(doc: &Document) -> Vec<u8> {
     let (g, pages) = layout(doc);
     let mut pdf = PdfDocument::new(&doc.title);
-    let font_ids: Vec<_> = faces().iter().map(|f| pdf.add_font(&f.parsed)).collect();
+    // Each face the text uses, cut down to the glyphs it uses.
+    let mut used: [BTreeSet<char>; 4] = Default::default();
+    for d in pages.iter().flat_map(|p| &p.draws) {
+        if let Draw::Text { face, text, .. } = d {
+            used[*face].extend(text.chars());
+        }
+    }
+    let font_ids: Vec<Option<FontId>> = faces()
+        .iter()
+        .zip(&used)
+        .map(|(f, chars)| {
+            (!chars.is_empty()).then(|| {
+                let font = subset(&f.parsed, chars).unwrap_or_else(|| f.parsed.clone());
+                pdf.add_font(&font)
+            })
+        })
+        .collect();
     let mm = |pt: f32| Mm(pt / super::layout::MM);
     let pdf_pages = pages
         .iter()
@@ -30,9 +48,12 @@ pub fn render(doc: &Document) -> Vec<u8> {
                         text,
                         extra,
                     } => {
+                        let Some(font) = font_ids[*face].clone() else {
+                            continue;
+                        };
                         ops.push(Op::StartTextSection);
                         ops.push(Op::SetFont {
-                            font: PdfFontHandle::External(font_ids[*face].clone()),
+                            font: PdfFontHandle::External(font),
                             size: Pt(*size),
                         });
                         ops.push(Op::SetTextCursor {
@@ -78,6 +99,28 @@ pub fn render(doc: &Document) -> Vec<u8> {
         .collect();
     pdf.with_pages(pdf_pages)
         .save(&PdfSaveOptions::default(), &mut Vec::new())
+}
+
+/// The face with only the glyphs of `chars` (and .notdef), its Unicode
+/// cmap and advance widths kept, so a PKS embeds kilobytes, not whole fonts.
+fn subset(font: &ParsedFont, chars: &BTreeSet<char>) -> Option<ParsedFont> {
+    use allsorts::binary::read::ReadScope;
+    use allsorts::font_data::FontData;
+    use allsorts::subset::{subset as cut, CmapTarget, SubsetProfile};
+    let file = ReadScope::new(&font.original_bytes)
+        .read::<FontData<'_>>()
+        .ok()?;
+    let provider = file.table_provider(0).ok()?;
+    let mut ids: Vec<u16> = chars
+        .iter()
+        .filter_map(|c| font.lookup_glyph_index(*c as u32))
+        .filter(|g| *g != 0)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.insert(0, 0);
+    let bytes = cut(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).ok()?;
+    ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
 }
 
 /// The text as one TJ array: justification widens each space by `extra`
