@@ -58,7 +58,12 @@ fn main() {
     // The first render also loads and parses the four embedded font faces.
     let t = Instant::now();
     renderer
-        .draw_up(&doc, None, Kind::Pks, Format::Pdf, today, None)
+        .draw_up(
+            &doc,
+            Kind::Pks,
+            Format::Pdf,
+            &sepakat::documents::DrawOptions::new(today),
+        )
         .expect("PKS");
     let first_ms = ms(t);
     println!(
@@ -73,7 +78,12 @@ fn main() {
     for (name, kind, format, target) in scenarios {
         for _ in 0..WARMUP {
             renderer
-                .draw_up(&doc, None, kind, format, today, None)
+                .draw_up(
+                    &doc,
+                    kind,
+                    format,
+                    &sepakat::documents::DrawOptions::new(today),
+                )
                 .unwrap();
         }
         let mut times = Vec::with_capacity(runs);
@@ -81,7 +91,12 @@ fn main() {
         for _ in 0..runs {
             let t = Instant::now();
             out = renderer
-                .draw_up(&doc, None, kind, format, today, None)
+                .draw_up(
+                    &doc,
+                    kind,
+                    format,
+                    &sepakat::documents::DrawOptions::new(today),
+                )
                 .unwrap();
             times.push(ms(t));
         }

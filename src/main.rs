@@ -85,6 +85,9 @@ enum Command {
         /// Date of what is drafted now (YYYY-MM-DD; default today)
         #[arg(long, value_parser = parse_date)]
         as_of: Option<chrono::NaiveDate>,
+        /// Paper: a4 or f4 (215 × 330 mm)
+        #[arg(long, default_value = "a4", value_parser = parse_paper)]
+        paper: sepakat::documents::model::Paper,
     },
     /// Consistency check of one agreement or of all: what a legal officer otherwise catches by hand.
     Check {
@@ -321,6 +324,11 @@ fn parse_kind(s: &str) -> Result<sepakat::documents::Kind, String> {
     })
 }
 
+fn parse_paper(s: &str) -> Result<sepakat::documents::model::Paper, String> {
+    sepakat::documents::model::Paper::parse(s)
+        .ok_or_else(|| format!("kertas '{s}' tidak dikenal: a4 atau f4"))
+}
+
 fn parse_format(s: &str) -> Result<sepakat::documents::Format, String> {
     sepakat::documents::Format::parse(s)
         .ok_or_else(|| format!("format '{s}' tidak dikenal: pdf atau html"))
@@ -336,17 +344,24 @@ fn render(
     out: PathBuf,
     set: Option<String>,
     as_of: Option<chrono::NaiveDate>,
+    paper: sepakat::documents::model::Paper,
 ) -> Result<(), String> {
     use sepakat::documents::{file_name, DocumentError, Kind, Renderer};
     let pool = open(config)?;
     let renderer = Renderer::new(config.templates_dir.as_deref()).map_err(|e| e.to_string())?;
     let today = as_of.unwrap_or_else(sepakat::today_jakarta);
+    let options = sepakat::documents::DrawOptions {
+        set,
+        today,
+        privacy: None,
+        paper,
+    };
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     if let Some(id) = agreement {
         let kind = kind.ok_or("--kind wajib diisi bersama --agreement")?;
         let (_, doc) = agreements::load_doc(&mut conn, id).map_err(|e| e.to_string())?;
         let bytes = renderer
-            .draw_up(&doc, set.as_deref(), kind, format, today, None)
+            .draw_up(&doc, kind, format, &options)
             .map_err(|e| e.to_string())?;
         let output = output.ok_or("-o FILE wajib diisi")?;
         std::fs::write(&output, bytes).map_err(|e| format!("{}: {e}", output.display()))?;
@@ -392,7 +407,7 @@ fn render(
                         "{id}-{}",
                         file_name(*kind, number.as_deref(), id, format)
                     ));
-                    match renderer.draw_up(&doc, set.as_deref(), *kind, format, today, None) {
+                    match renderer.draw_up(&doc, *kind, format, &options) {
                         Ok(bytes) => match std::fs::write(&path, bytes) {
                             Ok(()) => {
                                 written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -775,7 +790,10 @@ fn main() -> ExitCode {
             out,
             set,
             as_of,
-        } => render(&config, agreement, kind, format, output, out, set, as_of),
+            paper,
+        } => render(
+            &config, agreement, kind, format, output, out, set, as_of, paper,
+        ),
         Command::Check { id, as_of } => check_command(&config, id, as_of),
         Command::User { action } => user(&config, action),
         Command::Migrate => open(&config).map(|_| println!("Migrasi selesai.")),

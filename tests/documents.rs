@@ -365,6 +365,30 @@ async fn bad_document_requests_are_refused_clearly(app: TestApp) {
         assert_eq!(ct, "application/problem+json", "{path}");
         assert!(String::from_utf8_lossy(&body).contains(needle), "{path}");
     }
+    // F4 paper is 215 × 330 mm.
+    let (s, _, body, _) = fetch(
+        &app,
+        &format!("/api/v1/agreements/{id}/documents/pks.pdf?paper=f4"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f4.pdf"), &body).unwrap();
+    let info = String::from_utf8(
+        Command::new("pdfinfo")
+            .arg(dir.path().join("f4.pdf"))
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(info.contains("609.449 x 935.433 pts"), "{info}");
+    let (s, _, _, _) = fetch(
+        &app,
+        &format!("/api/v1/agreements/{id}/documents/pks.pdf?paper=letter"),
+    )
+    .await;
+    assert_eq!(s, 400);
     // A draft without its signing date cannot become a PKS: 422 naming what is missing.
     let mut draft = example();
     draft["parties"][0]["number"] = json!("400.12/9999/2026");

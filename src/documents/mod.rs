@@ -256,6 +256,29 @@ pub fn file_name(kind: Kind, number: Option<&str>, id: i64, format: Format) -> S
     format!("{}-{base}.{}", kind.title(), format.extension())
 }
 
+/// How a document is drawn up beyond its agreement and kind.
+#[derive(Debug, Clone)]
+pub struct DrawOptions {
+    /// The template set; else the issuing office's, else the default.
+    pub set: Option<String>,
+    /// Dates what is drafted now (a renewal letter not yet numbered).
+    pub today: chrono::NaiveDate,
+    /// Masks personal data the reader is not entitled to.
+    pub privacy: Option<crate::domain::privacy::Entitled>,
+    pub paper: model::Paper,
+}
+
+impl DrawOptions {
+    pub fn new(today: chrono::NaiveDate) -> Self {
+        DrawOptions {
+            set: None,
+            today,
+            privacy: None,
+            paper: model::Paper::A4,
+        }
+    }
+}
+
 /// The set an agreement's documents are worded in: the one asked for, else
 /// the issuing office's (PIHAK KESATU), else the default.
 pub fn set_for<'a>(
@@ -271,18 +294,20 @@ pub fn set_for<'a>(
 }
 
 impl Renderer {
-    /// Draws up one document of an agreement; `today` dates what is
-    /// drafted now (a renewal letter not yet numbered).
+    /// Draws up one document of an agreement.
     pub fn draw_up(
         &self,
         doc: &crate::domain::agreement::AgreementDoc,
-        set: Option<&str>,
         kind: Kind,
         format: Format,
-        today: chrono::NaiveDate,
-        privacy: Option<crate::domain::privacy::Entitled>,
+        o: &DrawOptions,
     ) -> Result<Vec<u8>, DocumentError> {
+        let (set, today, privacy) = (o.set.as_deref(), o.today, o.privacy);
         let mut ctx = context::build(doc, today)?;
+        ctx["paper"] = serde_json::Value::String(match o.paper {
+            model::Paper::A4 => "a4".into(),
+            model::Paper::F4 => "f4".into(),
+        });
         if let Some(entitled) = privacy {
             crate::domain::privacy::mask(&mut ctx, entitled);
         }

@@ -14,6 +14,7 @@ use crate::store::agreements;
 #[derive(Deserialize)]
 struct DocQuery {
     set: Option<String>,
+    paper: Option<String>,
     as_of: Option<String>,
 }
 
@@ -53,7 +54,18 @@ async fn document(
             ))
         })?;
     let today = date_param("as_of", &query.as_of)?.unwrap_or_else(crate::today_jakarta);
-    let set = query.set.clone();
+    let paper = match query.paper.as_deref() {
+        None => crate::documents::model::Paper::A4,
+        Some(p) => crate::documents::model::Paper::parse(p).ok_or_else(|| {
+            ApiError::bad_request(format!("kertas '{p}' tidak dikenal: a4 atau f4"))
+        })?,
+    };
+    let options = crate::documents::DrawOptions {
+        set: query.set.clone(),
+        today,
+        privacy: principal.entitled(),
+        paper,
+    };
     let (_, doc) = db(&state, move |c| agreements::load_doc(c, id)).await?;
     let renderer = state.documents.clone();
     let number = doc
@@ -61,17 +73,7 @@ async fn document(
         .first()
         .and_then(|p| p.number.as_ref())
         .map(|n| n.as_str().to_string());
-    let bytes = web::block(move || {
-        renderer.draw_up(
-            &doc,
-            set.as_deref(),
-            kind,
-            format,
-            today,
-            principal.entitled(),
-        )
-    })
-    .await??;
+    let bytes = web::block(move || renderer.draw_up(&doc, kind, format, &options)).await??;
     let disposition = if format == Format::Pdf {
         "attachment"
     } else {
