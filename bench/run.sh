@@ -52,10 +52,17 @@ fi
 fi
 
 echo "== serving"
-"$BIN" --database "$DB" serve --bind "127.0.0.1:$PORT" --no-seed --no-remind --workers 2 > "$OUT/server.log" 2>&1 &
+# The benchmark signs in like any client: the first admin of a database
+# without accounts comes from SEPAKAT_ADMIN_PASSWORD.
+PASSWORD=bench-admin-sandi-123
+SEPAKAT_ADMIN_PASSWORD=$PASSWORD SEPAKAT_SECRET_FILE="$OUT/bench.secret" \
+  "$BIN" --database "$DB" serve --bind "127.0.0.1:$PORT" --no-seed --no-remind --workers 2 > "$OUT/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+TOKEN=$(curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
+  -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+export TOKEN
 
 for scenario in ${SCENARIOS:-get list_status list_q list_institution dashboard}; do
   # Warm up once, then measure.

@@ -1,6 +1,7 @@
 -- wrk script: SCENARIO picks the request, N the id range. Prints one JSON line at the end.
 local scenario = os.getenv("SCENARIO") or "get"
 local n = tonumber(os.getenv("N") or "100000")
+local token = os.getenv("TOKEN") or ""
 local words = {"kesehatan", "sosial", "contoh 12", "400.12/77", "koperasi", "pendidikan"}
 
 math.randomseed(os.time())
@@ -20,7 +21,7 @@ request = function()
   else
     path = "/healthz"
   end
-  return wrk.format("GET", path)
+  return wrk.format("GET", path, {["Authorization"] = "Bearer " .. token})
 end
 
 done = function(summary, latency, requests)
