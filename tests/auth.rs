@@ -179,6 +179,9 @@ async fn password_change_and_disable_end_tokens(app: TestApp) {
         let hash = sepakat::auth::password::hash("sandi-baru-yang-panjang").unwrap();
         sepakat::store::users::set_password(&mut conn, id, &hash).unwrap();
     }
+    // Changed outside the server (as the CLI does): the gate trusts what it
+    // read for at most a second.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(
         status_with(&client, reqwest::Method::GET, url.clone(), None).await,
         401,
@@ -202,6 +205,7 @@ async fn password_change_and_disable_end_tokens(app: TestApp) {
         let u = sepakat::store::users::get(&mut conn, id).unwrap();
         sepakat::store::users::update(&mut conn, id, Role::Viewer, u.institution_id, true).unwrap();
     }
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(
         status_with(&client_with(&fresh), reqwest::Method::GET, url, None).await,
         401,

@@ -66,6 +66,53 @@ fn forbidden(detail: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "Tidak diizinkan", detail)
 }
 
+// ---- who is signed in -----------------------------------------------------------
+
+/// A user as the gate last read it.
+#[derive(Debug, Clone)]
+pub struct Known {
+    principal: Principal,
+    token_version: i32,
+    disabled: bool,
+}
+
+/// The gate's memory of users, so a request does not read the users table
+/// every time. An entry is trusted for one second: a password change or a
+/// disable, made here or by the CLI in another process, ends old tokens
+/// within that second.
+#[derive(Default)]
+pub struct Sessions {
+    known: Mutex<HashMap<i64, (Instant, Option<Known>)>>,
+}
+
+const SESSION_TTL: Duration = Duration::from_secs(1);
+
+impl Sessions {
+    /// The user as read less than a second ago (`Some(None)`: known absent).
+    fn fresh(&self, id: i64) -> Option<Option<Known>> {
+        let map = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&id)
+            .filter(|(at, _)| at.elapsed() < SESSION_TTL)
+            .map(|(_, k)| k.clone())
+    }
+
+    fn remember(&self, id: i64, known: Option<Known>) {
+        let mut map = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, (at, _)| at.elapsed() < SESSION_TTL);
+        }
+        map.insert(id, (Instant::now(), known));
+    }
+
+    /// Forgets a user at once (after a change made through this server).
+    pub fn forget(&self, id: i64) {
+        self.known
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+    }
+}
+
 // ---- throttling --------------------------------------------------------------
 
 /// Failed sign-ins per user name and per client address within a window;
@@ -245,21 +292,36 @@ pub async fn authenticate(
         .and_then(|t| state.keys.verify(&t))
         .ok_or_else(unauthorized)?;
     let id: i64 = claims.sub.parse().map_err(|_| unauthorized())?;
-    let user = db(&state, move |c| match users::get(c, id) {
-        Ok(u) => Ok(Some(u)),
-        Err(StoreError::NotFound(_)) => Ok(None),
-        Err(e) => Err(e),
-    })
-    .await?;
-    let user = user
-        .filter(|u| !u.disabled && u.token_version == claims.ver)
-        .ok_or_else(unauthorized)?;
-    let principal = Principal {
-        id: user.id,
-        username: user.username.clone(),
-        role: user.role().map_err(ApiError::from)?,
-        institution_id: user.institution_id,
-    };
+    let principal = match state.sessions.fresh(id) {
+        Some(known) => known,
+        None => {
+            let user = db(&state, move |c| match users::get(c, id) {
+                Ok(u) => Ok(Some(u)),
+                Err(StoreError::NotFound(_)) => Ok(None),
+                Err(e) => Err(e),
+            })
+            .await?;
+            let known = user
+                .map(|u| -> Result<Known, ApiError> {
+                    Ok(Known {
+                        principal: Principal {
+                            id: u.id,
+                            username: u.username.clone(),
+                            role: u.role()?,
+                            institution_id: u.institution_id,
+                        },
+                        token_version: u.token_version,
+                        disabled: u.disabled,
+                    })
+                })
+                .transpose()?;
+            state.sessions.remember(id, known.clone());
+            known
+        }
+    }
+    .filter(|k| !k.disabled && k.token_version == claims.ver)
+    .map(|k| k.principal)
+    .ok_or_else(unauthorized)?;
     authorize_write(&state, &principal, req.method(), req.path()).await?;
     req.extensions_mut().insert(principal.clone());
     let res = super::audit::around(&state, &principal, req, next).await?;

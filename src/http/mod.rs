@@ -37,6 +37,7 @@ pub struct AppState {
     /// Signs and checks bearer tokens.
     pub keys: Arc<crate::auth::Keys>,
     pub(crate) throttle: Arc<auth::Throttle>,
+    pub(crate) sessions: Arc<auth::Sessions>,
     /// Longest term the consistency check accepts, in months.
     pub max_term_months: u32,
 }
@@ -60,6 +61,7 @@ impl AppState {
             max_term_months: crate::config::DEFAULT_MAX_TERM_MONTHS,
             keys: Arc::new(crate::auth::Keys::ephemeral()),
             throttle: Arc::default(),
+            sessions: Arc::default(),
         })
     }
 
