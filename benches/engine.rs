@@ -26,15 +26,28 @@ fn main() {
         let t = Instant::now();
         let mut n_agreements = 0usize;
         let mut n_obligations = 0usize;
-        facts::evaluate_each(&mut conn, None, as_of, &cal, |e| {
-            n_agreements += 1;
-            n_obligations += e.obligations.len();
-        })
+        facts::evaluate_each(
+            &mut conn,
+            None,
+            &sepakat::store::access::Visibility::All,
+            as_of,
+            &cal,
+            |e| {
+                n_agreements += 1;
+                n_obligations += e.obligations.len();
+            },
+        )
         .unwrap();
         runs.push((t.elapsed().as_secs_f64(), n_agreements, n_obligations));
     }
     // The rules alone, on facts already in memory.
-    let all = facts::all_facts(&mut conn, None, None).unwrap();
+    let all = facts::all_facts(
+        &mut conn,
+        None,
+        &sepakat::store::access::Visibility::All,
+        None,
+    )
+    .unwrap();
     let t = Instant::now();
     let mut n = 0usize;
     for a in &all {

@@ -16,6 +16,7 @@ on_both!(
     responses_carry_security_headers,
     every_write_is_on_record,
     personal_data_is_masked_for_whom_it_is_not_due,
+    each_office_sees_only_its_agreements,
 );
 
 fn add_user(app: &TestApp, name: &str, role: Role, institution: Option<i64>) -> i64 {
@@ -292,7 +293,7 @@ async fn roles_hold_writes_to_their_office(app: TestApp) {
             M::POST,
             format!("/api/v1/agreements/{other_id}/reports"),
             Some(report.clone()),
-            403,
+            404, // another agency's agreement does not exist for this user
         ),
         (
             &opd,
@@ -341,14 +342,14 @@ async fn roles_hold_writes_to_their_office(app: TestApp) {
             M::PATCH,
             format!("/api/v1/agreements/{other_id}"),
             Some(json!({"purpose": "x"})),
-            403,
+            404,
         ),
         (
             &legal,
             M::POST,
             format!("/api/v1/agreements/{other_id}/reports"),
             Some(report.clone()),
-            403,
+            404,
         ),
         (
             &legal,
@@ -579,4 +580,115 @@ async fn personal_data_is_masked_for_whom_it_is_not_due(app: TestApp) {
         "Dukcapil's contact"
     );
     assert_eq!(v["juknis"]["acknowledged_by"][1]["nik"], "3304********9003");
+}
+
+async fn each_office_sees_only_its_agreements(app: TestApp) {
+    let (s, prov) = app
+        .post(
+            "/api/v1/institutions",
+            &json!({"name": "Dinas Kependudukan dan Pencatatan Sipil Provinsi Jawa Tengah", "kind": "dukcapil_provinsi"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{prov}");
+    let (s, ditjen) = app
+        .post("/api/v1/institutions", &json!({"name": "Direktorat Jenderal Kependudukan dan Pencatatan Sipil", "kind": "dukcapil_pusat"}))
+        .await;
+    assert_eq!(s, 201, "{ditjen}");
+    let mut ours = example();
+    ours["parties"][0]["institution"]["parent"] =
+        json!("Dinas Kependudukan dan Pencatatan Sipil Provinsi Jawa Tengah");
+    let (_, a) = app.post("/api/v1/agreements", &ours).await;
+    let id = a["id"].as_i64().unwrap();
+    let office = a["parties"][0]["institution"]["id"].as_i64().unwrap();
+    let agency = a["parties"][1]["institution"]["id"].as_i64().unwrap();
+    let mut theirs = example();
+    theirs["parties"][0]["institution"]["name"] =
+        json!("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Banyumas");
+    theirs["parties"][0]["institution"]["parent"] =
+        json!("Dinas Kependudukan dan Pencatatan Sipil Provinsi Jawa Tengah");
+    theirs["parties"][0]["number"] = json!("400.12/7777/2025");
+    theirs["parties"][1]["institution"]["name"] = json!("Dinas Kesehatan Kabupaten Banyumas");
+    theirs["parties"][1]["number"] = json!("440/7777/IX/2025");
+    let (s, b) = app.post("/api/v1/agreements", &theirs).await;
+    assert_eq!(s, 201, "{b}");
+    let other = b["id"].as_i64().unwrap();
+
+    add_user(&app, "legal.purbalingga", Role::Legal, Some(office));
+    add_user(&app, "viewer.jateng", Role::Viewer, prov["id"].as_i64());
+    add_user(&app, "viewer.ditjen", Role::Viewer, ditjen["id"].as_i64());
+    add_user(&app, "opd.dinkop", Role::Opd, Some(agency));
+    let base = app.base.clone();
+    let get = |client: &reqwest::Client, path: String| {
+        let r = client.get(format!("{base}{path}"));
+        async move {
+            let r = r.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    for (user, sees) in [
+        ("legal.purbalingga", vec![id]),
+        ("opd.dinkop", vec![id]),
+        ("viewer.jateng", vec![id, other]),
+        ("viewer.ditjen", vec![id, other]),
+    ] {
+        let client = client_with(&token_of(&app, user).await);
+        let (s, list) = get(&client, "/api/v1/agreements?limit=50".into()).await;
+        assert_eq!(s, 200);
+        assert_eq!(list["total"], sees.len(), "{user}: {list}");
+        let mut listed: Vec<i64> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect();
+        listed.sort();
+        assert_eq!(listed, sees, "{user}");
+        // The same filter with text that matches both: still only its own.
+        let (_, list) = get(&client, "/api/v1/agreements?q=Kabupaten".into()).await;
+        assert_eq!(list["total"], sees.len(), "{user}");
+        for agreement in [id, other] {
+            let visible = sees.contains(&agreement);
+            for path in [
+                "",
+                "/obligations",
+                "/history",
+                "/check",
+                "/documents/pks.html",
+                "/reports",
+            ] {
+                let (s, _) = get(&client, format!("/api/v1/agreements/{agreement}{path}")).await;
+                assert_eq!(
+                    s,
+                    if visible { 200 } else { 404 },
+                    "{user} {agreement}{path}"
+                );
+            }
+        }
+        let (_, obligations) = get(
+            &client,
+            "/api/v1/obligations?limit=500&as_of=2026-01-05".into(),
+        )
+        .await;
+        assert!(
+            obligations["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|o| sees.contains(&o["agreement_id"].as_i64().unwrap())),
+            "{user}: {obligations}"
+        );
+        let (_, dash) = get(&client, "/api/v1/dashboard?as_of=2026-01-05".into()).await;
+        let counted: u64 = dash["agreements"]
+            .as_object()
+            .map(|m| m.values().filter_map(Value::as_u64).sum())
+            .unwrap_or_default();
+        assert_eq!(counted, sees.len() as u64, "{user}: {dash}");
+    }
+    // A hidden agreement is not found, exactly like one that does not exist.
+    let legal = client_with(&token_of(&app, "legal.purbalingga").await);
+    let (s1, hidden) = get(&legal, format!("/api/v1/agreements/{other}")).await;
+    let (s2, missing) = get(&legal, "/api/v1/agreements/999999".into()).await;
+    assert_eq!((s1, s2), (404, 404));
+    assert_eq!(hidden["title"], missing["title"]);
 }

@@ -44,6 +44,7 @@ struct ListQuery {
 
 async fn list(
     state: web::Data<AppState>,
+    principal: super::auth::Principal,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
@@ -68,6 +69,7 @@ async fn list(
         as_of: date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta),
         limit,
         offset,
+        visible: principal.visible.clone(),
     };
     let as_of = f.as_of;
     let cache = state.matches.clone();

@@ -27,6 +27,8 @@ pub struct Principal {
     pub username: String,
     pub role: Role,
     pub institution_id: Option<i64>,
+    /// The agreements this user may see.
+    pub visible: crate::store::access::Visibility,
 }
 
 impl Principal {
@@ -295,26 +297,27 @@ pub async fn authenticate(
     let principal = match state.sessions.fresh(id) {
         Some(known) => known,
         None => {
-            let user = db(&state, move |c| match users::get(c, id) {
-                Ok(u) => Ok(Some(u)),
-                Err(StoreError::NotFound(_)) => Ok(None),
-                Err(e) => Err(e),
+            let known = db(&state, move |c| {
+                let u = match users::get(c, id) {
+                    Ok(u) => u,
+                    Err(StoreError::NotFound(_)) => return Ok(None),
+                    Err(e) => return Err(e),
+                };
+                let role = u.role()?;
+                let visible = crate::store::access::Visibility::of(c, role, u.institution_id)?;
+                Ok(Some(Known {
+                    principal: Principal {
+                        id: u.id,
+                        username: u.username.clone(),
+                        role,
+                        institution_id: u.institution_id,
+                        visible,
+                    },
+                    token_version: u.token_version,
+                    disabled: u.disabled,
+                }))
             })
             .await?;
-            let known = user
-                .map(|u| -> Result<Known, ApiError> {
-                    Ok(Known {
-                        principal: Principal {
-                            id: u.id,
-                            username: u.username.clone(),
-                            role: u.role()?,
-                            institution_id: u.institution_id,
-                        },
-                        token_version: u.token_version,
-                        disabled: u.disabled,
-                    })
-                })
-                .transpose()?;
             state.sessions.remember(id, known.clone());
             known
         }
@@ -322,6 +325,7 @@ pub async fn authenticate(
     .filter(|k| !k.disabled && k.token_version == claims.ver)
     .map(|k| k.principal)
     .ok_or_else(unauthorized)?;
+    hidden_agreement(&state, &principal, req.path()).await?;
     authorize_write(&state, &principal, req.method(), req.path()).await?;
     req.extensions_mut().insert(principal.clone());
     let res = super::audit::around(&state, &principal, req, next).await?;
@@ -359,6 +363,32 @@ async fn masked(
     let mut res = head.set_body(BoxBody::new(body));
     res.headers_mut().remove(header::CONTENT_LENGTH);
     Ok(ServiceResponse::new(req, res))
+}
+
+/// Anything under `/agreements/{id}` of an agreement the user may not see
+/// answers exactly as one that does not exist.
+async fn hidden_agreement(
+    state: &web::Data<AppState>,
+    p: &Principal,
+    path: &str,
+) -> Result<(), ApiError> {
+    if p.visible.is_all() {
+        return Ok(());
+    }
+    let id = match path
+        .trim_start_matches("/api/v1/")
+        .split('/')
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["agreements", id, ..] => id.parse::<i64>().ok(),
+        _ => None,
+    };
+    let Some(id) = id else { return Ok(()) };
+    let visible = p.visible.clone();
+    let sees = db(state, move |c| visible.sees(c, id)).await?;
+    sees.then_some(())
+        .ok_or_else(|| ApiError::from(StoreError::NotFound(format!("perjanjian {id}"))))
 }
 
 /// Records an `opd` user may add or change on its own agreements.

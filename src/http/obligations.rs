@@ -19,6 +19,7 @@ use crate::store::{agreements, db::registry_version, holidays, write_tx, StoreEr
 /// Runs the engine over every agreement (or one institution's), streaming.
 async fn each_evaluated<T: Send + 'static>(
     state: &web::Data<AppState>,
+    visible: crate::store::access::Visibility,
     institution: Option<i64>,
     as_of: NaiveDate,
     init: T,
@@ -27,7 +28,7 @@ async fn each_evaluated<T: Send + 'static>(
     let cal = state.calendar();
     db(state, move |c| {
         let mut acc = init;
-        store::evaluate_each(c, institution, as_of, &cal, |e| fold(&mut acc, e))?;
+        store::evaluate_each(c, institution, &visible, as_of, &cal, |e| fold(&mut acc, e))?;
         Ok(acc)
     })
     .await
@@ -120,6 +121,7 @@ fn parse_list<T>(
 
 async fn list(
     state: web::Data<AppState>,
+    principal: super::auth::Principal,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
@@ -148,6 +150,7 @@ async fn list(
     // Count every match, keep only the first `offset + limit` by due date.
     let (total, heap) = each_evaluated(
         &state,
+        principal.visible.clone(),
         institution,
         as_of,
         (0usize, std::collections::BinaryHeap::<Ranked>::new()),
@@ -205,11 +208,18 @@ async fn list(
 /// at a time), then served from memory.
 async fn dashboard(
     state: web::Data<AppState>,
+    principal: super::auth::Principal,
     q: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
     let cache = state.dashboards.clone();
     let cal = state.calendar();
+    if !principal.visible.is_all() {
+        // A partial view is computed for its reader; only the whole one is shared.
+        let visible = principal.visible.clone();
+        let value = db(&state, move |c| compute_dashboard(c, as_of, &cal, &visible)).await?;
+        return Ok(HttpResponse::Ok().json(value));
+    }
     let value = db(&state, move |c| {
         let mut slot = cache
             .lock()
@@ -220,7 +230,8 @@ async fn dashboard(
                 return Ok(value.clone());
             }
         }
-        let value = Arc::new(compute_dashboard(c, as_of, &cal)?);
+        let all = crate::store::access::Visibility::All;
+        let value = Arc::new(compute_dashboard(c, as_of, &cal, &all)?);
         *slot = Some((as_of, version, value.clone()));
         Ok(value)
     })
@@ -232,6 +243,7 @@ fn compute_dashboard(
     c: &mut crate::store::DbConnection,
     as_of: NaiveDate,
     cal: &crate::domain::calendar::Calendar,
+    visible: &crate::store::access::Visibility,
 ) -> Result<serde_json::Value, StoreError> {
     use std::collections::{BTreeMap, BinaryHeap};
     let drafts = agreements::count(
@@ -239,6 +251,7 @@ fn compute_dashboard(
         &agreements::ListFilter {
             status: Some(AgreementStatus::Draft),
             as_of,
+            visible: visible.clone(),
             ..Default::default()
         },
     )?;
@@ -251,7 +264,7 @@ fn compute_dashboard(
     let mut upcoming: BinaryHeap<Ranked> = BinaryHeap::new();
     let mut risky: Vec<(NaiveDate, i64)> = vec![];
     let mut seq = 0usize;
-    store::evaluate_each(c, None, as_of, cal, |e| {
+    store::evaluate_each(c, None, visible, as_of, cal, |e| {
         *by_status.entry(e.status.code()).or_default() += 1;
         if at_risk(e.status, &e.obligations) {
             let oldest = e
@@ -441,11 +454,17 @@ fn state_words(s: ObligationState) -> &'static str {
 /// Open obligations with a date, as an iCalendar feed (optionally one institution's).
 async fn feed(
     state: web::Data<AppState>,
+    principal: super::auth::Principal,
     q: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = crate::today_jakarta();
-    let open: Vec<(i64, Obligation)> =
-        each_evaluated(&state, q.institution, as_of, vec![], |acc, e| {
+    let open: Vec<(i64, Obligation)> = each_evaluated(
+        &state,
+        principal.visible.clone(),
+        q.institution,
+        as_of,
+        vec![],
+        |acc, e| {
             for o in e.obligations {
                 if o.due_on.is_some()
                     && !matches!(
@@ -456,8 +475,9 @@ async fn feed(
                     acc.push((e.agreement_id, o));
                 }
             }
-        })
-        .await?;
+        },
+    )
+    .await?;
     let mut ids: Vec<i64> = open.iter().map(|(id, _)| *id).collect();
     ids.dedup();
     let labels = db(&state, move |c| store::labels(c, &ids)).await?;
@@ -518,6 +538,7 @@ struct OutboxQuery {
 /// The reminder outbox: queued, sent, failed (with the last error) and cancelled messages.
 async fn reminders(
     state: web::Data<AppState>,
+    principal: super::auth::Principal,
     q: web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
     use crate::store::outbox;
@@ -538,8 +559,9 @@ async fn reminders(
         }
     }
     let filter = q.state.clone();
+    let visible = principal.visible.clone();
     let (total, items) = db(&state, move |c| {
-        outbox::list(c, filter.as_deref(), limit, offset)
+        outbox::list(c, filter.as_deref(), &visible, limit, offset)
     })
     .await?;
     Ok(HttpResponse::Ok()

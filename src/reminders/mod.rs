@@ -172,33 +172,42 @@ impl Reminders {
         let until = as_of + Days::new(self.digest_days as u64);
         let mut candidates: Vec<(i64, Vec<(Obligation, String)>)> = vec![];
         let mut per_office: BTreeMap<i64, Vec<(i64, Obligation)>> = BTreeMap::new();
-        evaluate_each(conn, None, as_of, cal, |e| {
-            report.agreements += 1;
-            let mut due = vec![];
-            for o in e.obligations {
-                let occasion = due_occasion(&o, e.expires_on, cal, &self.schedule, as_of);
-                let open = matches!(
-                    o.state,
-                    ObligationState::Pending | ObligationState::DueSoon | ObligationState::Overdue
-                );
-                let in_digest = monday
-                    && open
-                    && o.due_on.is_some_and(|d| d <= until)
-                    && !occasions(&o, e.expires_on, cal, &self.schedule).is_empty();
-                if in_digest {
-                    per_office
-                        .entry(e.first_institution_id)
-                        .or_default()
-                        .push((e.agreement_id, o.clone()));
+        evaluate_each(
+            conn,
+            None,
+            &crate::store::access::Visibility::All,
+            as_of,
+            cal,
+            |e| {
+                report.agreements += 1;
+                let mut due = vec![];
+                for o in e.obligations {
+                    let occasion = due_occasion(&o, e.expires_on, cal, &self.schedule, as_of);
+                    let open = matches!(
+                        o.state,
+                        ObligationState::Pending
+                            | ObligationState::DueSoon
+                            | ObligationState::Overdue
+                    );
+                    let in_digest = monday
+                        && open
+                        && o.due_on.is_some_and(|d| d <= until)
+                        && !occasions(&o, e.expires_on, cal, &self.schedule).is_empty();
+                    if in_digest {
+                        per_office
+                            .entry(e.first_institution_id)
+                            .or_default()
+                            .push((e.agreement_id, o.clone()));
+                    }
+                    if let Some(oc) = occasion {
+                        due.push((o, oc.code));
+                    }
                 }
-                if let Some(oc) = occasion {
-                    due.push((o, oc.code));
+                if !due.is_empty() {
+                    candidates.push((e.agreement_id, due));
                 }
-            }
-            if !due.is_empty() {
-                candidates.push((e.agreement_id, due));
-            }
-        })?;
+            },
+        )?;
         for (agreement_id, due) in candidates {
             let (_, doc) = agreements::load_doc(conn, agreement_id)?;
             let (to, cc) = recipients(&doc);

@@ -745,6 +745,8 @@ pub struct ListFilter {
     pub as_of: NaiveDate,
     pub limit: i64,
     pub offset: i64,
+    /// What the reader may see (enforced here, in the query).
+    pub visible: super::access::Visibility,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -785,7 +787,7 @@ pub struct AgreementSummary {
 fn filtered<'a>(f: &'a ListFilter) -> agreements::BoxedQuery<'a, Db> {
     use agreements::dsl as a;
     let d = f.as_of;
-    let mut q = agreements::table.into_boxed::<Db>();
+    let mut q = f.visible.apply(agreements::table.into_boxed::<Db>());
     if let Some(inst) = f.institution {
         q = q.filter(
             a::first_institution_id

@@ -1,6 +1,7 @@
 //! Persistence: diesel schema, queries kept per model, one code path for
 //! SQLite and PostgreSQL.
 
+pub mod access;
 pub mod agreements;
 pub mod audit;
 pub mod catalog;

@@ -67,11 +67,12 @@ type TermsRow = (
 pub fn all_facts(
     conn: &mut DbConnection,
     institution: Option<i64>,
+    visible: &super::access::Visibility,
     range: Option<(i64, i64)>,
 ) -> Result<Vec<AgreementFacts>, StoreError> {
-    let mut q = agreements::table
-        .filter(agreements::signed_on.is_not_null())
-        .into_boxed();
+    let mut q = visible
+        .apply(agreements::table.into_boxed())
+        .filter(agreements::signed_on.is_not_null());
     if let Some((from, to)) = range {
         q = q.filter(agreements::id.ge(from).and(agreements::id.lt(to)));
     }
@@ -394,6 +395,7 @@ pub struct Evaluated {
 pub fn evaluate_each(
     conn: &mut DbConnection,
     institution: Option<i64>,
+    visible: &super::access::Visibility,
     as_of: NaiveDate,
     cal: &crate::domain::calendar::Calendar,
     mut each: impl FnMut(Evaluated),
@@ -420,7 +422,7 @@ pub fn evaluate_each(
     std::thread::scope(|scope| {
         scope.spawn(move || {
             for range in ranges {
-                let batch = all_facts(conn, institution, range);
+                let batch = all_facts(conn, institution, visible, range);
                 let failed = batch.is_err();
                 if tx.send(batch).is_err() || failed {
                     break;

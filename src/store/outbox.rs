@@ -239,13 +239,29 @@ pub fn flush(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, Store
 pub fn list(
     conn: &mut DbConnection,
     state: Option<&str>,
+    visible: &super::access::Visibility,
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<OutboxRow>), StoreError> {
+    // Messages of agreements the reader may not see (and the offices'
+    // digests) are left out for a partial view.
+    let ids: Option<Vec<i64>> = if visible.is_all() {
+        None
+    } else {
+        Some(
+            visible
+                .apply(super::schema::agreements::table.into_boxed())
+                .select(super::schema::agreements::id)
+                .load(conn)?,
+        )
+    };
     let filtered = || {
         let mut q = outbox::table.into_boxed();
         if let Some(s) = state {
             q = q.filter(outbox::state.eq(s.to_string()));
+        }
+        if let Some(ids) = &ids {
+            q = q.filter(outbox::agreement_id.eq_any(ids.clone()));
         }
         q
     };
