@@ -17,6 +17,7 @@ on_both!(
     every_write_is_on_record,
     personal_data_is_masked_for_whom_it_is_not_due,
     each_office_sees_only_its_agreements,
+    accounts_over_the_api,
 );
 
 fn add_user(app: &TestApp, name: &str, role: Role, institution: Option<i64>) -> i64 {
@@ -691,4 +692,155 @@ async fn each_office_sees_only_its_agreements(app: TestApp) {
     let (s2, missing) = get(&legal, "/api/v1/agreements/999999".into()).await;
     assert_eq!((s1, s2), (404, 404));
     assert_eq!(hidden["title"], missing["title"]);
+}
+
+async fn accounts_over_the_api(app: TestApp) {
+    let (_, a) = app.post("/api/v1/agreements", &example()).await;
+    let office = a["parties"][0]["institution"]["id"].as_i64().unwrap();
+    let agency = a["parties"][1]["institution"]["id"].as_i64().unwrap();
+    // Admin adds a legal account for the office.
+    let (s, legal) = app
+        .post("/api/v1/users", &json!({"username": "Legal.Purbalingga", "password": "sandi-legal-12345", "role": "legal", "institution_id": office}))
+        .await;
+    assert_eq!(s, 201, "{legal}");
+    assert_eq!(legal["username"], "legal.purbalingga");
+    assert!(legal.get("password_hash").is_none() && !legal.to_string().contains("argon2"));
+    // Refusals name the field and write nothing.
+    for (body, pointer) in [
+        (
+            json!({"username": "x", "password": "sandi-panjang-123", "role": "viewer", "institution_id": office}),
+            "/username",
+        ),
+        (
+            json!({"username": "pendek", "password": "pendek", "role": "viewer", "institution_id": office}),
+            "/password",
+        ),
+        (
+            json!({"username": "peran", "password": "sandi-panjang-123", "role": "raja", "institution_id": office}),
+            "/role",
+        ),
+        (
+            json!({"username": "legal.opd", "password": "sandi-panjang-123", "role": "legal", "institution_id": agency}),
+            "/institution_id",
+        ),
+        (
+            json!({"username": "tanpa", "password": "sandi-panjang-123", "role": "viewer"}),
+            "/institution_id",
+        ),
+    ] {
+        let (s, e) = app.post("/api/v1/users", &body).await;
+        assert_eq!(s, 422, "{body}: {e}");
+        assert!(e.to_string().contains(pointer), "{pointer} in {e}");
+    }
+    let (s, _) = app
+        .post("/api/v1/users", &json!({"username": "legal.purbalingga", "password": "sandi-lain-12345", "role": "viewer", "institution_id": office}))
+        .await;
+    assert_eq!(s, 409);
+
+    // Legal staff add OPD accounts for their agencies, and nothing else.
+    let legal_client = client_with(
+        &login(&app.base, "legal.purbalingga", "sandi-legal-12345")
+            .await
+            .unwrap(),
+    );
+    let post = |client: &reqwest::Client, body: Value| {
+        client.post(app.url("/api/v1/users")).json(&body).send()
+    };
+    let r = post(&legal_client, json!({"username": "opd.dinkop", "password": "sandi-opd-123456", "role": "opd", "institution_id": agency})).await.unwrap();
+    assert_eq!(r.status(), 201);
+    let opd_id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = post(&legal_client, json!({"username": "viewer.x", "password": "sandi-opd-123456", "role": "viewer", "institution_id": office})).await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = post(&legal_client, json!({"username": "opd.lain", "password": "sandi-opd-123456", "role": "opd", "institution_id": 99999})).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let listed: Value = legal_client
+        .get(app.url("/api/v1/users"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["opd.dinkop"],
+        "legal staff see their agencies' OPD accounts only"
+    );
+    let r = legal_client
+        .patch(app.url(&format!("/api/v1/users/{opd_id}")))
+        .json(&json!({"disabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // OPD and viewer accounts see no accounts but their own.
+    let opd_token = login(&app.base, "opd.dinkop", "sandi-opd-123456")
+        .await
+        .unwrap();
+    let opd = client_with(&opd_token);
+    assert_eq!(
+        opd.get(app.url("/api/v1/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        opd.get(app.url(&format!("/api/v1/users/{opd_id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // Admin disables it: its token ends at once.
+    let (s, u) = app
+        .patch(
+            &format!("/api/v1/users/{opd_id}"),
+            &json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(s, 200, "{u}");
+    assert_eq!(u["disabled"], true);
+    assert_eq!(
+        opd.get(app.url("/api/v1/agreements"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let (s, u) = app
+        .patch(
+            &format!("/api/v1/users/{opd_id}"),
+            &json!({"disabled": false, "password": "sandi-baru-opd-123"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{u}");
+    assert!(login(&app.base, "opd.dinkop", "sandi-opd-123456")
+        .await
+        .is_none());
+    assert!(login(&app.base, "opd.dinkop", "sandi-baru-opd-123")
+        .await
+        .is_some());
+    let (s, _) = app
+        .patch(
+            &format!("/api/v1/users/{opd_id}"),
+            &json!({"role": "legal"}),
+        )
+        .await;
+    assert_eq!(s, 422, "an agency's account cannot become Dukcapil staff");
+    let (s, _) = app
+        .patch("/api/v1/users/99999", &json!({"disabled": true}))
+        .await;
+    assert_eq!(s, 404);
 }

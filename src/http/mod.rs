@@ -8,6 +8,7 @@ mod documents;
 mod obligations;
 mod parties;
 pub mod problem;
+mod users;
 
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, RwLock};
@@ -177,6 +178,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(actix_web::middleware::from_fn(auth::authenticate))
             .configure(auth::configure)
             .configure(audit::configure)
+            .configure(users::configure)
             .configure(parties::configure)
             .configure(agreements::configure)
             .configure(documents::configure)

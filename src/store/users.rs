@@ -31,6 +31,8 @@ pub struct UserView {
     pub role: Role,
     pub institution_id: Option<i64>,
     pub disabled: bool,
+    /// Raised whenever the user's tokens were ended (password, role, disable).
+    pub token_version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -47,6 +49,7 @@ impl UserRow {
             role: self.role()?,
             institution_id: self.institution_id,
             disabled: self.disabled,
+            token_version: self.token_version,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
