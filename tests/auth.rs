@@ -688,6 +688,33 @@ async fn each_office_sees_only_its_agreements(app: TestApp) {
     }
     // A hidden agreement is not found, exactly like one that does not exist.
     let legal = client_with(&token_of(&app, "legal.purbalingga").await);
+    // Institutions: the parties of its agreements and its own office only.
+    let banyumas = b["parties"][0]["institution"]["id"].as_i64().unwrap();
+    let (_, insts) = get(&legal, "/api/v1/institutions?limit=100".into()).await;
+    let mut seen: Vec<i64> = insts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    seen.sort();
+    assert_eq!(seen, vec![office, agency], "{insts}");
+    assert_eq!(insts["total"], 2);
+    let (s, _) = get(&legal, format!("/api/v1/institutions/{banyumas}")).await;
+    assert_eq!(s, 404);
+    let (s, _) = get(&legal, format!("/api/v1/institutions/{office}")).await;
+    assert_eq!(s, 200);
+    let r = legal
+        .patch(app.url(&format!("/api/v1/institutions/{banyumas}")))
+        .json(&json!({"short_name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        404,
+        "another office's institution cannot be changed"
+    );
     let (s1, hidden) = get(&legal, format!("/api/v1/agreements/{other}")).await;
     let (s2, missing) = get(&legal, "/api/v1/agreements/999999".into()).await;
     assert_eq!((s1, s2), (404, 404));

@@ -43,6 +43,7 @@ fn count(db: &str) -> (i64, i64) {
             kind: None,
             limit: 1,
             offset: 0,
+            only: None,
         },
     )
     .unwrap();

@@ -325,7 +325,7 @@ pub async fn authenticate(
     .filter(|k| !k.disabled && k.token_version == claims.ver)
     .map(|k| k.principal)
     .ok_or_else(unauthorized)?;
-    hidden_agreement(&state, &principal, req.path()).await?;
+    hidden_record(&state, &principal, req.path()).await?;
     authorize_write(&state, &principal, req.method(), req.path()).await?;
     req.extensions_mut().insert(principal.clone());
     let res = super::audit::around(&state, &principal, req, next).await?;
@@ -365,9 +365,9 @@ async fn masked(
     Ok(ServiceResponse::new(req, res))
 }
 
-/// Anything under `/agreements/{id}` of an agreement the user may not see
-/// answers exactly as one that does not exist.
-async fn hidden_agreement(
+/// Anything under `/agreements/{id}`, `/institutions/{id}` or `/people/{id}`
+/// the user may not see answers exactly as what does not exist.
+async fn hidden_record(
     state: &web::Data<AppState>,
     p: &Principal,
     path: &str,
@@ -375,20 +375,35 @@ async fn hidden_agreement(
     if p.visible.is_all() {
         return Ok(());
     }
-    let id = match path
-        .trim_start_matches("/api/v1/")
-        .split('/')
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["agreements", id, ..] => id.parse::<i64>().ok(),
-        _ => None,
+    let parts: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
+    let (what, id) = match parts.as_slice() {
+        [what @ ("agreements" | "institutions" | "people"), id, ..] => match id.parse::<i64>() {
+            Ok(id) => (
+                match *what {
+                    "agreements" => "agreements",
+                    "institutions" => "institutions",
+                    _ => "people",
+                },
+                id,
+            ),
+            Err(_) => return Ok(()),
+        },
+        _ => return Ok(()),
     };
-    let Some(id) = id else { return Ok(()) };
     let visible = p.visible.clone();
-    let sees = db(state, move |c| visible.sees(c, id)).await?;
+    let sees = db(state, move |c| match what {
+        "agreements" => visible.sees(c, id),
+        "institutions" => Ok(visible.institutions(c)?.is_none_or(|ids| ids.contains(&id))),
+        _ => Ok(visible.people(c)?.is_none_or(|ids| ids.contains(&id))),
+    })
+    .await?;
+    let label = match what {
+        "agreements" => "perjanjian",
+        "institutions" => "instansi",
+        _ => "orang",
+    };
     sees.then_some(())
-        .ok_or_else(|| ApiError::from(StoreError::NotFound(format!("perjanjian {id}"))))
+        .ok_or_else(|| ApiError::from(StoreError::NotFound(format!("{label} {id}"))))
 }
 
 /// Records an `opd` user may add or change on its own agreements.

@@ -23,6 +23,7 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, StoreError> {
 
 async fn list_institutions(
     state: web::Data<AppState>,
+    principal: super::auth::Principal,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
@@ -33,13 +34,18 @@ async fn list_institutions(
             )));
         }
     }
-    let f = institutions::ListFilter {
+    let mut f = institutions::ListFilter {
         q: q.q.clone(),
         kind: q.kind.clone(),
         limit,
         offset,
+        only: None,
     };
-    let (total, items) = db(&state, move |c| institutions::list(c, &f)).await?;
+    let (total, items) = db(&state, move |c| {
+        f.only = principal.visible.institutions(c)?;
+        institutions::list(c, &f)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
 }
@@ -112,12 +118,14 @@ async fn delete_institution(
 
 async fn list_people(
     state: web::Data<AppState>,
+    principal: super::auth::Principal,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
     let text = q.q.clone();
     let (total, items) = db(&state, move |c| {
-        people::list(c, text.as_deref(), limit, offset)
+        let only = principal.visible.people(c)?;
+        people::list(c, text.as_deref(), only.as_deref(), limit, offset)
     })
     .await?;
     Ok(HttpResponse::Ok()

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
-use super::schema::{agreements, institutions};
+use super::schema::{agreement_parties, agreements, institutions, statements};
 use super::{DbConnection, StoreError};
 use crate::domain::catalog::Role;
 
@@ -98,5 +98,57 @@ impl Visibility {
             .count()
             .get_result(conn)?;
         Ok(n > 0)
+    }
+
+    /// The institutions this reader may see: the parties of its agreements
+    /// and its own offices; `None` for all.
+    pub fn institutions(&self, conn: &mut DbConnection) -> Result<Option<Vec<i64>>, StoreError> {
+        if self.is_all() {
+            return Ok(None);
+        }
+        let mut ids: Vec<i64> = match self {
+            Visibility::IssuedBy(offices) => offices.clone(),
+            Visibility::UsedBy(agency) => vec![*agency],
+            _ => vec![],
+        };
+        let parties: Vec<(i64, i64)> = self
+            .apply(agreements::table.into_boxed())
+            .select((
+                agreements::first_institution_id,
+                agreements::second_institution_id,
+            ))
+            .load(conn)?;
+        ids.extend(parties.into_iter().flat_map(|(a, b)| [a, b]));
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(Some(ids))
+    }
+
+    /// The people this reader may see: signatories and statement signers of
+    /// its agreements; `None` for all.
+    pub fn people(&self, conn: &mut DbConnection) -> Result<Option<Vec<i64>>, StoreError> {
+        if self.is_all() {
+            return Ok(None);
+        }
+        let ids: Vec<i64> = self
+            .apply(agreements::table.into_boxed())
+            .select(agreements::id)
+            .load(conn)?;
+        let mut people: Vec<i64> = agreement_parties::table
+            .filter(agreement_parties::agreement_id.eq_any(ids.clone()))
+            .select(agreement_parties::signatory_id)
+            .load::<Option<i64>>(conn)?
+            .into_iter()
+            .flatten()
+            .collect();
+        people.extend(
+            statements::table
+                .filter(statements::agreement_id.eq_any(ids))
+                .select(statements::signer_id)
+                .load::<i64>(conn)?,
+        );
+        people.sort_unstable();
+        people.dedup();
+        Ok(Some(people))
     }
 }

@@ -90,6 +90,8 @@ pub struct ListFilter {
     pub kind: Option<String>,
     pub limit: i64,
     pub offset: i64,
+    /// Only these institutions (the reader's visibility); `None`: all.
+    pub only: Option<Vec<i64>>,
 }
 
 pub fn list(
@@ -111,6 +113,9 @@ pub fn list(
         }
         if let Some(kind) = &f.kind {
             q = q.filter(institutions::kind.eq(kind.clone()));
+        }
+        if let Some(ids) = &f.only {
+            q = q.filter(institutions::id.eq_any(ids.clone()));
         }
         q
     };

@@ -67,11 +67,15 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<PersonView, StoreError> {
 pub fn list(
     conn: &mut DbConnection,
     q: Option<&str>,
+    only: Option<&[i64]>,
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<PersonView>), StoreError> {
     let filtered = || {
         let mut query = people::table.into_boxed();
+        if let Some(ids) = only {
+            query = query.filter(people::id.eq_any(ids.to_vec()));
+        }
         if let Some(text) = q {
             query = query.filter(
                 super::lower(people::name)
