@@ -27,6 +27,8 @@ pub struct Config {
     /// Token signing secret; else read from (or created in) `secret_file`.
     pub jwt_secret: Option<String>,
     pub secret_file: std::path::PathBuf,
+    /// Browser origins allowed to call the API (comma-separated); none by default.
+    pub cors_origins: Vec<String>,
 }
 
 impl Config {
@@ -58,6 +60,14 @@ impl Config {
                 .unwrap_or(DEFAULT_MAX_TERM_MONTHS),
             admin_password: var("SEPAKAT_ADMIN_PASSWORD"),
             jwt_secret: var("SEPAKAT_JWT_SECRET"),
+            cors_origins: var("SEPAKAT_CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().to_string())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
             secret_file: var("SEPAKAT_SECRET_FILE")
                 .unwrap_or_else(|| "sepakat.secret".into())
                 .into(),

@@ -734,7 +734,8 @@ fn serve(
     let state = http::AppState::new(pool, config.max_body)
         .map_err(|e| e.to_string())?
         .with_documents(config.templates_dir.as_deref(), config.max_term_months)?
-        .with_keys(keys);
+        .with_keys(keys)
+        .with_cors(config.cors_origins.clone());
     println!(
         "Sepakat berjalan di http://{bind}  (basis data: {})",
         store::db::DbTarget::parse(&config.database_url).redacted()

@@ -871,3 +871,39 @@ async fn accounts_over_the_api(app: TestApp) {
         .await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_answers_only_configured_origins() {
+    let app = TestApp::spawn_with(common::Db::Sqlite, |s| {
+        s.with_cors(vec!["https://sepakat.example.go.id".into()])
+    })
+    .await
+    .unwrap();
+    let preflight = |origin: &'static str| {
+        reqwest::Client::new()
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/agreements"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let ok = preflight("https://sepakat.example.go.id").await.unwrap();
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://sepakat.example.go.id"
+    );
+    let other = preflight("https://jahat.example.com").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let r = app
+        .client
+        .get(app.url("/api/v1/agreements"))
+        .header("origin", "https://sepakat.example.go.id")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://sepakat.example.go.id"
+    );
+}

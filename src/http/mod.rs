@@ -39,6 +39,8 @@ pub struct AppState {
     pub keys: Arc<crate::auth::Keys>,
     pub(crate) throttle: Arc<auth::Throttle>,
     pub(crate) sessions: Arc<auth::Sessions>,
+    /// Browser origins allowed to call the API (CORS); empty: none.
+    pub cors_origins: Arc<Vec<String>>,
     /// Longest term the consistency check accepts, in months.
     pub max_term_months: u32,
 }
@@ -63,7 +65,13 @@ impl AppState {
             keys: Arc::new(crate::auth::Keys::ephemeral()),
             throttle: Arc::default(),
             sessions: Arc::default(),
+            cors_origins: Arc::default(),
         })
+    }
+
+    pub fn with_cors(mut self, origins: Vec<String>) -> Self {
+        self.cors_origins = Arc::new(origins);
+        self
     }
 
     pub fn with_keys(mut self, keys: crate::auth::Keys) -> Self {
@@ -190,7 +198,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
+        // Off unless origins are configured: no CORS header at all then.
+        let origins = data.cors_origins.clone();
+        let cors = origins
+            .iter()
+            .fold(actix_cors::Cors::default(), |c, o| c.allowed_origin(o))
+            .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+            .allowed_headers([actix_web::http::header::AUTHORIZATION, actix_web::http::header::CONTENT_TYPE])
+            .max_age(3600);
         App::new()
+            .wrap(actix_web::middleware::Condition::new(!origins.is_empty(), cors))
             .wrap(
                 actix_web::middleware::DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))

@@ -94,6 +94,11 @@ pub fn client_with(token: &str) -> reqwest::Client {
 
 impl TestApp {
     pub async fn spawn(db: Db) -> Option<TestApp> {
+        Self::spawn_with(db, |s| s).await
+    }
+
+    /// Spawns with the application state adjusted first (CORS, keys…).
+    pub async fn spawn_with(db: Db, adjust: impl FnOnce(AppState) -> AppState) -> Option<TestApp> {
         let (url, tmp, pg_db) = match db {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().expect("tempdir");
@@ -125,7 +130,7 @@ impl TestApp {
         }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().unwrap().port();
-        let state = AppState::new(pool.clone(), 256 * 1024).expect("state");
+        let state = adjust(AppState::new(pool.clone(), 256 * 1024).expect("state"));
         let server = http::serve(listener, state, 2).expect("serve");
         tokio::spawn(server);
         let base = format!("http://127.0.0.1:{port}");
