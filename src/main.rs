@@ -195,6 +195,7 @@ fn user(config: &Config, action: UserAction) -> Result<(), String> {
             .map_err(e)?
             .ok_or_else(|| format!("pengguna '{name}' tidak ada"))
     };
+    let disabling = matches!(action, UserAction::Disable { .. });
     match action {
         UserAction::Add {
             username,
@@ -233,37 +234,27 @@ fn user(config: &Config, action: UserAction) -> Result<(), String> {
                 u.username
             );
         }
-        UserAction::Disable { username } => {
+        UserAction::Disable { username } | UserAction::Enable { username } => {
+            let disabled = disabling;
             let u = find(&mut conn, &username)?;
             let role = u.role().map_err(e)?;
             store::write_tx(&mut conn, |c| {
-                store::users::update(c, u.id, role, u.institution_id, true)?;
+                store::users::update(c, u.id, role, u.institution_id, disabled)?;
                 audit_cli(
                     c,
                     "update",
                     "user",
                     Some(u.id),
-                    serde_json::json!({"disabled": {"before": u.disabled, "after": true}}),
+                    serde_json::json!({"disabled": {"before": u.disabled, "after": disabled}}),
                 )
             })
             .map_err(e)?;
-            println!("Pengguna {} dinonaktifkan.", u.username);
-        }
-        UserAction::Enable { username } => {
-            let u = find(&mut conn, &username)?;
-            let role = u.role().map_err(e)?;
-            store::write_tx(&mut conn, |c| {
-                store::users::update(c, u.id, role, u.institution_id, false)?;
-                audit_cli(
-                    c,
-                    "update",
-                    "user",
-                    Some(u.id),
-                    serde_json::json!({"disabled": {"before": u.disabled, "after": false}}),
-                )
-            })
-            .map_err(e)?;
-            println!("Pengguna {} diaktifkan.", u.username);
+            let done = if disabled {
+                "dinonaktifkan"
+            } else {
+                "diaktifkan"
+            };
+            println!("Pengguna {} {done}.", u.username);
         }
         UserAction::List => {
             for u in store::users::list(&mut conn, None).map_err(e)? {
