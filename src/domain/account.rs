@@ -3,7 +3,13 @@
 
 string_newtype!(
     /// 3–64 characters of a–z, 0–9, `.`, `_`, `-`; stored lower case.
-    Username
+    Username,
+    schema(
+        description = "Nama pengguna: 3-64 karakter huruf a-z, angka, titik, garis bawah atau \
+            tanda hubung; disimpan dalam huruf kecil.",
+        pattern = "^[A-Za-z0-9._-]{3,64}$",
+        example = "hukum.purbalingga",
+    )
 );
 
 impl Username {

@@ -18,9 +18,14 @@ use super::{LetterNumber, Nik, Nip};
 pub const SCHEMA: &str = "sepakat.agreement/v1";
 
 /// A rule broken at a place in the document, named by a JSON pointer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "Aturan yang dilanggar pada satu tempat di data, ditunjuk dengan JSON pointer."
+)]
 pub struct FieldError {
+    /// JSON pointer ke bagian isi permintaan yang salah, mis. `/parties/1/signatory/nik`.
     pub pointer: String,
+    /// Penjelasan kesalahan.
     pub message: String,
 }
 
@@ -54,9 +59,31 @@ impl From<SchemaTag> for String {
     }
 }
 
+impl utoipa::PartialSchema for SchemaTag {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some([SCHEMA]))
+            .description(Some("Penanda format data; selalu `sepakat.agreement/v1`."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for SchemaTag {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("SchemaTag")
+    }
+}
+
 super::string_newtype!(
     /// A code from the element catalog that a PKS may grant.
-    ElementCode
+    ElementCode,
+    schema(
+        description = "Kode elemen data dari katalog (GET /api/v1/elements); elemen yang \
+            dilindungi (UU 24/2013 Pasal 84) tidak dapat diberikan melalui PKS.",
+        pattern = "^[a-z_]+$",
+        example = "nama_lengkap",
+    )
 );
 
 impl ElementCode {
@@ -65,59 +92,80 @@ impl ElementCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    description = "Satu perjanjian (PKS atau adendum) dalam format impor `sepakat.agreement/v1`."
+)]
 pub struct AgreementDoc {
     pub schema: SchemaTag,
     pub kind: AgreementKind,
+    /// Wajib untuk adendum: PKS yang diubah.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amends: Option<AmendsRef>,
+    /// Judul perjanjian.
     pub title: String,
+    /// Maksud pemanfaatan data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
+    /// Tanggal penandatanganan; selama kosong perjanjian berstatus draf.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_on: Option<NaiveDate>,
+    /// Tempat penandatanganan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_place: Option<String>,
+    /// Tanggal berakhir.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminated: Option<Termination>,
+    /// Tepat satu PIHAK KESATU dan satu PIHAK KEDUA.
     pub parties: Vec<Party>,
+    /// Dasar hukum, berurutan.
     #[serde(default)]
     pub legal_bases: Vec<String>,
+    /// Surat persetujuan pemanfaatan data dari Ditjen Dukcapil.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_letter: Option<Letter>,
+    /// Lingkup akses, satu per metode akses.
     #[serde(default)]
     pub access: Vec<Scope>,
+    /// Data balikan yang disampaikan PIHAK KEDUA.
     #[serde(default)]
     pub return_data: Vec<String>,
     #[serde(default)]
     pub terms: Terms,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub juknis: Option<Juknis>,
+    /// SPTJM dan NDA yang sudah ditandatangani.
     #[serde(default)]
     pub statements: Vec<Statement>,
+    /// Aplikasi PIHAK KEDUA dan PoC-nya.
     #[serde(default)]
     pub applications: Vec<Application>,
+    /// Sertifikat ISO/IEC 27001 yang diserahkan.
     #[serde(default)]
     pub certificates: Vec<Certificate>,
+    /// Laporan semester yang diterima.
     #[serde(default)]
     pub reports: Vec<Report>,
+    /// Permohonan perpanjangan yang diterima.
     #[serde(default)]
     pub renewals: Vec<Renewal>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "PKS yang diubah oleh adendum ini.")]
 pub struct AmendsRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub number: LetterNumber,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Pengakhiran perjanjian sebelum masa berlakunya habis.")]
 pub struct Termination {
     pub on: NaiveDate,
     pub reason: TerminationReason,
@@ -125,8 +173,11 @@ pub struct Termination {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    description = "PIHAK KESATU (Dukcapil) atau PIHAK KEDUA (pengguna) beserta nomor surat perjanjiannya."
+)]
 pub struct Party {
     pub side: Side,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,15 +189,20 @@ pub struct Party {
     pub signatory: Option<PersonDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    description = "Instansi: kantor Dukcapil, perangkat daerah (OPD), lembaga atau badan hukum."
+)]
 pub struct InstitutionDoc {
+    /// Id instansi di registri (diisi oleh server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
     pub kind: InstitutionKind,
+    /// Kode wilayah Kemendagri, mis. `33.03`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,17 +211,21 @@ pub struct InstitutionDoc {
     pub phone: Option<Phone>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
+    /// Nama instansi induk dalam hierarki wilayah.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
-    /// The document template set this office words its documents with
-    /// (`templates/documents/<set>`); the default set when absent.
+    // The document template set this office words its documents with
+    // (`templates/documents/<set>`); the default set when absent.
+    /// Set templat dokumen yang dipakai kantor ini (`templates/documents/<set>`); set `default` bila kosong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_set: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Orang: penanda tangan, penanggung jawab atau operator.")]
 pub struct PersonDoc {
+    /// Id orang di registri (diisi oleh server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub name: String,
@@ -183,8 +243,9 @@ pub struct PersonDoc {
     pub email: Option<Email>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Surat: nomor, tanggal dan perihal.")]
 pub struct Letter {
     pub number: LetterNumber,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,15 +254,19 @@ pub struct Letter {
     pub subject: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Lingkup akses: satu metode akses dengan elemen data yang diberikan.")]
 pub struct Scope {
+    /// Id catatan (diisi oleh server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub method: AccessMethod,
     pub elements: Vec<ElementCode>,
+    /// Kuota akses per hari.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daily_quota: Option<u32>,
+    /// Kuota tidak dibatasi setelah PoC lulus.
     #[serde(default)]
     pub unlimited_after_poc: bool,
 }
@@ -219,20 +284,29 @@ fn default_renewal_months() -> u32 {
     2
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    description = "Ketentuan tenggat: sertifikat ISO 27001, laporan semester dan permohonan perpanjangan."
+)]
 pub struct Terms {
+    /// Batas penyerahan sertifikat ISO 27001 dalam bulan setelah penandatanganan.
     #[serde(default = "default_iso_months")]
     pub iso27001_months: u32,
-    /// A fixed ISO 27001 deadline stated in the Juknis, instead of the months.
+    // A fixed ISO 27001 deadline stated in the Juknis, instead of the months.
+    /// Batas penyerahan sertifikat ISO 27001 yang ditetapkan dalam Juknis; menggantikan `iso27001_months`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iso27001_due_on: Option<NaiveDate>,
+    /// Bulan terakhir tiap semester laporan (1-12).
     #[serde(default = "default_report_months")]
     pub report_months: Vec<u32>,
+    /// Batas penyampaian laporan, dalam hari kerja setelah semester berakhir (1-60).
     #[serde(default = "default_report_days")]
     pub report_deadline_working_days: u32,
+    /// Permohonan perpanjangan paling lambat sekian bulan kalender sebelum berakhir (0-24).
     #[serde(default = "default_renewal_months")]
     pub renewal_notice_months: u32,
+    /// Perjanjian memakai card reader/kartu SAM (konfigurasi SAM wajib dikembalikan bila tidak diperpanjang).
     #[serde(default)]
     pub card_reader: bool,
 }
@@ -250,8 +324,9 @@ impl Default for Terms {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Petunjuk teknis (Juknis) pelaksanaan PKS.")]
 pub struct Juknis {
     pub number: LetterNumber,
     pub date: NaiveDate,
@@ -269,8 +344,9 @@ pub struct Juknis {
     pub acknowledged_by: Vec<JuknisPerson>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Jaringan komunikasi data menurut Juknis.")]
 pub struct Network {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_lan: Option<IpAddress>,
@@ -282,8 +358,9 @@ pub struct Network {
     pub estimated_connection: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Alamat layanan menurut Juknis.")]
 pub struct Services {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_portal_ip: Option<IpAddress>,
@@ -294,8 +371,9 @@ pub struct Services {
 }
 
 /// A contact person (PIC) or an acknowledger (MENGETAHUI) of the Juknis.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Narahubung (PIC) atau pihak yang mengetahui (MENGETAHUI) Juknis.")]
 pub struct JuknisPerson {
     pub side: Side,
     pub name: String,
@@ -311,40 +389,49 @@ pub struct JuknisPerson {
     pub email: Option<Email>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Surat pernyataan: SPTJM kepala PIHAK KEDUA atau NDA operator.")]
 pub struct Statement {
+    /// Id catatan (diisi oleh server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub kind: StatementKind,
     pub signer: PersonDoc,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_on: Option<NaiveDate>,
+    /// Bermeterai.
     #[serde(default)]
     pub meterai: bool,
+    /// Berlaku juga untuk perpanjangan.
     #[serde(default)]
     pub covers_renewal: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Aplikasi PIHAK KEDUA yang memakai hak akses, dengan status PoC-nya.")]
 pub struct Application {
+    /// Id catatan (diisi oleh server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// Nama aplikasi.
     pub name: String,
     pub method: AccessMethod,
     #[serde(default = "Poc::not_requested")]
     pub poc: Poc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Proof of Concept (PoC) aplikasi.")]
 pub struct Poc {
     pub status: PocStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_letter: Option<Letter>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_on: Option<NaiveDate>,
+    /// Surat hasil PoC; wajib bila PoC lulus.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_letter: Option<Letter>,
 }
@@ -360,9 +447,13 @@ impl Poc {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    description = "Sertifikat keamanan informasi (ISO/IEC 27001) yang diserahkan PIHAK KEDUA."
+)]
 pub struct Certificate {
+    /// Id catatan (diisi oleh server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub kind: CertificateKind,
@@ -374,23 +465,30 @@ pub struct Certificate {
     pub issued_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<NaiveDate>,
+    /// Tanggal diserahkan kepada PIHAK KESATU; memenuhi kewajiban ISO 27001.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Laporan semester pemanfaatan data kependudukan.")]
 pub struct Report {
+    /// Id catatan (diisi oleh server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub year: i32,
+    /// Semester: 1 atau 2.
     pub semester: u8,
+    /// Tanggal diserahkan; memenuhi kewajiban laporan semester.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<ReportChannel>,
+    /// Jumlah akses NIK dalam semester.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nik_hits: Option<u64>,
+    /// Jumlah baris data balikan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_data_rows: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -399,11 +497,14 @@ pub struct Report {
     pub evaluation: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "Permohonan perpanjangan perjanjian.")]
 pub struct Renewal {
+    /// Id catatan (diisi oleh server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// Tanggal permohonan diterima.
     pub requested_on: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_letter: Option<Letter>,

@@ -6,14 +6,16 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(description = "`libur_nasional` hari libur nasional, `cuti_bersama` cuti bersama.")]
 pub enum HolidayKind {
     LiburNasional,
     CutiBersama,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(description = "Hari libur atau cuti bersama: bukan hari kerja.")]
 pub struct Holiday {
     pub date: NaiveDate,
     pub kind: HolidayKind,

@@ -83,8 +83,12 @@ pub fn grantable_element(code: &str) -> Result<&'static ElementDef, String> {
 macro_rules! closed_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal => $label:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+        )]
         #[serde(rename_all = "snake_case")]
+        // The OpenAPI description lists each code with its Indonesian label.
+        #[schema(description = concat!($("\n- `", $code, "`: ", $label),+))]
         pub enum $name { $($variant),+ }
 
         impl $name {

@@ -35,21 +35,27 @@ pub struct CurrentHead {
     pub agreement_number: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(description = "`error` tidak konsisten, `warning` perlu diperiksa.")]
 pub enum Severity {
     Error,
     Warning,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(description = "Temuan pemeriksaan konsistensi.")]
 pub struct Finding {
-    /// Stable machine code, e.g. `juknis_method_not_granted`.
+    // Stable machine code, e.g. `juknis_method_not_granted`.
+    /// Kode temuan yang tetap, mis. `juknis_method_not_granted`.
+    #[schema(value_type = String)]
     pub code: &'static str,
     pub severity: Severity,
-    /// JSON pointer into the import shape.
+    // JSON pointer into the import shape.
+    /// JSON pointer ke bagian perjanjian (format impor).
     pub pointer: String,
-    /// Indonesian, a sentence a legal officer can act on.
+    // Indonesian, a sentence a legal officer can act on.
+    /// Penjelasan yang dapat ditindaklanjuti.
     pub message: String,
 }
 

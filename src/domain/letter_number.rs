@@ -3,7 +3,15 @@
 //! `400.8.1.2/8765/Dukcapil`. OCR'd documents put spaces around the slashes
 //! (`119 / 7138 /DUKCAPIL`); they are normalised away.
 
-super::string_newtype!(LetterNumber);
+super::string_newtype!(
+    LetterNumber,
+    schema(
+        description = "Nomor surat: bagian-bagian berisi huruf, angka, titik, garis bawah atau \
+            tanda hubung, dipisah '/', memuat angka, paling panjang 100 karakter.",
+        pattern = "^[A-Za-z0-9._-]+( */ *[A-Za-z0-9._-]+)+$",
+        example = "400.12/2432/2025",
+    )
+);
 
 impl LetterNumber {
     pub fn parse(raw: &str) -> Result<Self, String> {

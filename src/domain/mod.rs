@@ -4,8 +4,17 @@
 /// A string that can only hold a valid value: serde goes through the
 /// type's own `parse(&str) -> Result<Self, String>`, whose message is the
 /// user's error.
+///
+/// In the OpenAPI document the type is a `string` schema of its own name,
+/// with the description (Indonesian, read by API users), pattern, format
+/// and example given in `schema(...)`.
 macro_rules! string_newtype {
-    ($(#[$m:meta])* $name:ident) => {
+    ($(#[$m:meta])* $name:ident, schema(
+        description = $desc:expr
+        $(, pattern = $pat:literal)?
+        $(, format = $fmt:ident)?
+        , example = $ex:literal $(,)?
+    )) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -33,6 +42,26 @@ macro_rules! string_newtype {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some($desc))
+                    $(.pattern(Some($pat)))?
+                    $(.format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::$fmt,
+                    ))))?
+                    .examples([$ex])
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
     };

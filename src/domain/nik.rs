@@ -3,7 +3,16 @@
 
 use chrono::NaiveDate;
 
-super::string_newtype!(Nik);
+super::string_newtype!(
+    Nik,
+    schema(
+        description = "NIK 16 digit: kode wilayah (6), tanggal lahir DDMMYY (tanggal + 40 untuk \
+            perempuan), nomor urut (4). Disamarkan (3303********0007) bagi pembaca yang tidak \
+            berhak melihatnya.",
+        pattern = "^[0-9]{4}[0-9*]{8}[0-9]{4}$",
+        example = "3303051909670007",
+    )
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sex {

@@ -4,7 +4,15 @@
 
 use chrono::NaiveDate;
 
-super::string_newtype!(Nip);
+super::string_newtype!(
+    Nip,
+    schema(
+        description = "NIP 18 digit: tanggal lahir (YYYYMMDD), TMT CPNS (YYYYMM), jenis kelamin, \
+            nomor urut.",
+        pattern = "^[0-9]{18}$",
+        example = "196710071993031005",
+    )
+);
 
 impl Nip {
     pub fn parse(raw: &str) -> Result<Self, String> {

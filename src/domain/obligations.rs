@@ -15,8 +15,26 @@ use super::calendar::Calendar;
 use super::catalog::{PocStatus, Side, StatementKind};
 use super::status::{renewal_deadline, Lifecycle};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
+#[schema(
+    description = "Jenis kewajiban: `sptjm` SPTJM kepala PIHAK KEDUA, `nda` NDA operator, \
+        `poc` PoC aplikasi, `iso27001` sertifikat ISO/IEC 27001, `semester_report` laporan \
+        semester, `renewal_request` permohonan perpanjangan, `sam_return` pengembalian \
+        konfigurasi kartu SAM."
+)]
 pub enum ObligationKind {
     Sptjm,
     Nda,
@@ -65,8 +83,12 @@ impl ObligationKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(
+    description = "Keadaan kewajiban: `pending` belum jatuh tempo, `due_soon` jatuh tempo dalam \
+        30 hari, `overdue` terlambat, `fulfilled` terpenuhi, `waived` dikecualikan."
+)]
 pub enum ObligationState {
     Pending,
     DueSoon,
@@ -98,26 +120,38 @@ impl ObligationState {
 }
 
 /// What a rule is met by: a record in one of the agreement's lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "Catatan yang memenuhi kewajiban: daftar (`reports`, `certificates`…) dan id-nya."
+)]
 pub struct Evidence {
+    #[schema(value_type = String)]
     pub collection: &'static str,
     pub id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(description = "Satu kewajiban PIHAK KEDUA dengan tenggat dan keadaannya.")]
 pub struct Obligation {
     pub kind: ObligationKind,
-    /// Stable within the agreement: `report:2026:1`, `nda:ARIS SATRIA`, `poc:12`.
+    // Stable within the agreement: `report:2026:1`, `nda:ARIS SATRIA`, `poc:12`.
+    /// Kunci kewajiban yang tetap dalam satu perjanjian, mis. `report:2026:1`,
+    /// `nda:ARIS SATRIA`, `poc:12`.
+    #[schema(example = "report:2026:1")]
     pub key: String,
-    /// Semester, operator or application the obligation is about, in words.
+    // Semester, operator or application the obligation is about, in words.
+    /// Semester, operator atau aplikasi yang dimaksud, dalam kata-kata.
     pub subject: Option<String>,
-    /// `None` for what has no date but must precede access (a PoC).
+    // `None` for what has no date but must precede access (a PoC).
+    /// Tenggat; kosong untuk yang tidak bertanggal tetapi harus mendahului akses (PoC).
     pub due_on: Option<NaiveDate>,
     pub state: ObligationState,
     pub fulfilled_on: Option<NaiveDate>,
     pub fulfilled_by: Option<Evidence>,
+    /// Alasan pengecualian, bila dikecualikan.
     pub waiver_reason: Option<String>,
-    /// A semester report more than three months late puts access at risk.
+    // A semester report more than three months late puts access at risk.
+    /// Laporan semester terlambat lebih dari tiga bulan: perjanjian berisiko (`at_risk`).
     pub at_risk: bool,
     /// For a semester report: the last day of the semester it covers.
     #[serde(skip)]

@@ -8,8 +8,14 @@
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(
+    description = "Status perjanjian pada suatu tanggal, dihitung dari tanggal-tanggalnya: \
+        `draft` (belum ditandatangani), `active`, `renewal_due` (sejak sebulan sebelum batas \
+        permohonan perpanjangan sampai berakhir), `expired`, `terminated`, `renewed` (diubah \
+        oleh adendum yang sudah ditandatangani)."
+)]
 pub enum AgreementStatus {
     Draft,
     Active,

@@ -3,8 +3,8 @@
 use validator::{ValidateEmail, ValidateIp};
 
 macro_rules! text_newtype {
-    ($name:ident, $check:expr) => {
-        super::string_newtype!($name);
+    ($name:ident, schema($($schema:tt)*), $check:expr) => {
+        super::string_newtype!($name, schema($($schema)*));
 
         impl $name {
             pub fn parse(raw: &str) -> Result<Self, String> {
@@ -15,33 +15,57 @@ macro_rules! text_newtype {
     };
 }
 
-text_newtype!(Email, |s| {
-    if s.validate_email() {
-        Ok(s.to_string())
-    } else {
-        Err(format!("alamat e-mail '{s}' tidak valid"))
+text_newtype!(
+    Email,
+    schema(
+        description = "Alamat e-mail.",
+        format = Email,
+        example = "dinpendukcapil@purbalinggakab.go.id",
+    ),
+    |s| {
+        if s.validate_email() {
+            Ok(s.to_string())
+        } else {
+            Err(format!("alamat e-mail '{s}' tidak valid"))
+        }
     }
-});
+);
 
-text_newtype!(IpAddress, |s| {
-    if s.validate_ip() {
-        Ok(s.to_string())
-    } else {
-        Err(format!("alamat IP '{s}' tidak valid"))
+text_newtype!(
+    IpAddress,
+    schema(
+        description = "Alamat IP (IPv4 atau IPv6).",
+        example = "10.10.0.72",
+    ),
+    |s| {
+        if s.validate_ip() {
+            Ok(s.to_string())
+        } else {
+            Err(format!("alamat IP '{s}' tidak valid"))
+        }
     }
-});
+);
 
-text_newtype!(Phone, |s| {
-    let digits = s.chars().filter(char::is_ascii_digit).count();
-    let shape_ok = s.chars().enumerate().all(|(i, c)| {
-        c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (i == 0 && c == '+')
-    });
-    if shape_ok && (6..=16).contains(&digits) {
-        Ok(s.to_string())
-    } else {
-        Err("nomor telepon hanya boleh berisi 6-16 angka (boleh diawali '+')".into())
+text_newtype!(
+    Phone,
+    schema(
+        description =
+            "Nomor telepon: 6-16 angka, boleh diawali '+' dan memuat spasi, '-', '(' atau ')'. \
+            Disamarkan (0812****0001) bagi pembaca yang tidak berhak melihatnya.",
+        example = "087715480689",
+    ),
+    |s| {
+        let digits = s.chars().filter(char::is_ascii_digit).count();
+        let shape_ok = s.chars().enumerate().all(|(i, c)| {
+            c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (i == 0 && c == '+')
+        });
+        if shape_ok && (6..=16).contains(&digits) {
+            Ok(s.to_string())
+        } else {
+            Err("nomor telepon hanya boleh berisi 6-16 angka (boleh diawali '+')".into())
+        }
     }
-});
+);
 
 /// Hides all but the last four digits: `0812******0001`.
 pub fn mask_phone(phone: &str) -> String {

@@ -7,12 +7,16 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::openapi::{
+    agreement_example, agreement_view_example, AgreementList, BadRequest, Conflict, Forbidden,
+    MergePatch, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
+};
 use super::{db, json_body, page, problem::ApiError, AppState};
 use crate::domain::agreement::{
     AgreementDoc, Application, Certificate, Renewal, Report, Scope, Statement,
 };
 use crate::domain::status::AgreementStatus;
-use crate::store::agreements::{self, ListFilter};
+use crate::store::agreements::{self, AgreementView, ListFilter};
 use crate::store::records::Record;
 use crate::store::write_tx;
 
@@ -31,17 +35,42 @@ pub(crate) fn date_param(name: &str, v: &Option<String>) -> Result<Option<NaiveD
         .transpose()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Status per `as_of`.
+    #[param(value_type = Option<AgreementStatus>)]
     status: Option<String>,
+    /// Id instansi: PIHAK KESATU atau PIHAK KEDUA.
     institution: Option<i64>,
+    /// Teks yang dicari pada judul, nomor surat dan nama instansi.
     q: Option<String>,
+    /// Hanya yang berakhir sebelum tanggal ini (YYYY-MM-DD).
+    #[param(value_type = Option<NaiveDate>)]
     expires_before: Option<String>,
+    /// Tanggal acuan status (YYYY-MM-DD); bawaan hari ini (Asia/Jakarta).
+    #[param(value_type = Option<NaiveDate>)]
     as_of: Option<String>,
+    /// Jumlah per halaman, 1-500 (bawaan 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
+    /// Lewati sekian yang pertama (bawaan 0).
+    #[param(minimum = 0)]
     offset: Option<i64>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/agreements", tag = "agreements", operation_id = "list_agreements",
+    summary = "Daftar perjanjian",
+    description = "Perjanjian yang terlihat oleh pengguna, dengan jumlah seluruhnya; status \
+        dihitung per `as_of`.",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Satu halaman perjanjian", body = AgreementList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn list(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
@@ -109,6 +138,24 @@ async fn list(
     })))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/agreements", tag = "agreements", operation_id = "create_agreement",
+    summary = "Catat perjanjian baru",
+    description = "Isi: satu perjanjian dalam format impor `sepakat.agreement/v1`. Status tidak \
+        pernah diisi; ia dihitung dari tanggal-tanggalnya.",
+    request_body(content = AgreementDoc, example = json!(agreement_example())),
+    responses(
+        (status = 201, description = "Tersimpan; `Location` menunjuk perjanjian baru",
+            headers(("Location" = String, description = "Alamat perjanjian baru")),
+            body = AgreementView, example = json!(agreement_view_example())),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn create(
     state: web::Data<AppState>,
     payload: web::Payload,
@@ -125,11 +172,28 @@ async fn create(
         .json(view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AsOf {
+    /// Tanggal acuan status dan kewajiban (YYYY-MM-DD); bawaan hari ini (Asia/Jakarta).
+    #[param(value_type = Option<NaiveDate>)]
     as_of: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/agreements/{id}", tag = "agreements", operation_id = "get_agreement",
+    summary = "Satu perjanjian",
+    description = "Format impor ditambah id, `status`, `renewal_deadline`, kewajiban dan \
+        cap waktu.",
+    params(("id" = i64, Path, description = "Id perjanjian"), AsOf),
+    responses(
+        (status = 200, description = "Perjanjian", body = AgreementView,
+            example = json!(agreement_view_example())),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn get(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -141,6 +205,25 @@ async fn get(
     Ok(HttpResponse::Ok().json(db(&state, move |c| agreements::get(c, id, as_of, &cal)).await?))
 }
 
+#[utoipa::path(
+    patch, path = "/api/v1/agreements/{id}", tag = "agreements", operation_id = "patch_agreement",
+    summary = "Ubah perjanjian (JSON merge patch)",
+    description = "Merge patch atas kolom tingkat atas (judul, tanggal, para pihak, ketentuan, \
+        lingkup akses, Juknis, pengakhiran…); catatan di bawah perjanjian diubah lewat \
+        alamatnya sendiri. Seluruh perjanjian diperiksa ulang.",
+    params(("id" = i64, Path, description = "Id perjanjian")),
+    request_body(content = MergePatch,
+        example = json!({"terminated": {"on": "2026-06-30", "reason": "mutual", "note": "kesepakatan PARA PIHAK"}})),
+    responses(
+        (status = 200, description = "Perjanjian setelah diubah", body = AgreementView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn patch(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -157,6 +240,21 @@ async fn patch(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    delete, path = "/api/v1/agreements/{id}", tag = "agreements",
+    operation_id = "delete_agreement",
+    summary = "Hapus draf perjanjian",
+    description = "Hanya draf; perjanjian yang sudah ditandatangani diakhiri dengan \
+        `PATCH {\"terminated\": …}`.",
+    params(("id" = i64, Path, description = "Id perjanjian")),
+    responses(
+        (status = 204, description = "Terhapus"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    )
+)]
 async fn delete(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db(&state, move |c| write_tx(c, |c| agreements::delete(c, id))).await?;
@@ -238,6 +336,8 @@ async fn delete_record<R: Record + Send + 'static>(
     Ok(HttpResponse::NoContent().finish())
 }
 
+// utoipa cannot annotate generic handlers: these routes are described per
+// record kind by `openapi::record_paths!`.
 fn records<R: Record + Send + 'static>(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource(format!("/agreements/{{id}}/{}", R::PATH))

@@ -187,13 +187,38 @@ impl Throttle {
 
 // ---- login -------------------------------------------------------------------
 
-#[derive(Deserialize)]
+/// Nama pengguna dan kata sandi.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Login {
+    #[schema(example = "hukum.purbalingga")]
     username: String,
+    #[schema(format = Password, example = "kata-sandi-rahasia")]
     password: String,
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/auth/login", tag = "auth", operation_id = "login",
+    summary = "Masuk",
+    description = "Menukar nama pengguna dan kata sandi dengan token (JWT, berlaku 8 jam). Setiap \
+        kegagalan dijawab dengan pesan yang sama; setelah 5 kegagalan per nama (20 per alamat) \
+        dalam 15 menit, 429 dengan `Retry-After`. Tidak memerlukan token.",
+    request_body = Login,
+    responses(
+        (status = 200, description = "Token untuk `Authorization: Bearer <token>`",
+            body = super::openapi::LoginResponse,
+            example = json!({"token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIyIn0.c2lnbmF0dXJl",
+                "token_type": "Bearer", "expires_in": 28800, "role": "legal", "institution_id": 1})),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, description = "Nama pengguna atau kata sandi salah, atau akun dinonaktifkan",
+            body = super::openapi::Problem, content_type = "application/problem+json",
+            example = json!({"type": "about:blank", "title": "Gagal masuk", "status": 401,
+                "detail": "nama pengguna atau kata sandi salah, atau akun dinonaktifkan"})),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::Unprocessable),
+        (status = 429, response = super::openapi::TooManyRequests),
+    )
+)]
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -5,16 +5,31 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::agreements::date_param;
+use super::openapi::{BadRequest, NotFound, Unauthorized};
 use super::problem::ApiError;
 use super::{db, AppState};
 use crate::documents::{file_name, DocumentError, Format, Kind};
 use crate::domain::check::{check, CheckContext};
 use crate::store::agreements;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DocQuery {
+    /// Set templat (`default`, `karanganyar`, `bandung`); bawaan: set kantor PIHAK KESATU.
     set: Option<String>,
+    /// Ukuran kertas PDF: `a4` (bawaan) atau `f4`.
     paper: Option<String>,
+    /// Tanggal acuan isi dokumen (YYYY-MM-DD); bawaan hari ini (Asia/Jakarta).
+    #[param(value_type = Option<chrono::NaiveDate>)]
+    as_of: Option<String>,
+}
+
+/// The consistency check reads only the date.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct CheckQuery {
+    /// Tanggal acuan pemeriksaan (YYYY-MM-DD); bawaan hari ini (Asia/Jakarta).
+    #[param(value_type = Option<chrono::NaiveDate>)]
     as_of: Option<String>,
 }
 
@@ -38,6 +53,34 @@ impl From<DocumentError> for ApiError {
     }
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/agreements/{id}/documents/{file}", tag = "documents",
+    operation_id = "agreement_document",
+    summary = "Dokumen perjanjian (HTML atau PDF)",
+    description = "PKS, Juknis, SPTJM, NDA, surat permohonan perpanjangan atau adendum, disusun \
+        dari data perjanjian. 422 menyebut data yang belum ada.",
+    params(
+        ("id" = i64, Path, description = "Id perjanjian"),
+        ("file" = String, Path,
+            description = "Jenis dan format: `pks`, `juknis`, `sptjm`, `nda`, `renewal-letter` \
+                atau `adendum`, diakhiri `.html` atau `.pdf`",
+            pattern = r"^(pks|juknis|sptjm|nda|renewal[-_]letter|adendum)\.(html|pdf)$",
+            example = "pks.pdf"),
+        DocQuery,
+    ),
+    responses(
+        (status = 200, description = "Dokumen; PDF sebagai lampiran, HTML ditampilkan",
+            headers(("Content-Disposition" = String, description = "Nama berkas")),
+            content(("application/pdf"), (String = "text/html"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, description = "Data perjanjian belum lengkap untuk dokumen ini",
+            body = super::openapi::Problem, content_type = "application/problem+json",
+            example = json!({"type": "about:blank", "title": "Data belum lengkap", "status": 422,
+                "detail": "Juknis belum dicatat"})),
+    )
+)]
 async fn document(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
@@ -91,10 +134,26 @@ async fn document(
         .body(bytes))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/agreements/{id}/check", tag = "documents",
+    operation_id = "agreement_check",
+    summary = "Pemeriksaan konsistensi",
+    description = "Temuan `{code, severity, pointer, message}`: layanan atau aplikasi Juknis \
+        untuk metode akses yang tidak diberikan PKS, elemen tercantum dua kali, masa berlaku \
+        tidak wajar, Juknis bertanggal sebelum PKS, tenggat ISO 27001 lewat tanpa sertifikat, \
+        penanda tangan yang sudah diganti.",
+    params(("id" = i64, Path, description = "Id perjanjian"), CheckQuery),
+    responses(
+        (status = 200, description = "Hasil pemeriksaan", body = super::openapi::CheckReport),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn consistency(
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    query: web::Query<DocQuery>,
+    query: web::Query<CheckQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let as_of = date_param("as_of", &query.as_of)?.unwrap_or_else(crate::today_jakarta);

@@ -6,6 +6,7 @@ mod audit;
 pub mod auth;
 mod documents;
 mod obligations;
+pub mod openapi;
 mod parties;
 pub mod problem;
 mod users;
@@ -158,6 +159,16 @@ pub(crate) fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64)
     Ok((limit, offset))
 }
 
+#[utoipa::path(
+    get, path = "/healthz", tag = "system", operation_id = "healthz",
+    summary = "Kesehatan layanan",
+    description = "200 bila basis data menjawab. Tidak memerlukan token.",
+    responses(
+        (status = 200, description = "Layanan dan basis data menjawab", body = openapi::Health,
+            example = json!({"status": "ok"})),
+        (status = 503, response = openapi::Unavailable),
+    )
+)]
 async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     db(&state, |conn| {
         use diesel::connection::SimpleConnection;
@@ -181,6 +192,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ApiError::not_found("alamat tidak ditemukan: id harus berupa angka").into()
     }))
     .route("/healthz", web::get().to(healthz))
+    .route("/api/docs", web::get().to(openapi::docs_page))
     .service(
         web::scope("/api/v1")
             .wrap(actix_web::middleware::from_fn(auth::authenticate))
@@ -190,7 +202,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(parties::configure)
             .configure(agreements::configure)
             .configure(documents::configure)
-            .configure(obligations::configure),
+            .configure(obligations::configure)
+            .configure(openapi::configure),
     );
 }
 

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::agreements::date_param;
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, Items, NotFound, ObligationsChanged, Page, PayloadTooLarge,
+    Unauthorized, Unprocessable,
+};
 use super::{db, json_body, page, problem::ApiError, AppState};
 use crate::domain::calendar::{Holiday, HolidayKind};
 use crate::domain::obligations::{at_risk, Obligation, ObligationKind, ObligationState};
@@ -34,11 +38,29 @@ async fn each_evaluated<T: Send + 'static>(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AsOfQuery {
+    /// Tanggal acuan (YYYY-MM-DD); bawaan hari ini (Asia/Jakarta).
+    #[param(value_type = Option<NaiveDate>)]
     as_of: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/agreements/{id}/obligations", tag = "obligations",
+    operation_id = "agreement_obligations",
+    summary = "Kewajiban satu perjanjian",
+    description = "Setiap kewajiban dengan tenggat, keadaan, catatan yang memenuhinya dan \
+        `at_risk`, per `as_of`.",
+    params(("id" = i64, Path, description = "Id perjanjian"), AsOfQuery),
+    responses(
+        (status = 200, description = "Kewajiban perjanjian",
+            body = super::openapi::AgreementObligations),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn for_agreement(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -53,14 +75,28 @@ async fn for_agreement(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Tanggal acuan (YYYY-MM-DD); bawaan hari ini (Asia/Jakarta).
+    #[param(value_type = Option<NaiveDate>)]
     as_of: Option<String>,
+    /// Hanya yang belum dipenuhi dan jatuh tempo dalam sekian hari setelah `as_of`.
     due_within_days: Option<u64>,
+    /// Keadaan, dipisah koma: `pending`, `due_soon`, `overdue`, `fulfilled`, `waived`.
+    #[param(example = "due_soon,overdue")]
     state: Option<String>,
+    /// Jenis, dipisah koma: `sptjm`, `nda`, `poc`, `iso27001`, `semester_report`,
+    /// `renewal_request`, `sam_return`.
+    #[param(example = "semester_report")]
     kind: Option<String>,
+    /// Id instansi: PIHAK KESATU atau PIHAK KEDUA.
     institution: Option<i64>,
+    /// Jumlah per halaman, 1-500 (bawaan 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
+    /// Lewati sekian yang pertama (bawaan 0).
+    #[param(minimum = 0)]
     offset: Option<i64>,
 }
 
@@ -119,6 +155,19 @@ fn parse_list<T>(
         .transpose()
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/obligations", tag = "obligations", operation_id = "list_obligations",
+    summary = "Kewajiban lintas perjanjian",
+    description = "Kewajiban semua perjanjian yang terlihat, urut tenggat (yang tidak bertanggal \
+        terakhir).",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Satu halaman kewajiban",
+            body = super::openapi::ObligationList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn list(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
@@ -206,6 +255,18 @@ async fn list(
 
 /// The dashboard as of a date: computed once per registry version (one run
 /// at a time), then served from memory.
+#[utoipa::path(
+    get, path = "/api/v1/dashboard", tag = "obligations", operation_id = "dashboard",
+    summary = "Dasbor",
+    description = "Perjanjian per status, kewajiban per keadaan dan jenis, sepuluh tenggat \
+        terdekat dan perjanjian berisiko, per `as_of`.",
+    params(AsOfQuery),
+    responses(
+        (status = 200, description = "Dasbor", body = super::openapi::Dashboard),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn dashboard(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
@@ -338,14 +399,41 @@ fn compute_dashboard(
     }))
 }
 
-#[derive(Deserialize)]
+/// Pengecualian kewajiban.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct WaiveBody {
+    /// Alasan pengecualian (wajib).
+    #[schema(
+        example = "laporan semester digabung dengan semester berikutnya atas persetujuan PIHAK KESATU"
+    )]
     reason: String,
+    /// Tanggal pengecualian; bawaan hari ini.
     #[serde(default)]
     on: Option<NaiveDate>,
 }
 
+#[utoipa::path(
+    put, path = "/api/v1/agreements/{id}/obligations/{key}/waiver", tag = "obligations",
+    operation_id = "waive_obligation",
+    summary = "Kecualikan kewajiban",
+    params(
+        ("id" = i64, Path, description = "Id perjanjian"),
+        ("key" = String, Path, description = "Kunci kewajiban, mis. `report:2026:1`",
+            example = "report:2026:1"),
+    ),
+    request_body = WaiveBody,
+    responses(
+        (status = 200, description = "Kewajiban perjanjian setelah pengecualian",
+            body = ObligationsChanged),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn waive(
     state: web::Data<AppState>,
     path: web::Path<(i64, String)>,
@@ -380,6 +468,22 @@ async fn waive(
     Ok(HttpResponse::Ok().json(json!({"agreement_id": id, "items": view.obligations})))
 }
 
+#[utoipa::path(
+    delete, path = "/api/v1/agreements/{id}/obligations/{key}/waiver", tag = "obligations",
+    operation_id = "unwaive_obligation",
+    summary = "Batalkan pengecualian kewajiban",
+    params(
+        ("id" = i64, Path, description = "Id perjanjian"),
+        ("key" = String, Path, description = "Kunci kewajiban, mis. `report:2026:1`",
+            example = "report:2026:1"),
+    ),
+    responses(
+        (status = 204, description = "Pengecualian dibatalkan"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn unwaive(
     state: web::Data<AppState>,
     path: web::Path<(i64, String)>,
@@ -392,14 +496,37 @@ async fn unwaive(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+/// Pengembalian konfigurasi kartu SAM.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SamReturnBody {
+    /// Tanggal dikembalikan; tidak sebelum perjanjian ditandatangani.
     returned_on: NaiveDate,
+    /// Catatan.
     #[serde(default)]
     note: Option<String>,
 }
 
+#[utoipa::path(
+    put, path = "/api/v1/agreements/{id}/sam-return", tag = "obligations",
+    operation_id = "sam_return",
+    summary = "Catat pengembalian konfigurasi kartu SAM",
+    description = "Hanya untuk perjanjian yang memakai card reader (`terms.card_reader`).",
+    params(("id" = i64, Path, description = "Id perjanjian")),
+    request_body(content = SamReturnBody,
+        example = json!({"returned_on": "2027-09-20", "note": "diserahkan ke bidang PIAK"})),
+    responses(
+        (status = 200, description = "Kewajiban perjanjian setelah pencatatan",
+            body = ObligationsChanged),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn sam_return(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -436,8 +563,10 @@ async fn sam_return(
     Ok(HttpResponse::Ok().json(json!({"agreement_id": id, "items": view.obligations})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct FeedQuery {
+    /// Hanya perjanjian instansi ini (PIHAK KESATU atau PIHAK KEDUA).
     institution: Option<i64>,
 }
 
@@ -452,6 +581,19 @@ fn state_words(s: ObligationState) -> &'static str {
 }
 
 /// Open obligations with a date, as an iCalendar feed (optionally one institution's).
+#[utoipa::path(
+    get, path = "/api/v1/obligations.ics", tag = "obligations", operation_id = "obligations_feed",
+    summary = "Kalender tenggat (iCalendar)",
+    description = "Umpan RFC 5545 berisi tenggat yang belum dipenuhi, dengan alarm 7 hari \
+        sebelumnya.",
+    params(FeedQuery),
+    responses(
+        (status = 200, description = "Kalender", content_type = "text/calendar", body = String,
+            headers(("Content-Disposition" = String, description = "Nama berkas"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn feed(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
@@ -528,14 +670,34 @@ async fn feed(
         .body(body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OutboxQuery {
+    /// Keadaan pesan: `queued`, `sending`, `sent`, `failed`, `cancelled`.
+    #[param(example = "failed")]
     state: Option<String>,
+    /// Jumlah per halaman, 1-500 (bawaan 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
+    /// Lewati sekian yang pertama (bawaan 0).
+    #[param(minimum = 0)]
     offset: Option<i64>,
 }
 
 /// The reminder outbox: queued, sent, failed (with the last error) and cancelled messages.
+#[utoipa::path(
+    get, path = "/api/v1/reminders", tag = "reminders", operation_id = "list_reminders",
+    summary = "Outbox pengingat",
+    description = "Pesan pengingat: antre, terkirim, gagal (dengan galat terakhir) atau \
+        dibatalkan.",
+    params(OutboxQuery),
+    responses(
+        (status = 200, description = "Satu halaman pesan",
+            body = Page<crate::store::outbox::OutboxRow>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn reminders(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
@@ -568,11 +730,25 @@ async fn reminders(
         .json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct YearQuery {
+    /// Hanya tahun ini.
+    #[param(example = 2026)]
     year: Option<i32>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/holidays", tag = "holidays", operation_id = "list_holidays",
+    summary = "Hari libur dan cuti bersama",
+    description = "Tabel hari libur yang dipakai menghitung hari kerja.",
+    params(YearQuery),
+    responses(
+        (status = 200, description = "Hari libur, urut tanggal", body = Items<Holiday>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn list_holidays(
     state: web::Data<AppState>,
     q: web::Query<YearQuery>,
@@ -582,11 +758,15 @@ async fn list_holidays(
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
 
-#[derive(Deserialize)]
+/// Hari libur atau cuti bersama pada tanggal di alamat.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct HolidayBody {
     kind: HolidayKind,
+    /// Nama hari libur (wajib).
+    #[schema(example = "Idul Fitri 1447 Hijriah")]
     name: String,
+    /// Dasar penetapan, mis. SKB 3 Menteri.
     #[serde(default)]
     source: Option<String>,
 }
@@ -602,6 +782,26 @@ fn holiday_date(raw: &str) -> Result<NaiveDate, ApiError> {
         })
 }
 
+#[utoipa::path(
+    put, path = "/api/v1/holidays/{date}", tag = "holidays", operation_id = "put_holiday",
+    summary = "Tetapkan hari libur",
+    description = "Menambah atau mengganti hari libur pada tanggal itu; hari kerja dihitung \
+        ulang.",
+    params(("date" = chrono::NaiveDate, Path, description = "Tanggal (YYYY-MM-DD)",
+        example = "2026-03-21")),
+    request_body(content = HolidayBody,
+        example = json!({"kind": "libur_nasional", "name": "Idul Fitri 1447 Hijriah",
+            "source": "SKB 3 Menteri No. 1497 Tahun 2025, No. 2 Tahun 2025, No. 5 Tahun 2025"})),
+    responses(
+        (status = 200, description = "Hari libur tersimpan", body = Holiday),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn put_holiday(
     state: web::Data<AppState>,
     date: web::Path<String>,
@@ -624,6 +824,18 @@ async fn put_holiday(
     Ok(HttpResponse::Ok().json(saved))
 }
 
+#[utoipa::path(
+    delete, path = "/api/v1/holidays/{date}", tag = "holidays", operation_id = "delete_holiday",
+    summary = "Hapus hari libur",
+    params(("date" = chrono::NaiveDate, Path, description = "Tanggal (YYYY-MM-DD)",
+        example = "2026-03-21")),
+    responses(
+        (status = 204, description = "Terhapus; tanggal itu kembali hari kerja bila bukan akhir pekan"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn delete_holiday(
     state: web::Data<AppState>,
     date: web::Path<String>,

@@ -4,16 +4,45 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, Items, MergePatch, NotFound, Page, PayloadTooLarge,
+    Unauthorized, Unprocessable,
+};
 use super::{db, json_body, page, problem::ApiError, AppState};
 use crate::domain::agreement::{InstitutionDoc, PersonDoc};
 use crate::json::{from_value_at, merge_patch};
+use crate::store::catalog::ElementRow;
+use crate::store::institutions::InstitutionView;
+use crate::store::people::PersonView;
 use crate::store::{catalog, institutions, people, write_tx, StoreError};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Teks yang dicari pada nama.
     q: Option<String>,
+    /// Jenis instansi.
+    #[param(value_type = Option<crate::domain::catalog::InstitutionKind>)]
     kind: Option<String>,
+    /// Jumlah per halaman, 1-500 (bawaan 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
+    /// Lewati sekian yang pertama (bawaan 0).
+    #[param(minimum = 0)]
+    offset: Option<i64>,
+}
+
+/// The people list reads no `kind`.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PeopleQuery {
+    /// Teks yang dicari pada nama.
+    q: Option<String>,
+    /// Jumlah per halaman, 1-500 (bawaan 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Lewati sekian yang pertama (bawaan 0).
+    #[param(minimum = 0)]
     offset: Option<i64>,
 }
 
@@ -21,6 +50,17 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, StoreError> {
     serde_json::to_value(v).map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/institutions", tag = "institutions", operation_id = "list_institutions",
+    summary = "Daftar instansi",
+    description = "Instansi yang terlibat dalam perjanjian yang terlihat oleh pengguna.",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Satu halaman instansi", body = Page<InstitutionView>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn list_institutions(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
@@ -50,6 +90,23 @@ async fn list_institutions(
         .json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/institutions", tag = "institutions",
+    operation_id = "create_institution",
+    summary = "Catat instansi baru",
+    request_body(content = InstitutionDoc, example = json!(super::openapi::seed_part("/parties/1/institution"))),
+    responses(
+        (status = 201, description = "Tersimpan; `Location` menunjuk instansi baru",
+            headers(("Location" = String, description = "Alamat instansi baru")),
+            body = InstitutionView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn create_institution(
     state: web::Data<AppState>,
     payload: web::Payload,
@@ -72,6 +129,16 @@ async fn create_institution(
         .json(view))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/institutions/{id}", tag = "institutions", operation_id = "get_institution",
+    summary = "Satu instansi",
+    params(("id" = i64, Path, description = "Id instansi")),
+    responses(
+        (status = 200, description = "Instansi", body = InstitutionView),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn get_institution(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -80,6 +147,23 @@ async fn get_institution(
     Ok(HttpResponse::Ok().json(db(&state, move |c| institutions::get(c, id)).await?))
 }
 
+#[utoipa::path(
+    patch, path = "/api/v1/institutions/{id}", tag = "institutions",
+    operation_id = "patch_institution",
+    summary = "Ubah instansi (JSON merge patch)",
+    params(("id" = i64, Path, description = "Id instansi")),
+    request_body(content = MergePatch, example = json!({"document_set": "karanganyar"})),
+    responses(
+        (status = 200, description = "Instansi setelah diubah", body = InstitutionView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn patch_institution(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -104,6 +188,20 @@ async fn patch_institution(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    delete, path = "/api/v1/institutions/{id}", tag = "institutions",
+    operation_id = "delete_institution",
+    summary = "Hapus instansi",
+    description = "Hanya instansi yang bukan pihak dalam perjanjian dan bukan induk instansi lain.",
+    params(("id" = i64, Path, description = "Id instansi")),
+    responses(
+        (status = 204, description = "Terhapus"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    )
+)]
 async fn delete_institution(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -116,10 +214,21 @@ async fn delete_institution(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/people", tag = "people", operation_id = "list_people",
+    summary = "Daftar orang",
+    description = "Orang dalam perjanjian yang terlihat oleh pengguna.",
+    params(PeopleQuery),
+    responses(
+        (status = 200, description = "Satu halaman orang", body = Page<PersonView>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn list_people(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
-    q: web::Query<ListQuery>,
+    q: web::Query<PeopleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
     let text = q.q.clone();
@@ -132,6 +241,21 @@ async fn list_people(
         .json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/people", tag = "people", operation_id = "create_person",
+    summary = "Catat orang baru",
+    request_body(content = PersonDoc, example = json!(super::openapi::seed_part("/parties/1/signatory"))),
+    responses(
+        (status = 201, description = "Tersimpan; `Location` menunjuk orang baru",
+            headers(("Location" = String, description = "Alamat orang baru")),
+            body = PersonView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn create_person(
     state: web::Data<AppState>,
     payload: web::Payload,
@@ -153,6 +277,16 @@ async fn create_person(
         .json(view))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/people/{id}", tag = "people", operation_id = "get_person",
+    summary = "Satu orang",
+    params(("id" = i64, Path, description = "Id orang")),
+    responses(
+        (status = 200, description = "Orang", body = PersonView),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn get_person(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -161,6 +295,21 @@ async fn get_person(
     Ok(HttpResponse::Ok().json(db(&state, move |c| people::get(c, id)).await?))
 }
 
+#[utoipa::path(
+    patch, path = "/api/v1/people/{id}", tag = "people", operation_id = "patch_person",
+    summary = "Ubah orang (JSON merge patch)",
+    params(("id" = i64, Path, description = "Id orang")),
+    request_body(content = MergePatch, example = json!({"position": "Sekretaris Dinas"})),
+    responses(
+        (status = 200, description = "Orang setelah diubah", body = PersonView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn patch_person(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -184,6 +333,19 @@ async fn patch_person(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    delete, path = "/api/v1/people/{id}", tag = "people", operation_id = "delete_person",
+    summary = "Hapus orang",
+    description = "Hanya orang yang tidak menandatangani perjanjian atau pernyataan.",
+    params(("id" = i64, Path, description = "Id orang")),
+    responses(
+        (status = 204, description = "Terhapus"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    )
+)]
 async fn delete_person(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -193,6 +355,16 @@ async fn delete_person(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/elements", tag = "elements", operation_id = "list_elements",
+    summary = "Katalog elemen data",
+    description = "Elemen data kependudukan (UU 24/2013 Pasal 58 ayat 2); yang dilindungi \
+        (Pasal 84) ditandai `protected`.",
+    responses(
+        (status = 200, description = "Semua elemen, urut katalog", body = Items<ElementRow>),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn list_elements(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let items = db(&state, |c| catalog::list(c)).await?;
     Ok(HttpResponse::Ok().json(json!({ "items": items })))

@@ -7,33 +7,49 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::Principal;
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
+    UserList,
+};
 use super::problem::ApiError;
 use super::{db, json_body, AppState};
 use crate::auth::password;
 use crate::domain::account::{NewPassword, Username};
 use crate::domain::catalog::Role;
 use crate::store::schema::agreements;
+use crate::store::users::UserView;
 use crate::store::{users, write_tx, DbConnection, StoreError};
 
-#[derive(Deserialize)]
+/// Akun baru.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewUser {
     username: Username,
+    /// Kata sandi: 10-128 karakter, tidak hanya spasi.
+    #[schema(value_type = String, format = Password, min_length = 10, max_length = 128)]
     password: NewPassword,
     role: Role,
+    /// Instansi pengguna (`opd`) atau kantor Dukcapil-nya (`legal`, `viewer`).
     #[serde(default)]
     institution_id: Option<i64>,
 }
 
-#[derive(Deserialize)]
+/// Perubahan akun; kolom yang tidak disebut tetap. Kata sandi, peran atau penonaktifan yang
+/// berubah mengakhiri semua token pengguna itu.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UserPatch {
+    /// Kata sandi baru: 10-128 karakter.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Password, min_length = 10, max_length = 128)]
     password: Option<NewPassword>,
     #[serde(default)]
     role: Option<Role>,
+    /// Instansi; `null` mengosongkan.
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
     institution_id: Option<Option<i64>>,
+    /// Nonaktifkan (`true`) atau aktifkan kembali (`false`).
     #[serde(default)]
     disabled: Option<bool>,
 }
@@ -69,6 +85,17 @@ fn scope(c: &mut DbConnection, p: &Principal) -> Result<Option<Vec<i64>>, StoreE
     }
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/users", tag = "users", operation_id = "list_users",
+    summary = "Daftar akun",
+    description = "Admin melihat semua akun; staf hukum (`legal`) melihat akun `opd` instansi \
+        pengguna pada perjanjian kantornya.",
+    responses(
+        (status = 200, description = "Akun", body = UserList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    )
+)]
 async fn list(state: web::Data<AppState>, p: Principal) -> Result<HttpResponse, ApiError> {
     if !matches!(p.role, Role::Admin | Role::Legal) {
         return Err(forbidden(
@@ -87,6 +114,26 @@ async fn list(state: web::Data<AppState>, p: Principal) -> Result<HttpResponse, 
     Ok(HttpResponse::Ok().json(json!({"total": items.len(), "items": items})))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/users", tag = "users", operation_id = "create_user",
+    summary = "Tambah akun",
+    description = "Admin menambah akun apa pun; staf hukum (`legal`) hanya akun `opd` untuk \
+        instansi pengguna pada perjanjian kantornya.",
+    request_body(content = NewUser,
+        example = json!({"username": "dinkopukm.purbalingga", "password": "sandi-awal-berubah-1",
+            "role": "opd", "institution_id": 2})),
+    responses(
+        (status = 201, description = "Tersimpan; `Location` menunjuk akun baru",
+            headers(("Location" = String, description = "Alamat akun baru")),
+            body = UserView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn create(
     state: web::Data<AppState>,
     p: Principal,
@@ -129,6 +176,18 @@ async fn create(
         .json(view))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/users/{id}", tag = "users", operation_id = "get_user",
+    summary = "Satu akun",
+    description = "Setiap pengguna dapat melihat akunnya sendiri.",
+    params(("id" = i64, Path, description = "Id akun")),
+    responses(
+        (status = 200, description = "Akun", body = UserView),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn get(
     state: web::Data<AppState>,
     p: Principal,
@@ -155,6 +214,22 @@ async fn get(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "patch_user",
+    summary = "Ubah akun",
+    description = "Hanya admin.",
+    params(("id" = i64, Path, description = "Id akun")),
+    request_body(content = UserPatch, example = json!({"disabled": true})),
+    responses(
+        (status = 200, description = "Akun setelah diubah", body = UserView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+    )
+)]
 async fn patch(
     state: web::Data<AppState>,
     p: Principal,

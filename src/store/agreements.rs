@@ -107,7 +107,11 @@ struct AgreementFields {
 
 /// An agreement as the API returns it: the import shape plus ids, the
 /// derived status and the dates it was computed from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "Perjanjian seperti yang dikembalikan API: format impor ditambah id, \
+    status turunan, tanggal-tanggal perhitungannya dan kewajiban."
+)]
 pub struct AgreementView {
     pub id: i64,
     #[serde(flatten)]
@@ -118,7 +122,8 @@ pub struct AgreementView {
     pub renewal_deadline: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renewed_on: Option<NaiveDate>,
-    /// A semester report is more than three months late.
+    // A semester report is more than three months late.
+    /// Ada laporan semester yang terlambat lebih dari tiga bulan.
     pub at_risk: bool,
     pub obligations: Vec<Obligation>,
     pub created_at: NaiveDateTime,
@@ -763,7 +768,7 @@ struct SummaryRow {
     renewal_window_starts_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PartySummary {
     pub side: Side,
     pub institution_id: i64,
@@ -771,7 +776,8 @@ pub struct PartySummary {
     pub number: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "Ringkasan perjanjian dalam daftar.")]
 pub struct AgreementSummary {
     pub id: i64,
     pub kind: AgreementKind,

@@ -44,7 +44,11 @@ struct Row {
     changes: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "Satu baris jejak audit: siapa, kapan, tindakan, entitas dan perubahan \
+    (`{field: {before, after}}`)."
+)]
 pub struct HistoryItem {
     pub id: i64,
     pub at: NaiveDateTime,

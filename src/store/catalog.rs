@@ -7,7 +7,11 @@ use super::schema::data_elements;
 use super::{DbConnection, StoreError};
 use crate::domain::catalog::ELEMENTS;
 
-#[derive(Debug, Queryable, Serialize)]
+#[derive(Debug, Queryable, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "Elemen data dalam katalog; `protected`: data pribadi yang dilindungi \
+    (UU 24/2013 Pasal 84), tidak dapat diberikan melalui PKS."
+)]
 pub struct ElementRow {
     pub code: String,
     pub label: String,

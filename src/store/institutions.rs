@@ -25,7 +25,7 @@ pub struct InstitutionRow {
     pub document_set: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InstitutionView {
     #[serde(flatten)]
     pub doc: InstitutionDoc,

@@ -64,8 +64,12 @@ impl NewMessage {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = outbox)]
+#[schema(
+    description = "Pesan pengingat di outbox: `queued`, `sending`, `sent`, `failed` \
+    (dengan galat terakhir) atau `cancelled`."
+)]
 pub struct OutboxRow {
     pub id: i64,
     pub dedupe_key: String,

@@ -23,7 +23,7 @@ pub struct PersonRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PersonView {
     #[serde(flatten)]
     pub doc: PersonDoc,

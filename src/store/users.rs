@@ -24,14 +24,16 @@ pub struct UserRow {
 }
 
 /// An account as the API shows it: never the hash.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "Akun pengguna (tanpa hash kata sandi).")]
 pub struct UserView {
     pub id: i64,
     pub username: String,
     pub role: Role,
     pub institution_id: Option<i64>,
     pub disabled: bool,
-    /// Raised whenever the user's tokens were ended (password, role, disable).
+    // Raised whenever the user's tokens were ended (password, role, disable).
+    /// Naik setiap kali token pengguna diakhiri (ganti kata sandi, peran, penonaktifan).
     pub token_version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
