@@ -14,6 +14,7 @@ on_both!(
     repeated_failures_are_throttled,
     roles_hold_writes_to_their_office,
     responses_carry_security_headers,
+    legal_staff_create_agreements_for_their_office_only,
     every_write_is_on_record,
     personal_data_is_masked_for_whom_it_is_not_due,
     each_office_sees_only_its_agreements,
@@ -364,6 +365,57 @@ async fn roles_hold_writes_to_their_office(app: TestApp) {
         let s = status_with(client, method.clone(), url(path.clone()), body.as_ref()).await;
         assert_eq!(s, expected, "{method} {path}");
     }
+}
+
+async fn legal_staff_create_agreements_for_their_office_only(app: TestApp) {
+    let (_, a) = app.post("/api/v1/agreements", &example()).await;
+    let office = a["parties"][0]["institution"]["id"].as_i64().unwrap();
+    add_user(&app, "legal.purbalingga", Role::Legal, Some(office));
+    let legal = client_with(&token_of(&app, "legal.purbalingga").await);
+    let (before, _, _) = app.counts().await;
+    let mut elsewhere = example();
+    elsewhere["parties"][0]["institution"]["name"] =
+        json!("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Banyumas");
+    elsewhere["parties"][0]["number"] = json!("400.12/8888/2025");
+    elsewhere["parties"][1]["number"] = json!("518/8888/IX/2025");
+    let r = legal
+        .post(app.url("/api/v1/agreements"))
+        .json(&elsewhere)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body.to_string().contains("/parties/0/institution"),
+        "{body}"
+    );
+    let mut ours = example();
+    ours["parties"][0]["number"] = json!("400.12/9999/2025");
+    ours["parties"][1]["number"] = json!("518/9999/IX/2025");
+    let r = legal
+        .post(app.url("/api/v1/agreements"))
+        .json(&ours)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let (after, _, _) = app.counts().await;
+    assert_eq!(after, before + 1, "the refused one wrote nothing");
+    // Nor can an agreement be handed to another office by a patch.
+    let mut parties = ours["parties"].clone();
+    parties[0]["institution"]["name"] =
+        json!("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Banyumas");
+    let r = legal
+        .patch(app.url(&format!("/api/v1/agreements/{id}")))
+        .json(&json!({"parties": parties}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let (_, still) = app.get(&format!("/api/v1/agreements/{id}")).await;
+    assert_eq!(still["parties"][0]["institution"]["id"], office);
 }
 
 async fn responses_carry_security_headers(app: TestApp) {

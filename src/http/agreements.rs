@@ -158,18 +158,39 @@ async fn list(
 )]
 async fn create(
     state: web::Data<AppState>,
+    principal: super::auth::Principal,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let doc: AgreementDoc = json_body(&state, payload).await?;
     let (today, cal) = (crate::today_jakarta(), state.calendar());
     let view = db(&state, move |c| {
-        let id = write_tx(c, |c| agreements::insert(c, &doc))?;
+        let id = write_tx(c, |c| {
+            let id = agreements::insert(c, &doc)?;
+            still_yours(c, &principal, id)?;
+            Ok(id)
+        })?;
         agreements::get(c, id, today, &cal)
     })
     .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/agreements/{}", view.id)))
         .json(view))
+}
+
+/// Legal staff write only agreements their office (or one below it) issues:
+/// one that would fall outside after the write is refused and rolled back.
+fn still_yours(
+    c: &mut crate::store::DbConnection,
+    p: &super::auth::Principal,
+    id: i64,
+) -> Result<(), crate::store::StoreError> {
+    if p.visible.sees(c, id)? {
+        return Ok(());
+    }
+    Err(crate::store::StoreError::invalid(
+        "/parties/0/institution",
+        "PIHAK KESATU harus kantor Anda atau kantor di bawahnya",
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -226,6 +247,7 @@ async fn get(
 )]
 async fn patch(
     state: web::Data<AppState>,
+    principal: super::auth::Principal,
     id: web::Path<i64>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -233,7 +255,10 @@ async fn patch(
     let patch: Value = json_body(&state, payload).await?;
     let (today, cal) = (crate::today_jakarta(), state.calendar());
     let view = db(&state, move |c| {
-        write_tx(c, |c| agreements::patch(c, id, &patch))?;
+        write_tx(c, |c| {
+            agreements::patch(c, id, &patch)?;
+            still_yours(c, &principal, id)
+        })?;
         agreements::get(c, id, today, &cal)
     })
     .await?;
