@@ -154,3 +154,22 @@ mod tests {
         ));
     }
 }
+
+/// Timestamps are stored as UTC without an offset; the API writes them as
+/// RFC 3339 with `Z`, as its OpenAPI `date-time` format requires.
+pub fn utc<S: serde::Serializer>(t: &chrono::NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(
+        &t.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+    )
+}
+
+pub fn utc_opt<S: serde::Serializer>(
+    t: &Option<chrono::NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => utc(t, s),
+        None => s.serialize_none(),
+    }
+}

@@ -922,6 +922,23 @@ async fn accounts_over_the_api(app: TestApp) {
         .patch("/api/v1/users/99999", &json!({"disabled": true}))
         .await;
     assert_eq!(s, 404);
+    // An admin cannot lock itself out.
+    let (_, me) = app.get("/api/v1/users").await;
+    let admin_id = me["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "admin")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    for body in [
+        json!({"disabled": true}),
+        json!({"role": "viewer", "institution_id": office}),
+    ] {
+        let (s, e) = app.patch(&format!("/api/v1/users/{admin_id}"), &body).await;
+        assert_eq!(s, 422, "{e}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

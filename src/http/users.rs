@@ -241,6 +241,19 @@ async fn patch(
         return Err(forbidden("hanya admin yang dapat mengubah akun"));
     }
     let body: UserPatch = json_body(&state, payload).await?;
+    // The last way in must not be closed by a slip: an admin cannot disable
+    // or demote itself.
+    if id == p.id && (body.disabled == Some(true) || body.role.is_some_and(|r| r != Role::Admin)) {
+        return Err(crate::store::StoreError::invalid(
+            if body.disabled == Some(true) {
+                "/disabled"
+            } else {
+                "/role"
+            },
+            "admin tidak dapat menonaktifkan atau menurunkan perannya sendiri",
+        )
+        .into());
+    }
     let hash = match &body.password {
         Some(pw) => {
             let pw = pw.clone();

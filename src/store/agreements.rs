@@ -126,7 +126,9 @@ pub struct AgreementView {
     /// Ada laporan semester yang terlambat lebih dari tiga bulan.
     pub at_risk: bool,
     pub obligations: Vec<Obligation>,
+    #[serde(serialize_with = "crate::json::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::json::utc")]
     pub updated_at: NaiveDateTime,
 }
 

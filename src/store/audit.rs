@@ -51,6 +51,7 @@ struct Row {
 )]
 pub struct HistoryItem {
     pub id: i64,
+    #[serde(serialize_with = "crate::json::utc")]
     pub at: NaiveDateTime,
     pub actor: String,
     pub action: String,

@@ -30,7 +30,9 @@ pub struct InstitutionView {
     #[serde(flatten)]
     pub doc: InstitutionDoc,
     pub parent_id: Option<i64>,
+    #[serde(serialize_with = "crate::json::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::json::utc")]
     pub updated_at: NaiveDateTime,
 }
 

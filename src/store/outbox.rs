@@ -86,13 +86,17 @@ pub struct OutboxRow {
     pub body_html: String,
     pub state: String,
     pub attempts: i32,
+    #[serde(serialize_with = "crate::json::utc")]
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
     #[serde(skip)]
     pub claimed_by: Option<String>,
     #[serde(skip)]
+    #[serde(serialize_with = "crate::json::utc_opt")]
     pub claimed_until: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::json::utc_opt")]
     pub sent_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::json::utc")]
     pub created_at: NaiveDateTime,
 }
 

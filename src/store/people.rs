@@ -27,7 +27,9 @@ pub struct PersonRow {
 pub struct PersonView {
     #[serde(flatten)]
     pub doc: PersonDoc,
+    #[serde(serialize_with = "crate::json::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::json::utc")]
     pub updated_at: NaiveDateTime,
 }
 

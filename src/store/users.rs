@@ -35,7 +35,9 @@ pub struct UserView {
     // Raised whenever the user's tokens were ended (password, role, disable).
     /// Naik setiap kali token pengguna diakhiri (ganti kata sandi, peran, penonaktifan).
     pub token_version: i32,
+    #[serde(serialize_with = "crate::json::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::json::utc")]
     pub updated_at: NaiveDateTime,
 }
 
