@@ -7,88 +7,9 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use common::routes::{PUBLIC, ROUTES};
 use common::TestApp;
 use serde_json::{json, Value};
-
-/// Every route registered in src/http, as (method, path) in OpenAPI form.
-const ROUTES: &[(&str, &str)] = &[
-    ("get", "/healthz"),
-    ("get", "/api/docs"),
-    ("get", "/api/v1/openapi.json"),
-    ("post", "/api/v1/auth/login"),
-    ("get", "/api/v1/users"),
-    ("post", "/api/v1/users"),
-    ("get", "/api/v1/users/{id}"),
-    ("patch", "/api/v1/users/{id}"),
-    ("get", "/api/v1/agreements"),
-    ("post", "/api/v1/agreements"),
-    ("get", "/api/v1/agreements/{id}"),
-    ("patch", "/api/v1/agreements/{id}"),
-    ("delete", "/api/v1/agreements/{id}"),
-    ("get", "/api/v1/agreements/{id}/scopes"),
-    ("post", "/api/v1/agreements/{id}/scopes"),
-    ("get", "/api/v1/agreements/{id}/scopes/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/scopes/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/scopes/{rid}"),
-    ("get", "/api/v1/agreements/{id}/applications"),
-    ("post", "/api/v1/agreements/{id}/applications"),
-    ("get", "/api/v1/agreements/{id}/applications/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/applications/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/applications/{rid}"),
-    ("get", "/api/v1/agreements/{id}/statements"),
-    ("post", "/api/v1/agreements/{id}/statements"),
-    ("get", "/api/v1/agreements/{id}/statements/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/statements/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/statements/{rid}"),
-    ("get", "/api/v1/agreements/{id}/certificates"),
-    ("post", "/api/v1/agreements/{id}/certificates"),
-    ("get", "/api/v1/agreements/{id}/certificates/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/certificates/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/certificates/{rid}"),
-    ("get", "/api/v1/agreements/{id}/reports"),
-    ("post", "/api/v1/agreements/{id}/reports"),
-    ("get", "/api/v1/agreements/{id}/reports/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/reports/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/reports/{rid}"),
-    ("get", "/api/v1/agreements/{id}/renewals"),
-    ("post", "/api/v1/agreements/{id}/renewals"),
-    ("get", "/api/v1/agreements/{id}/renewals/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/renewals/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/renewals/{rid}"),
-    ("get", "/api/v1/agreements/{id}/history"),
-    ("get", "/api/v1/agreements/{id}/documents/{file}"),
-    ("get", "/api/v1/agreements/{id}/check"),
-    ("get", "/api/v1/agreements/{id}/obligations"),
-    ("put", "/api/v1/agreements/{id}/obligations/{key}/waiver"),
-    ("delete", "/api/v1/agreements/{id}/obligations/{key}/waiver"),
-    ("put", "/api/v1/agreements/{id}/sam-return"),
-    ("get", "/api/v1/obligations"),
-    ("get", "/api/v1/obligations.ics"),
-    ("get", "/api/v1/dashboard"),
-    ("get", "/api/v1/reminders"),
-    ("get", "/api/v1/holidays"),
-    ("put", "/api/v1/holidays/{date}"),
-    ("delete", "/api/v1/holidays/{date}"),
-    ("get", "/api/v1/institutions"),
-    ("post", "/api/v1/institutions"),
-    ("get", "/api/v1/institutions/{id}"),
-    ("patch", "/api/v1/institutions/{id}"),
-    ("delete", "/api/v1/institutions/{id}"),
-    ("get", "/api/v1/people"),
-    ("post", "/api/v1/people"),
-    ("get", "/api/v1/people/{id}"),
-    ("patch", "/api/v1/people/{id}"),
-    ("delete", "/api/v1/people/{id}"),
-    ("get", "/api/v1/elements"),
-];
-
-/// Answered without a token.
-const PUBLIC: &[&str] = &[
-    "/healthz",
-    "/api/docs",
-    "/api/v1/openapi.json",
-    "/api/v1/auth/login",
-];
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete"];
 

@@ -31,6 +31,7 @@ pub struct TestApp {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+pub mod routes;
 pub mod smtp;
 
 pub fn pg_base() -> String {
