@@ -976,3 +976,52 @@ async fn cors_answers_only_configured_origins() {
         "https://sepakat.example.go.id"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_token_signed_with_the_right_secret_is_refused() {
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef-test-secret";
+    let app = TestApp::spawn_with(common::Db::Sqlite, |s| {
+        s.with_keys(sepakat::auth::Keys::from_secret(SECRET))
+    })
+    .await
+    .unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let token = |exp: i64| {
+        let claims = sepakat::auth::Claims {
+            sub: "1".into(),
+            name: "admin".into(),
+            role: Role::Admin,
+            inst: None,
+            ver: 0,
+            iat: now - 9 * 3600,
+            exp,
+        };
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(SECRET),
+        )
+        .unwrap()
+    };
+    let url = app.url("/api/v1/agreements");
+    assert_eq!(
+        client_with(&token(now + 60))
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "the same secret signs valid tokens"
+    );
+    assert_eq!(
+        client_with(&token(now - 1))
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "expired"
+    );
+}
