@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{example, read_json, root, TestApp};
-use serde_json::{json, Value};
+use serde_json::json;
 
 on_both!(
     every_seed_in_every_kind_and_format,
