@@ -9,7 +9,6 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
-use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -17,8 +16,7 @@ use super::problem::ApiError;
 use super::{db, json_body, AppState};
 use crate::auth::password;
 use crate::domain::catalog::Role;
-use crate::store::schema::{agreements, institutions};
-use crate::store::{users, DbConnection, StoreError};
+use crate::store::{users, StoreError};
 
 /// The signed-in user of a request, put there by [`authenticate`].
 #[derive(Debug, Clone)]
@@ -351,7 +349,7 @@ pub async fn authenticate(
     .map(|k| k.principal)
     .ok_or_else(unauthorized)?;
     hidden_record(&state, &principal, req.path()).await?;
-    authorize_write(&state, &principal, req.method(), req.path()).await?;
+    authorize_write(&principal, req.method(), req.path())?;
     req.extensions_mut().insert(principal.clone());
     let res = super::audit::around(&state, &principal, req, next).await?;
     match principal.entitled() {
@@ -434,110 +432,33 @@ async fn hidden_record(
 /// Records an `opd` user may add or change on its own agreements.
 const OPD_RECORDS: &[&str] = &["reports", "certificates", "statements", "renewals"];
 
-async fn authorize_write(
-    state: &web::Data<AppState>,
-    p: &Principal,
-    method: &Method,
-    path: &str,
-) -> Result<(), ApiError> {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) || p.role == Role::Admin {
+/// What the role may write, by path. Whose agreement it is was settled
+/// before, by [`hidden_record`]: an agreement outside the user's visibility
+/// answers 404 before any role is considered.
+fn authorize_write(p: &Principal, method: &Method, path: &str) -> Result<(), ApiError> {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }
     let parts: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
-    let agreement: Option<i64> = match parts.as_slice() {
-        ["agreements", id, ..] => id.parse().ok(),
-        _ => None,
-    };
     match p.role {
-        Role::Viewer => Err(forbidden("peran viewer hanya dapat membaca")),
         Role::Admin => Ok(()),
+        Role::Viewer => Err(forbidden("peran viewer hanya dapat membaca")),
         Role::Opd => {
             let record_write = matches!(parts.as_slice(), ["agreements", _, record, ..] if OPD_RECORDS.contains(record))
                 && *method != Method::DELETE;
-            if !record_write {
-                return Err(forbidden(
+            record_write.then_some(()).ok_or_else(|| {
+                forbidden(
                     "peran opd hanya dapat mencatat laporan, sertifikat, SPTJM/NDA dan permohonan perpanjangan perjanjiannya sendiri",
-                ));
-            }
-            let (inst, id) = (p.institution_id, agreement.unwrap_or_default());
-            let own = db(state, move |c| {
-                let parties: Option<(i64, i64)> = agreements::table
-                    .find(id)
-                    .select((
-                        agreements::first_institution_id,
-                        agreements::second_institution_id,
-                    ))
-                    .first(c)
-                    .optional()?;
-                Ok(parties.is_some_and(|(_, second)| Some(second) == inst))
+                )
             })
-            .await?;
-            own.then_some(())
-                .ok_or_else(|| forbidden("perjanjian ini bukan milik instansi Anda"))
         }
-        Role::Legal => {
-            if parts.first() == Some(&"users") {
-                // Legal staff add OPD accounts; the handler checks which.
-                return if *method == Method::POST {
-                    Ok(())
-                } else {
-                    Err(forbidden("hanya admin yang dapat mengubah akun"))
-                };
-            }
-            let Some(id) = agreement else { return Ok(()) };
-            let inst = p.institution_id;
-            let own = db(state, move |c| {
-                let first: Option<i64> = agreements::table
-                    .find(id)
-                    .select(agreements::first_institution_id)
-                    .first(c)
-                    .optional()?;
-                match (first, inst) {
-                    // A missing agreement answers 404 from its handler.
-                    (None, _) => Ok(true),
-                    (Some(first), Some(office)) => Ok(office_covers(c, office, first)?),
-                    (Some(_), None) => Ok(false),
-                }
-            })
-            .await?;
-            own.then_some(())
-                .ok_or_else(|| forbidden("perjanjian ini bukan milik kantor Anda (PIHAK KESATU)"))
+        // Legal staff add OPD accounts (the handler checks which); only an
+        // admin changes an account.
+        Role::Legal if parts.first() == Some(&"users") && *method != Method::POST => {
+            Err(forbidden("hanya admin yang dapat mengubah akun"))
         }
+        Role::Legal => Ok(()),
     }
-}
-
-/// Whether `institution` is `office` or below it in the region hierarchy.
-pub fn office_covers(
-    c: &mut DbConnection,
-    office: i64,
-    institution: i64,
-) -> Result<bool, StoreError> {
-    // Ditjen Dukcapil sees every agreement in the country.
-    let kind: Option<String> = institutions::table
-        .find(office)
-        .select(institutions::kind)
-        .first(c)
-        .optional()?;
-    if kind.as_deref() == Some("dukcapil_pusat") {
-        return Ok(true);
-    }
-    let mut current = Some(institution);
-    // The hierarchy is shallow (Ditjen, province, regency); the bound stops a cycle.
-    for _ in 0..16 {
-        match current {
-            Some(id) if id == office => return Ok(true),
-            Some(id) => {
-                current = institutions::table
-                    .find(id)
-                    .select(institutions::parent_id)
-                    .first::<Option<i64>>(c)
-                    .optional()?
-                    .flatten();
-            }
-            None => return Ok(false),
-        }
-    }
-    Ok(false)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
