@@ -167,7 +167,7 @@ impl Renderer {
     /// Refuses a set name no template folder answers to, for an office's choice.
     pub fn check_set(&self, set: Option<&str>) -> Result<(), String> {
         match set {
-            Some(s) if !self.known_set(s) || s.contains(['/', '\\', '.']) => Err(format!(
+            Some(s) if !self.known_set(s) => Err(format!(
                 "set dokumen '{s}' tidak dikenal (tersedia: {})",
                 SETS.join(", ")
             )),
@@ -175,7 +175,12 @@ impl Renderer {
         }
     }
 
+    /// A built-in set, or a folder of the override directory; a name that
+    /// could leave that directory is never a set.
     fn known_set(&self, set: &str) -> bool {
+        if set.is_empty() || set.contains(['/', '\\', '.']) {
+            return false;
+        }
         SETS.contains(&set)
             || self
                 .override_dir
@@ -185,7 +190,7 @@ impl Renderer {
 
     /// The document markup for `kind` in `set`.
     pub fn markup(&self, set: &str, kind: Kind, ctx: &Value) -> Result<String, DocumentError> {
-        if !self.known_set(set) || set.contains(['/', '\\', '.']) {
+        if !self.known_set(set) {
             return Err(DocumentError::UnknownSet(set.to_string(), SETS.join(", ")));
         }
         let stem = kind.file_stem();

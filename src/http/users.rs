@@ -68,6 +68,19 @@ fn agencies_of(c: &mut DbConnection, p: &Principal) -> Result<Vec<i64>, StoreErr
         .load(c)?)
 }
 
+/// The argon2id hash, computed off the async workers (it takes tens of ms).
+async fn hashed(pw: NewPassword) -> Result<String, ApiError> {
+    web::block(move || password::hash(pw.expose()))
+        .await?
+        .map_err(|e| {
+            ApiError::new(
+                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "Gagal",
+                e,
+            )
+        })
+}
+
 fn forbidden(detail: &str) -> ApiError {
     ApiError::new(
         actix_web::http::StatusCode::FORBIDDEN,
@@ -148,15 +161,7 @@ async fn create(
             "hanya admin dan staf hukum yang dapat menambah akun",
         ));
     }
-    let hash = web::block(move || password::hash(body.password.expose()))
-        .await?
-        .map_err(|e| {
-            ApiError::new(
-                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "Gagal",
-                e,
-            )
-        })?;
+    let hash = hashed(body.password.clone()).await?;
     let view = db(&state, move |c| {
         if p.role == Role::Legal {
             let allowed = agencies_of(c, &p)?;
@@ -255,20 +260,7 @@ async fn patch(
         .into());
     }
     let hash = match &body.password {
-        Some(pw) => {
-            let pw = pw.clone();
-            Some(
-                web::block(move || password::hash(pw.expose()))
-                    .await?
-                    .map_err(|e| {
-                        ApiError::new(
-                            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-                            "Gagal",
-                            e,
-                        )
-                    })?,
-            )
-        }
+        Some(pw) => Some(hashed(pw.clone()).await?),
         None => None,
     };
     let view = db(&state, move |c| {
