@@ -38,28 +38,15 @@ pub enum Draw {
 
 impl Draw {
     fn shifted(&self, dy: f32) -> Draw {
-        match self {
-            Draw::Text { baseline, .. } => {
-                let mut d = self.clone();
-                if let Draw::Text { baseline: b, .. } = &mut d {
-                    *b = baseline + dy;
-                }
-                d
+        let mut d = self.clone();
+        match &mut d {
+            Draw::Text { baseline, .. } => *baseline += dy,
+            Draw::Line { y1, y2, .. } => {
+                *y1 += dy;
+                *y2 += dy;
             }
-            Draw::Line {
-                x1,
-                y1,
-                x2,
-                y2,
-                width,
-            } => Draw::Line {
-                x1: *x1,
-                y1: y1 + dy,
-                x2: *x2,
-                y2: y2 + dy,
-                width: *width,
-            },
         }
+        d
     }
 }
 
