@@ -1,6 +1,7 @@
 //! Agreements: the whole aggregate in and out, the filtered list, and the
 //! lifecycle dates the status is derived from.
 
+use super::db::on_backend;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -333,39 +334,57 @@ fn insert_parties(
     doc: &AgreementDoc,
     ids: &[(i64, Option<i64>)],
 ) -> Result<(), StoreError> {
-    for (p, (inst, signatory)) in doc.parties.iter().zip(ids) {
-        diesel::insert_into(agreement_parties::table)
-            .values((
+    let rows: Vec<_> = doc
+        .parties
+        .iter()
+        .zip(ids)
+        .map(|(p, (inst, signatory))| {
+            (
                 agreement_parties::agreement_id.eq(id),
                 agreement_parties::side.eq(p.side.code()),
-                agreement_parties::institution_id.eq(inst),
+                agreement_parties::institution_id.eq(*inst),
                 agreement_parties::number.eq(p.number.as_ref().map(|n| n.to_string())),
-                agreement_parties::recital.eq(&p.recital),
-                agreement_parties::signatory_id.eq(signatory),
-            ))
-            .execute(conn)?;
+                agreement_parties::recital.eq(p.recital.as_deref()),
+                agreement_parties::signatory_id.eq(*signatory),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        on_backend!(conn, |c| diesel::insert_into(agreement_parties::table)
+            .values(rows)
+            .execute(c))?;
     }
     Ok(())
 }
 
 fn insert_texts(conn: &mut DbConnection, id: i64, doc: &AgreementDoc) -> Result<(), StoreError> {
-    for (i, text) in doc.legal_bases.iter().enumerate() {
-        diesel::insert_into(legal_bases::table)
-            .values((
+    let bases: Vec<_> = (doc.legal_bases.iter().enumerate())
+        .map(|(i, text)| {
+            (
                 legal_bases::agreement_id.eq(id),
                 legal_bases::position.eq(i as i32),
-                legal_bases::text.eq(text),
-            ))
-            .execute(conn)?;
+                legal_bases::text.eq(text.as_str()),
+            )
+        })
+        .collect();
+    if !bases.is_empty() {
+        on_backend!(conn, |c| diesel::insert_into(legal_bases::table)
+            .values(bases)
+            .execute(c))?;
     }
-    for (i, item) in doc.return_data.iter().enumerate() {
-        diesel::insert_into(return_data_items::table)
-            .values((
+    let items: Vec<_> = (doc.return_data.iter().enumerate())
+        .map(|(i, item)| {
+            (
                 return_data_items::agreement_id.eq(id),
                 return_data_items::position.eq(i as i32),
-                return_data_items::item.eq(item),
-            ))
-            .execute(conn)?;
+                return_data_items::item.eq(item.as_str()),
+            )
+        })
+        .collect();
+    if !items.is_empty() {
+        on_backend!(conn, |c| diesel::insert_into(return_data_items::table)
+            .values(items)
+            .execute(c))?;
     }
     Ok(())
 }
@@ -392,26 +411,31 @@ fn insert_juknis(conn: &mut DbConnection, id: i64, j: &Juknis) -> Result<(), Sto
         ))
         .returning(juknis::id)
         .get_result(conn)?;
-    for (role, list) in [
+    let rows: Vec<_> = [
         ("contact", &j.contacts),
         ("acknowledger", &j.acknowledged_by),
-    ] {
-        for (i, p) in list.iter().enumerate() {
-            diesel::insert_into(juknis_people::table)
-                .values((
-                    juknis_people::juknis_id.eq(jid),
-                    juknis_people::role.eq(role),
-                    juknis_people::position_in_list.eq(i as i32),
-                    juknis_people::side.eq(p.side.code()),
-                    juknis_people::name.eq(p.name.trim()),
-                    juknis_people::position.eq(&p.position),
-                    juknis_people::nip.eq(p.nip.as_ref().map(|v| v.to_string())),
-                    juknis_people::nik.eq(p.nik.as_ref().map(|v| v.to_string())),
-                    juknis_people::phone.eq(p.phone.as_ref().map(|v| v.to_string())),
-                    juknis_people::email.eq(p.email.as_ref().map(|v| v.to_string())),
-                ))
-                .execute(conn)?;
-        }
+    ]
+    .into_iter()
+    .flat_map(|(role, list)| list.iter().enumerate().map(move |(i, p)| (role, i, p)))
+    .map(|(role, i, p)| {
+        (
+            juknis_people::juknis_id.eq(jid),
+            juknis_people::role.eq(role),
+            juknis_people::position_in_list.eq(i as i32),
+            juknis_people::side.eq(p.side.code()),
+            juknis_people::name.eq(p.name.trim()),
+            juknis_people::position.eq(p.position.as_deref()),
+            juknis_people::nip.eq(p.nip.as_ref().map(|v| v.to_string())),
+            juknis_people::nik.eq(p.nik.as_ref().map(|v| v.to_string())),
+            juknis_people::phone.eq(p.phone.as_ref().map(|v| v.to_string())),
+            juknis_people::email.eq(p.email.as_ref().map(|v| v.to_string())),
+        )
+    })
+    .collect();
+    if !rows.is_empty() {
+        on_backend!(conn, |c| diesel::insert_into(juknis_people::table)
+            .values(rows)
+            .execute(c))?;
     }
     Ok(())
 }
@@ -478,12 +502,15 @@ fn row(conn: &mut DbConnection, id: i64) -> Result<AgreementRow, StoreError> {
 }
 
 fn load_parties(conn: &mut DbConnection, id: i64) -> Result<Vec<Party>, StoreError> {
+    let parent = diesel::alias!(institutions as parent);
     let rows: Vec<(
         (String, Option<String>, Option<String>),
         inst_store::InstitutionRow,
+        Option<String>,
         Option<people_store::PersonRow>,
     )> = agreement_parties::table
         .inner_join(institutions::table)
+        .left_join(parent.on(institutions::parent_id.eq(parent.field(institutions::id).nullable())))
         .left_join(people::table)
         .filter(agreement_parties::agreement_id.eq(id))
         .order(agreement_parties::id)
@@ -494,19 +521,12 @@ fn load_parties(conn: &mut DbConnection, id: i64) -> Result<Vec<Party>, StoreErr
                 agreement_parties::recital,
             ),
             inst_store::InstitutionRow::as_select(),
+            parent.field(institutions::name).nullable(),
             Option::<people_store::PersonRow>::as_select(),
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|((side, number, recital), inst, person)| {
-            let parent = match inst.parent_id {
-                Some(pid) => institutions::table
-                    .find(pid)
-                    .select(institutions::name)
-                    .first(conn)
-                    .optional()?,
-                None => None,
-            };
+        .map(|((side, number, recital), inst, parent, person)| {
             Ok(Party {
                 side: decode(side)?,
                 number: decode_opt(number)?,

@@ -14,6 +14,20 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// Runs `$body` with `$c` bound to the concrete connection, for the few
+/// statements the MultiConnection backend cannot express: a multi-row
+/// INSERT (one statement where row-by-row inserts cost a PostgreSQL round
+/// trip each).
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::db::DbConnection::Postgres($c) => $body,
+            $crate::store::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 

@@ -3,6 +3,7 @@
 //! renewal requests. Each is created, changed and removed on its own through
 //! the [`Record`] trait; the whole agreement is checked before any write.
 
+use super::db::on_backend;
 use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -76,14 +77,23 @@ fn insert_elements(
     scope_id: i64,
     scope: &Scope,
 ) -> Result<(), StoreError> {
-    for (i, el) in scope.elements.iter().enumerate() {
-        diesel::insert_into(scope_elements::table)
-            .values((
+    // One multi-row INSERT: on PostgreSQL every statement is a round trip.
+    let rows: Vec<_> = scope
+        .elements
+        .iter()
+        .enumerate()
+        .map(|(i, el)| {
+            (
                 scope_elements::scope_id.eq(scope_id),
                 scope_elements::element_code.eq(el.as_str()),
                 scope_elements::position.eq(i as i32),
-            ))
-            .execute(conn)?;
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        on_backend!(conn, |c| diesel::insert_into(scope_elements::table)
+            .values(rows)
+            .execute(c))?;
     }
     Ok(())
 }
@@ -118,41 +128,35 @@ impl Record for Scope {
         self.id = id;
     }
     fn load_all(conn: &mut DbConnection, agreement_id: i64) -> Result<Vec<Self>, StoreError> {
-        let rows: Vec<(i64, String, Option<i32>, bool)> = access_scopes::table
+        // Scopes with their elements in one query: a row per element, in order.
+        let rows: Vec<(i64, String, Option<i32>, bool, Option<String>)> = access_scopes::table
+            .left_join(scope_elements::table)
             .filter(access_scopes::agreement_id.eq(agreement_id))
-            .order(access_scopes::id)
+            .order((access_scopes::id, scope_elements::position))
             .select((
                 access_scopes::id,
                 access_scopes::method,
                 access_scopes::daily_quota,
                 access_scopes::unlimited_after_poc,
+                scope_elements::element_code.nullable(),
             ))
             .load(conn)?;
-        if rows.is_empty() {
-            return Ok(vec![]);
-        }
-        // A join, not `IN (ids…)`: a fixed statement stays in the prepared-statement cache.
-        let els: Vec<(i64, String)> = scope_elements::table
-            .inner_join(access_scopes::table)
-            .filter(access_scopes::agreement_id.eq(agreement_id))
-            .order((scope_elements::scope_id, scope_elements::position))
-            .select((scope_elements::scope_id, scope_elements::element_code))
-            .load(conn)?;
-        rows.into_iter()
-            .map(|(id, method, quota, unlimited)| {
-                Ok(Scope {
+        let mut scopes: Vec<Scope> = vec![];
+        for (id, method, quota, unlimited, code) in rows {
+            if scopes.last().and_then(|s| s.id) != Some(id) {
+                scopes.push(Scope {
                     id: Some(id),
                     method: decode(method)?,
-                    elements: els
-                        .iter()
-                        .filter(|(sid, _)| *sid == id)
-                        .map(|(_, code)| decode(code.clone()))
-                        .collect::<Result<_, _>>()?,
+                    elements: vec![],
                     daily_quota: quota.map(|q| q as u32),
                     unlimited_after_poc: unlimited,
-                })
-            })
-            .collect()
+                });
+            }
+            if let (Some(code), Some(scope)) = (code, scopes.last_mut()) {
+                scope.elements.push(decode(code)?);
+            }
+        }
+        Ok(scopes)
     }
     fn insert(&self, conn: &mut DbConnection, agreement_id: i64) -> Result<i64, StoreError> {
         let id: i64 = diesel::insert_into(access_scopes::table)
