@@ -17,6 +17,7 @@ on_both!(
     signed_agreement_cannot_be_deleted,
     adendum_renews_its_pks,
     institutions_and_people_crud,
+    parties_come_back_with_their_parent_office,
     unknown_routes_and_ids_are_problems,
 );
 
@@ -466,6 +467,34 @@ async fn adendum_renews_its_pks(app: TestApp) {
     let (s, o) = app.post("/api/v1/agreements", &orphan).await;
     assert_eq!(s, 422);
     assert_eq!(o["errors"][0]["pointer"], "/amends/number");
+}
+
+async fn parties_come_back_with_their_parent_office(app: TestApp) {
+    let province = "Dinas Kependudukan dan Pencatatan Sipil Provinsi Jawa Tengah";
+    let (s, p) = app
+        .post(
+            "/api/v1/institutions",
+            &json!({"name": province, "kind": "dukcapil_provinsi"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let mut doc = example();
+    doc["parties"][0]["institution"]["parent"] = json!(province);
+    let (s, created) = app.post("/api/v1/agreements", &doc).await;
+    assert_eq!(s, 201, "{created}");
+    let (s, got) = app
+        .get(&format!("/api/v1/agreements/{}", created["id"]))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(got["parties"][0]["institution"]["parent"], province);
+    assert!(
+        got["parties"][1]["institution"].get("parent").is_none(),
+        "{got}"
+    );
+    assert_eq!(
+        got["parties"][1]["institution"]["name"],
+        doc["parties"][1]["institution"]["name"]
+    );
 }
 
 async fn institutions_and_people_crud(app: TestApp) {
