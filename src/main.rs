@@ -617,7 +617,8 @@ fn remind(
 }
 
 fn open(config: &Config) -> Result<store::Pool, String> {
-    let pool = store::connect(&config.database_url, config.pool_size).map_err(|e| e.to_string())?;
+    let pool =
+        store::connect(&config.database_url, config.pool_size()).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     store::migrate(&mut conn).map_err(|e| e.to_string())?;
     Ok(pool)
