@@ -564,41 +564,48 @@ type JuknisPersonRow = (
 );
 
 fn load_juknis(conn: &mut DbConnection, id: i64) -> Result<Option<Juknis>, StoreError> {
-    let r: Option<JuknisRow> = juknis::table
+    // The Juknis with its contacts and acknowledgers in one query: a row per
+    // person (one row without a person when it has none), each list in order.
+    let rows: Vec<(JuknisRow, Option<JuknisPersonRow>)> = juknis::table
+        .left_join(juknis_people::table)
         .filter(juknis::agreement_id.eq(id))
-        .select((
-            juknis::id,
-            juknis::number,
-            juknis::date,
-            juknis::place,
-            juknis::ip_lan,
-            juknis::bandwidth,
-            juknis::cost_bearer,
-            juknis::estimated_connection,
-            juknis::web_portal_ip,
-            juknis::return_data_url,
-            juknis::sam_activation_url,
-            juknis::report_email,
-        ))
-        .first(conn)
-        .optional()?;
-    let Some(r) = r else { return Ok(None) };
-    let people_rows: Vec<JuknisPersonRow> = juknis_people::table
-        .filter(juknis_people::juknis_id.eq(r.0))
         .order((juknis_people::role, juknis_people::position_in_list))
         .select((
-            juknis_people::role,
-            juknis_people::side,
-            juknis_people::name,
-            juknis_people::position,
-            juknis_people::nip,
-            juknis_people::nik,
-            juknis_people::phone,
-            juknis_people::email,
+            (
+                juknis::id,
+                juknis::number,
+                juknis::date,
+                juknis::place,
+                juknis::ip_lan,
+                juknis::bandwidth,
+                juknis::cost_bearer,
+                juknis::estimated_connection,
+                juknis::web_portal_ip,
+                juknis::return_data_url,
+                juknis::sam_activation_url,
+                juknis::report_email,
+            ),
+            (
+                juknis_people::role,
+                juknis_people::side,
+                juknis_people::name,
+                juknis_people::position,
+                juknis_people::nip,
+                juknis_people::nik,
+                juknis_people::phone,
+                juknis_people::email,
+            )
+                .nullable(),
         ))
         .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((r, first)) = rows.next() else {
+        return Ok(None);
+    };
     let (mut contacts, mut acks) = (vec![], vec![]);
-    for (role, side, name, position, nip, nik, phone, email) in people_rows {
+    for (role, side, name, position, nip, nik, phone, email) in
+        first.into_iter().chain(rows.filter_map(|(_, p)| p))
+    {
         let p = JuknisPerson {
             side: decode(side)?,
             name,
