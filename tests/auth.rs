@@ -771,6 +771,35 @@ async fn each_office_sees_only_its_agreements(app: TestApp) {
     let (s2, missing) = get(&legal, "/api/v1/agreements/999999".into()).await;
     assert_eq!((s1, s2), (404, 404));
     assert_eq!(hidden["title"], missing["title"]);
+
+    // Each reader's dashboard is kept until the next write: the office's new
+    // agreement shows in its own at once, and in no other office's.
+    let total = |dash: &Value| -> u64 {
+        dash["agreements"]
+            .as_object()
+            .map(|m| m.values().filter_map(Value::as_u64).sum())
+            .unwrap_or_default()
+    };
+    let dashboard = "/api/v1/dashboard?as_of=2026-01-05".to_string();
+    let (_, before) = get(&legal, dashboard.clone()).await;
+    let mut more = example();
+    more["parties"][0]["number"] = json!("400.12/8888/2025");
+    more["parties"][1]["number"] = json!("440/8888/IX/2025");
+    let r = legal
+        .post(app.url("/api/v1/agreements"))
+        .json(&more)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let (_, after) = get(&legal, dashboard.clone()).await;
+    assert_eq!(total(&after), total(&before) + 1, "{after}");
+    let banyumas_legal = {
+        add_user(&app, "legal.banyumas", Role::Legal, Some(banyumas));
+        client_with(&token_of(&app, "legal.banyumas").await)
+    };
+    let (_, theirs) = get(&banyumas_legal, dashboard).await;
+    assert_eq!(total(&theirs), 1, "{theirs}");
 }
 
 async fn accounts_over_the_api(app: TestApp) {

@@ -30,8 +30,12 @@ pub struct AppState {
     db_slots: Arc<tokio::sync::Semaphore>,
     pub max_body: usize,
     calendar: Arc<RwLock<Arc<Calendar>>>,
-    /// (as of, registry version, body) of the last dashboard.
-    pub(crate) dashboards: Arc<Mutex<Option<DashboardCache>>>,
+    /// Per view (what a reader sees): (as of, registry version, body) of its last dashboard.
+    pub(crate) dashboards: Arc<
+        tokio::sync::Mutex<
+            std::collections::HashMap<crate::store::access::Visibility, DashboardCache>,
+        >,
+    >,
     /// Matching agreement ids per list filter, with the registry version they were read at.
     pub(crate) matches: Arc<
         Mutex<

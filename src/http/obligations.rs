@@ -253,8 +253,9 @@ async fn list(
     })))
 }
 
-/// The dashboard as of a date: computed once per registry version (one run
-/// at a time), then served from memory.
+/// The dashboard as of a date: computed once per registry version and view
+/// (the whole registry, or what one office or agency sees; one run at a
+/// time), then served from memory.
 #[utoipa::path(
     get, path = "/api/v1/dashboard", tag = "obligations", operation_id = "dashboard",
     summary = "Dasbor",
@@ -273,27 +274,22 @@ async fn dashboard(
     q: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
-    let cache = state.dashboards.clone();
     let cal = state.calendar();
-    if !principal.visible.is_all() {
-        // A partial view is computed for its reader; only the whole one is shared.
-        let visible = principal.visible.clone();
-        let value = db(&state, move |c| compute_dashboard(c, as_of, &cal, &visible)).await?;
-        return Ok(HttpResponse::Ok().json(value));
-    }
+    let visible = principal.visible.clone();
+    // Waiting here holds no connection: a request queued behind a long
+    // computation does not take one from the pool while it waits.
+    let mut views = state.dashboards.clone().lock_owned().await;
     let value = db(&state, move |c| {
-        let mut slot = cache
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let version = registry_version(c)?;
-        if let Some((d, v, value)) = slot.as_ref() {
+        if let Some((d, v, value)) = views.get(&visible) {
             if *d == as_of && *v == version {
                 return Ok(value.clone());
             }
         }
-        let all = crate::store::access::Visibility::All;
-        let value = Arc::new(compute_dashboard(c, as_of, &cal, &all)?);
-        *slot = Some((as_of, version, value.clone()));
+        let value = Arc::new(compute_dashboard(c, as_of, &cal, &visible)?);
+        // A view read at an older version is stale for good.
+        views.retain(|_, (_, v, _)| *v == version);
+        views.insert(visible, (as_of, version, value.clone()));
         Ok(value)
     })
     .await?;
