@@ -31,11 +31,7 @@ pub struct AppState {
     pub max_body: usize,
     calendar: Arc<RwLock<Arc<Calendar>>>,
     /// Per view (what a reader sees): (as of, registry version, body) of its last dashboard.
-    pub(crate) dashboards: Arc<
-        tokio::sync::Mutex<
-            std::collections::HashMap<crate::store::access::Visibility, DashboardCache>,
-        >,
-    >,
+    pub(crate) dashboards: Arc<tokio::sync::Mutex<DashboardViews>>,
     /// Matching agreement ids per list filter, with the registry version they were read at.
     pub(crate) matches: Arc<
         Mutex<
@@ -54,6 +50,8 @@ pub struct AppState {
 }
 
 pub(crate) type DashboardCache = (chrono::NaiveDate, i64, Arc<serde_json::Value>);
+pub(crate) type DashboardViews =
+    std::collections::HashMap<crate::store::access::Visibility, DashboardCache>;
 
 impl AppState {
     /// Reads the holiday table once; [`AppState::reload_calendar`] after edits.

@@ -13,7 +13,7 @@ use super::openapi::{
     BadRequest, Conflict, Forbidden, Items, NotFound, ObligationsChanged, Page, PayloadTooLarge,
     Unauthorized, Unprocessable,
 };
-use super::{db, json_body, page, problem::ApiError, AppState};
+use super::{db, json_body, page, problem::ApiError, AppState, DashboardViews};
 use crate::domain::calendar::{Holiday, HolidayKind};
 use crate::domain::obligations::{at_risk, Obligation, ObligationKind, ObligationState};
 use crate::domain::status::AgreementStatus;
@@ -276,15 +276,17 @@ async fn dashboard(
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
     let cal = state.calendar();
     let visible = principal.visible.clone();
-    // Waiting here holds no connection: a request queued behind a long
-    // computation does not take one from the pool while it waits.
+    let version = db(&state, |c| registry_version(c)).await?;
+    if let Some(value) = kept_view(&*state.dashboards.lock().await, &visible, as_of, version) {
+        return Ok(HttpResponse::Ok().json(&*value));
+    }
+    // One computation at a time. Waiting here holds no connection: requests
+    // queued behind a long run do not take the pool's connections meanwhile.
     let mut views = state.dashboards.clone().lock_owned().await;
     let value = db(&state, move |c| {
         let version = registry_version(c)?;
-        if let Some((d, v, value)) = views.get(&visible) {
-            if *d == as_of && *v == version {
-                return Ok(value.clone());
-            }
+        if let Some(value) = kept_view(&views, &visible, as_of, version) {
+            return Ok(value);
         }
         let value = Arc::new(compute_dashboard(c, as_of, &cal, &visible)?);
         // A view read at an older version is stale for good.
@@ -294,6 +296,19 @@ async fn dashboard(
     })
     .await?;
     Ok(HttpResponse::Ok().json(&*value))
+}
+
+/// The kept dashboard of a view, if it is of this date and registry version.
+fn kept_view(
+    views: &DashboardViews,
+    visible: &crate::store::access::Visibility,
+    as_of: NaiveDate,
+    version: i64,
+) -> Option<Arc<serde_json::Value>> {
+    views
+        .get(visible)
+        .filter(|(d, v, _)| *d == as_of && *v == version)
+        .map(|(_, _, value)| value.clone())
 }
 
 fn compute_dashboard(
