@@ -18,6 +18,7 @@ on_both!(
     adendum_renews_its_pks,
     institutions_and_people_crud,
     parties_come_back_with_their_parent_office,
+    long_lists_are_stored_whole,
     unknown_routes_and_ids_are_problems,
 );
 
@@ -495,6 +496,22 @@ async fn parties_come_back_with_their_parent_office(app: TestApp) {
         got["parties"][1]["institution"]["name"],
         doc["parties"][1]["institution"]["name"]
     );
+}
+
+/// Lists are written as multi-row INSERTs; a list longer than a backend's
+/// bound-parameter limit (SQLite: 32,766, three per legal basis) must still
+/// go in whole, not as a server error.
+async fn long_lists_are_stored_whole(app: TestApp) {
+    let mut doc = example();
+    let bases: Vec<String> = (1..=12_000).map(|i| format!("Perbup {i}")).collect();
+    doc["legal_bases"] = json!(bases);
+    let (s, created) = app.post("/api/v1/agreements", &doc).await;
+    assert_eq!(s, 201, "{created}");
+    let (s, got) = app
+        .get(&format!("/api/v1/agreements/{}", created["id"]))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(got["legal_bases"], json!(bases));
 }
 
 async fn institutions_and_people_crud(app: TestApp) {

@@ -1,7 +1,7 @@
 //! Agreements: the whole aggregate in and out, the filtered list, and the
 //! lifecycle dates the status is derived from.
 
-use super::db::on_backend;
+use super::db::insert_rows;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -349,11 +349,7 @@ fn insert_parties(
             )
         })
         .collect();
-    if !rows.is_empty() {
-        on_backend!(conn, |c| diesel::insert_into(agreement_parties::table)
-            .values(rows)
-            .execute(c))?;
-    }
+    insert_rows!(conn, agreement_parties::table, rows)?;
     Ok(())
 }
 
@@ -367,11 +363,7 @@ fn insert_texts(conn: &mut DbConnection, id: i64, doc: &AgreementDoc) -> Result<
             )
         })
         .collect();
-    if !bases.is_empty() {
-        on_backend!(conn, |c| diesel::insert_into(legal_bases::table)
-            .values(bases)
-            .execute(c))?;
-    }
+    insert_rows!(conn, legal_bases::table, bases)?;
     let items: Vec<_> = (doc.return_data.iter().enumerate())
         .map(|(i, item)| {
             (
@@ -381,11 +373,7 @@ fn insert_texts(conn: &mut DbConnection, id: i64, doc: &AgreementDoc) -> Result<
             )
         })
         .collect();
-    if !items.is_empty() {
-        on_backend!(conn, |c| diesel::insert_into(return_data_items::table)
-            .values(items)
-            .execute(c))?;
-    }
+    insert_rows!(conn, return_data_items::table, items)?;
     Ok(())
 }
 
@@ -432,11 +420,7 @@ fn insert_juknis(conn: &mut DbConnection, id: i64, j: &Juknis) -> Result<(), Sto
         )
     })
     .collect();
-    if !rows.is_empty() {
-        on_backend!(conn, |c| diesel::insert_into(juknis_people::table)
-            .values(rows)
-            .execute(c))?;
-    }
+    insert_rows!(conn, juknis_people::table, rows)?;
     Ok(())
 }
 

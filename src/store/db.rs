@@ -15,9 +15,7 @@ pub enum DbConnection {
 }
 
 /// Runs `$body` with `$c` bound to the concrete connection, for the few
-/// statements the MultiConnection backend cannot express: a multi-row
-/// INSERT (one statement where row-by-row inserts cost a PostgreSQL round
-/// trip each).
+/// statements the MultiConnection backend cannot express.
 macro_rules! on_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
@@ -26,7 +24,22 @@ macro_rules! on_backend {
         }
     };
 }
-pub(crate) use on_backend;
+
+/// Inserts a list of rows (value tuples) as multi-row INSERTs — one
+/// statement where row-by-row inserts cost a PostgreSQL round trip each —
+/// of at most 100 rows, far below either backend's bound-parameter limit
+/// however long a list a request brings.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        $rows.chunks(100).try_for_each(|chunk| {
+            $crate::store::db::on_backend!(&mut *$conn, |c| diesel::insert_into($table)
+                .values(chunk.to_vec())
+                .execute(c))
+            .map(drop)
+        })
+    };
+}
+pub(crate) use {insert_rows, on_backend};
 
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;

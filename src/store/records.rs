@@ -3,7 +3,7 @@
 //! renewal requests. Each is created, changed and removed on its own through
 //! the [`Record`] trait; the whole agreement is checked before any write.
 
-use super::db::on_backend;
+use super::db::insert_rows;
 use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -77,7 +77,6 @@ fn insert_elements(
     scope_id: i64,
     scope: &Scope,
 ) -> Result<(), StoreError> {
-    // One multi-row INSERT: on PostgreSQL every statement is a round trip.
     let rows: Vec<_> = scope
         .elements
         .iter()
@@ -90,11 +89,7 @@ fn insert_elements(
             )
         })
         .collect();
-    if !rows.is_empty() {
-        on_backend!(conn, |c| diesel::insert_into(scope_elements::table)
-            .values(rows)
-            .execute(c))?;
-    }
+    insert_rows!(conn, scope_elements::table, rows)?;
     Ok(())
 }
 
