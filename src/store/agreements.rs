@@ -354,7 +354,10 @@ fn insert_parties(
 }
 
 fn insert_texts(conn: &mut DbConnection, id: i64, doc: &AgreementDoc) -> Result<(), StoreError> {
-    let bases: Vec<_> = (doc.legal_bases.iter().enumerate())
+    let bases: Vec<_> = doc
+        .legal_bases
+        .iter()
+        .enumerate()
         .map(|(i, text)| {
             (
                 legal_bases::agreement_id.eq(id),
@@ -364,7 +367,10 @@ fn insert_texts(conn: &mut DbConnection, id: i64, doc: &AgreementDoc) -> Result<
         })
         .collect();
     insert_rows!(conn, legal_bases::table, bases)?;
-    let items: Vec<_> = (doc.return_data.iter().enumerate())
+    let items: Vec<_> = doc
+        .return_data
+        .iter()
+        .enumerate()
         .map(|(i, item)| {
             (
                 return_data_items::agreement_id.eq(id),
@@ -523,7 +529,6 @@ fn load_parties(conn: &mut DbConnection, id: i64) -> Result<Vec<Party>, StoreErr
 }
 
 type JuknisRow = (
-    i64,
     String,
     NaiveDate,
     Option<String>,
@@ -556,7 +561,6 @@ fn load_juknis(conn: &mut DbConnection, id: i64) -> Result<Option<Juknis>, Store
         .order((juknis_people::role, juknis_people::position_in_list))
         .select((
             (
-                juknis::id,
                 juknis::number,
                 juknis::date,
                 juknis::place,
@@ -606,20 +610,20 @@ fn load_juknis(conn: &mut DbConnection, id: i64) -> Result<Option<Juknis>, Store
         }
     }
     let network = Network {
-        ip_lan: decode_opt(r.4)?,
-        bandwidth: r.5,
-        cost_bearer: decode_opt(r.6)?,
-        estimated_connection: r.7,
+        ip_lan: decode_opt(r.3)?,
+        bandwidth: r.4,
+        cost_bearer: decode_opt(r.5)?,
+        estimated_connection: r.6,
     };
     let services = Services {
-        web_portal_ip: decode_opt(r.8)?,
-        return_data_url: r.9,
-        sam_activation_url: r.10,
+        web_portal_ip: decode_opt(r.7)?,
+        return_data_url: r.8,
+        sam_activation_url: r.9,
     };
     Ok(Some(Juknis {
-        number: decode(r.1)?,
-        date: r.2,
-        place: r.3,
+        number: decode(r.0)?,
+        date: r.1,
+        place: r.2,
         network: (network
             != Network {
                 ip_lan: None,
@@ -635,7 +639,7 @@ fn load_juknis(conn: &mut DbConnection, id: i64) -> Result<Option<Juknis>, Store
                 sam_activation_url: None,
             })
         .then_some(services),
-        report_email: decode_opt(r.11)?,
+        report_email: decode_opt(r.10)?,
         contacts,
         acknowledged_by: acks,
     }))
