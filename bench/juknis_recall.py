@@ -165,7 +165,7 @@ def main():
 
     value, hit, total, missed = recall(reference, visible_text(markup))
     print(f"juknis word recall: {value:.4f} ({hit} of {total} reference words)")
-    if missed:
+    if missed and args.top > 0:
         top = ", ".join(f"{w} ({n})" for w, n in missed.most_common(args.top))
         print(f"most missed ({sum(missed.values())} in all): {top}")
     return 0 if value >= args.min else 1

@@ -47,9 +47,7 @@ fn method_words(m: AccessMethod) -> &'static str {
 fn paraf_name(kind: InstitutionKind) -> &'static str {
     match kind {
         InstitutionKind::DukcapilPusat => "Ditjen Dukcapil",
-        InstitutionKind::DukcapilProvinsi | InstitutionKind::DukcapilKabupatenKota => {
-            "Disdukcapil"
-        }
+        InstitutionKind::DukcapilProvinsi | InstitutionKind::DukcapilKabupatenKota => "Disdukcapil",
         InstitutionKind::Opd => "OPD",
         InstitutionKind::Lembaga => "Lembaga",
         InstitutionKind::BadanHukum => "Badan Hukum",
@@ -85,12 +83,18 @@ fn report_period(months: usize) -> (&'static str, String) {
     match months {
         0 => ("secara berkala", "untuk setiap laporan".into()),
         1 => ("setiap tahun", "untuk laporan tahunan".into()),
-        2 => ("setiap semester", "baik semester 1 ataupun semester 2".into()),
+        2 => (
+            "setiap semester",
+            "baik semester 1 ataupun semester 2".into(),
+        ),
         4 => ("setiap triwulan", "untuk setiap triwulan".into()),
         12 => ("setiap bulan", "untuk setiap bulan".into()),
         n => (
             "secara berkala",
-            format!("untuk setiap periode dari {} periode laporan", count(n as u64)),
+            format!(
+                "untuk setiap periode dari {} periode laporan",
+                count(n as u64)
+            ),
         ),
     }
 }
@@ -227,10 +231,14 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
                 Some(q) => {
                     items.push(json!({ "method_label": label, "hits": grouped(q as u64), "after_poc": false }));
                     if s.unlimited_after_poc {
-                        items.push(json!({ "method_label": label, "hits": null, "after_poc": true }));
+                        items.push(
+                            json!({ "method_label": label, "hits": null, "after_poc": true }),
+                        );
                     }
                 }
-                None => items.push(json!({ "method_label": label, "hits": null, "after_poc": false })),
+                None => {
+                    items.push(json!({ "method_label": label, "hits": null, "after_poc": false }))
+                }
             }
         }
         with_ends(items)
@@ -240,7 +248,7 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
         .return_data
         .iter()
         .filter(|r| !r.eq_ignore_ascii_case("nik"))
-        .map(|r| r.clone())
+        .cloned()
         .collect();
 
     let mut legal_bases: Vec<String> = doc.legal_bases.clone();
@@ -282,8 +290,11 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
         .checked_add_months(Months::new(term_months))
         .unwrap_or(expires_on);
 
-    let card_reader =
-        t.card_reader || doc.access.iter().any(|s| s.method == AccessMethod::CardReader);
+    let card_reader = t.card_reader
+        || doc
+            .access
+            .iter()
+            .any(|s| s.method == AccessMethod::CardReader);
     // The Juknis table numbers its rows (KRITERIA) I, II, …; the optional
     // rows shift those after them.
     let juknis_rows = {
@@ -502,6 +513,75 @@ mod tests {
         ));
         assert_eq!(ctx["return_data"], "Nomor keanggotaan koperasi, Keterangan pelaku usaha kecil menengah (UMKM), dan Jenis usaha");
         assert_eq!(ctx["renewal_expires"]["iso"], "2029-09-16");
+    }
+
+    #[test]
+    fn juknis_clause_values_are_computed_from_the_data() {
+        let today = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let ctx = build(&seed(), today).unwrap();
+        assert_eq!(ctx["methods_upper"], "WEB PORTAL");
+        assert_eq!(ctx["first"]["paraf"], "Disdukcapil");
+        assert_eq!(ctx["second"]["paraf"], "OPD");
+        assert_eq!(ctx["first"]["is_pusat"], false);
+        // 200 a day, then unlimited after the PoC: two items, "; dan" then ".".
+        let quota = ctx["quota_items"].as_array().unwrap();
+        assert_eq!(quota.len(), 2);
+        assert_eq!(quota[0]["hits"], "200");
+        assert_eq!(quota[0]["end"], "; dan");
+        assert_eq!(quota[1]["after_poc"], true);
+        assert_eq!(quota[1]["end"], ".");
+        let elements = ctx["scopes"][0]["element_items"].as_array().unwrap();
+        assert_eq!(elements[6]["text"], "Jenis Pekerjaan");
+        assert_eq!(elements[6]["end"], "; dan");
+        assert_eq!(ctx["scopes"][0]["lookup"], true);
+        assert_eq!(ctx["return_data_items"][0]["text"], "NIK");
+        assert_eq!(ctx["terms"]["report_every"], "setiap semester");
+        assert_eq!(
+            ctx["terms"]["report_periods"],
+            "baik semester 1 ataupun semester 2"
+        );
+        let rows = &ctx["juknis"]["rows"];
+        assert_eq!(
+            (
+                &rows["return_data"],
+                &rows["card_reader"],
+                &rows["report"],
+                &rows["other"]
+            ),
+            (&json!("III"), &json!("IV"), &json!("V"), &json!("VI"))
+        );
+        assert_eq!(rows["return_data_n"], 3);
+        let ack = ctx["juknis"]["ack_rows"].as_array().unwrap();
+        assert_eq!(ack.len(), 2);
+        assert_eq!(ack[1]["second"]["name"], "ARIS SATRIA");
+
+        // No return data and no card reader: the report row moves up to III;
+        // a quota of 1,500 is grouped; no Juknis people: the signatories,
+        // unnumbered; Ditjen Dukcapil as PIHAK KESATU is marked.
+        let mut doc = seed();
+        doc.return_data.clear();
+        doc.terms.card_reader = false;
+        doc.access[0].daily_quota = Some(1500);
+        doc.access[0].unlimited_after_poc = false;
+        doc.parties[0].institution.kind = InstitutionKind::DukcapilPusat;
+        if let Some(j) = doc.juknis.as_mut() {
+            j.acknowledged_by.clear();
+        }
+        let ctx = build(&doc, today).unwrap();
+        let rows = &ctx["juknis"]["rows"];
+        assert!(rows["return_data"].is_null() && rows["card_reader"].is_null());
+        assert_eq!(
+            (&rows["report"], &rows["other"]),
+            (&json!("III"), &json!("IV"))
+        );
+        assert_eq!(ctx["quota_items"][0]["hits"], "1.500");
+        assert_eq!(ctx["quota_items"][0]["end"], ".");
+        assert_eq!(ctx["first"]["is_pusat"], true);
+        assert_eq!(ctx["first"]["paraf"], "Ditjen Dukcapil");
+        let ack = ctx["juknis"]["ack_rows"].as_array().unwrap();
+        assert_eq!(ack.len(), 1);
+        assert_eq!(ack[0]["first"]["name"], "Drs. M. FATHURROHMAN, M.Si");
+        assert!(ack[0]["first"]["n"].is_null());
     }
 
     #[test]
