@@ -444,3 +444,37 @@ async fn old_and_revoked_addresses_answer_one_404(app: TestApp) {
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
 }
+
+/// Behind a proxy the links carry `SEPAKAT_PUBLIC_URL`, not the address the
+/// request came to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_use_the_configured_public_address() {
+    let app = TestApp::spawn_with(common::Db::Sqlite, |s| {
+        s.with_public_url(Some("https://sepakat.dukcapil.example.go.id/"))
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let (url, webcal) = feed_token(&app, &app.client).await;
+    let secret = secret_of(&url);
+    assert_eq!(
+        url,
+        format!("https://sepakat.dukcapil.example.go.id/kalender/{secret}.ics")
+    );
+    assert_eq!(
+        webcal,
+        format!("webcal://sepakat.dukcapil.example.go.id/kalender/{secret}.ics")
+    );
+    // The secret works at this server under its own address.
+    subscribe(&app.url(&format!("/kalender/{secret}.ics"))).await;
+
+    for bad in [
+        "sepakat.example.go.id",
+        "ftp://x",
+        "https://",
+        "https://a b",
+    ] {
+        let state = sepakat::http::AppState::new(app.pool.clone(), 1024).unwrap();
+        assert!(state.with_public_url(Some(bad)).is_err(), "{bad}");
+    }
+}
