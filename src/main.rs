@@ -296,8 +296,13 @@ enum HolidayAction {
         #[arg(value_parser = parse_date)]
         date: chrono::NaiveDate,
     },
-    /// Add or change the days of a CSV file in the format of data/hari-libur.csv
+    /// Add or change the days of a CSV file in the format of data/hari-libur.csv;
+    /// each year it covers counts as having its decree loaded
     Import { file: PathBuf },
+    /// Add the shipped years this database has never been given (also done at start)
+    Sync,
+    /// The years whose decree is loaded
+    Years,
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -562,13 +567,39 @@ fn holidays(config: &Config, action: HolidayAction) -> Result<(), String> {
                 .map_err(|err| format!("{}: {err}", file.display()))?;
             let days =
                 parse_holidays_csv(&text).map_err(|err| format!("{}: {err}", file.display()))?;
-            store::write_tx(&mut conn, |c| {
-                days.iter().try_for_each(|d| h::upsert(c, d))?;
+            let years = store::write_tx(&mut conn, |c| {
+                let years = h::import(c, &days)?;
                 let dates: Vec<_> = days.iter().map(|d| d.date).collect();
-                audit_cli(c, "import", "holiday", None, serde_json::json!({"dates": {"after": dates}, "source": {"after": file.display().to_string()}}))
+                audit_cli(c, "import", "holiday", None, serde_json::json!({"dates": {"after": dates}, "years": {"after": years}, "source": {"after": file.display().to_string()}}))?;
+                Ok(years)
             })
             .map_err(e)?;
-            println!("{} hari libur disimpan.", days.len());
+            let years: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+            println!(
+                "{} hari libur disimpan; keputusan bersama tahun {} tercatat dimuat.",
+                days.len(),
+                years.join(", ")
+            );
+        }
+        HolidayAction::Sync => {
+            let report = h::sync(&mut conn, &cli_actor()).map_err(e)?;
+            if report.years.is_empty() {
+                println!("Semua tahun dari tabel bawaan sudah ada.");
+            }
+            for (year, added) in report.years {
+                println!("{year}: {added} hari libur ditambahkan dari tabel bawaan.");
+            }
+        }
+        HolidayAction::Years => {
+            for y in h::decree_years(&mut conn).map_err(e)? {
+                println!(
+                    "{}\t{} hari\t{}\t{}",
+                    y.year,
+                    y.days,
+                    y.origin,
+                    y.decree.unwrap_or_default()
+                );
+            }
         }
     }
     Ok(())

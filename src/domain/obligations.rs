@@ -145,6 +145,9 @@ pub struct Obligation {
     // `None` for what has no date but must precede access (a PoC).
     /// Tenggat; kosong untuk yang tidak bertanggal tetapi harus mendahului akses (PoC).
     pub due_on: Option<NaiveDate>,
+    /// Tenggat perkiraan: dihitung melalui tahun yang keputusan bersama hari liburnya belum
+    /// dimuat; tanggalnya dapat bergeser setelah keputusan itu dimuat.
+    pub provisional: bool,
     pub state: ObligationState,
     pub fulfilled_on: Option<NaiveDate>,
     pub fulfilled_by: Option<Evidence>,
@@ -363,7 +366,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
     let mut push = |kind,
                     key: String,
                     subject: Option<String>,
-                    due: Option<NaiveDate>,
+                    (due, provisional): (Option<NaiveDate>, bool),
                     done: Option<(NaiveDate, Option<Evidence>)>,
                     period_end: Option<NaiveDate>| {
         let done = done.filter(|(d, _)| *d <= as_of);
@@ -386,6 +389,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             key,
             subject,
             due_on: due,
+            provisional,
             state,
             fulfilled_on: done.as_ref().map(|(d, _)| *d),
             fulfilled_by: done.and_then(|(_, e)| e),
@@ -406,7 +410,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
         ObligationKind::Sptjm,
         "sptjm".into(),
         None,
-        Some(signed),
+        (Some(signed), false),
         sptjm,
         None,
     );
@@ -438,7 +442,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             ObligationKind::Nda,
             format!("nda:{key}"),
             Some(name),
-            Some(access_from),
+            (Some(access_from), false),
             done,
             None,
         );
@@ -460,7 +464,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             ObligationKind::Poc,
             key,
             Some(a.name.clone()),
-            None,
+            (None, false),
             done,
             None,
         );
@@ -478,7 +482,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             ObligationKind::Iso27001,
             "iso27001".into(),
             None,
-            Some(iso_due),
+            (Some(iso_due), false),
             done,
             None,
         );
@@ -494,7 +498,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
         .min()
         .unwrap_or(horizon);
     for (year, n, _, end) in periods(&f.report_months, signed, last) {
-        let due = cal.add_working_days(end, f.report_deadline_working_days);
+        let (due, provisional) = cal.add_working_days_marked(end, f.report_deadline_working_days);
         let done = f
             .reports
             .iter()
@@ -504,7 +508,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
             ObligationKind::SemesterReport,
             format!("report:{year}:{n}"),
             Some(format!("Semester {n} Tahun {year}")),
-            Some(due),
+            (Some(due), provisional),
             done,
             Some(end),
         );
@@ -526,7 +530,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
                 ObligationKind::RenewalRequest,
                 "renewal_request".into(),
                 None,
-                Some(due),
+                (Some(due), false),
                 done,
                 None,
             );
@@ -546,7 +550,7 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
                 ObligationKind::SamReturn,
                 "sam_return".into(),
                 None,
-                Some(end),
+                (Some(end), false),
                 done,
                 None,
             );

@@ -149,6 +149,7 @@ mod tests {
             key: "k".into(),
             subject: None,
             due_on: Some(due),
+            provisional: false,
             state: ObligationState::Pending,
             fulfilled_on: None,
             fulfilled_by: None,

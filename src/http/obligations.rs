@@ -692,6 +692,23 @@ async fn list_holidays(
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/holidays/years", tag = "holidays", operation_id = "holiday_years",
+    summary = "Tahun yang keputusan bersamanya sudah dimuat",
+    description = "Tanggal yang dihitung melalui tahun lain adalah perkiraan (`provisional`): \
+        hanya hari libur yang tetap menurut undang-undang atau menurut tanggal Paskah yang \
+        diperhitungkan.",
+    responses(
+        (status = 200, description = "Tahun dengan keputusan bersama, urut tahun",
+            body = Items<holidays::DecreeYear>),
+        (status = 401, response = Unauthorized),
+    )
+)]
+async fn holiday_years(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let items = db(&state, |c| holidays::decree_years(c)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
 /// Hari libur atau cuti bersama pada tanggal di alamat.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -793,6 +810,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/dashboard", web::get().to(dashboard))
         .route("/reminders", web::get().to(reminders))
         .route("/holidays", web::get().to(list_holidays))
+        .route("/holidays/years", web::get().to(holiday_years))
         .service(
             web::resource("/holidays/{date}")
                 .route(web::put().to(put_holiday))

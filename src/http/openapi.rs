@@ -590,6 +590,7 @@ record_paths!(
         super::obligations::dashboard,
         super::obligations::reminders,
         super::obligations::list_holidays,
+        super::obligations::holiday_years,
         super::obligations::put_holiday,
         super::obligations::delete_holiday,
         super::parties::list_institutions,

@@ -161,6 +161,9 @@ pub fn backend(conn: &DbConnection) -> Backend {
     }
 }
 
+/// Who the audit trail names for what the program does by itself.
+pub const SYSTEM_ACTOR: &str = "sistem";
+
 /// Applies pending migrations of the connection's backend, then makes sure
 /// the element catalog holds every built-in element.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
@@ -172,7 +175,7 @@ pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
     }
     .map_err(|e| StoreError::Unavailable(format!("migrasi gagal: {e}")))?;
     super::catalog::seed(conn)?;
-    super::holidays::seed(conn)?;
+    super::holidays::sync(conn, SYSTEM_ACTOR)?;
     Ok(applied)
 }
 

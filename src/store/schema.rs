@@ -258,6 +258,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    holiday_years (year) {
+        year -> Integer,
+        decree -> Nullable<Text>,
+        origin -> Text,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     obligation_waivers (id) {
         id -> BigInt,
         agreement_id -> BigInt,

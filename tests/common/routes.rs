@@ -61,6 +61,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/dashboard"),
     ("get", "/api/v1/reminders"),
     ("get", "/api/v1/holidays"),
+    ("get", "/api/v1/holidays/years"),
     ("put", "/api/v1/holidays/{date}"),
     ("delete", "/api/v1/holidays/{date}"),
     ("get", "/api/v1/institutions"),
