@@ -20,6 +20,7 @@ on_both!(
     feed_shows_what_its_owner_may_see,
     date_change_raises_sequence_and_keeps_uid,
     old_and_revoked_addresses_answer_one_404,
+    provisional_dates_say_so,
 );
 
 /// One parsed event: its date, SEQUENCE, summary and description.
@@ -476,5 +477,60 @@ async fn links_use_the_configured_public_address() {
     ] {
         let state = sepakat::http::AppState::new(app.pool.clone(), 1024).unwrap();
         assert!(state.with_public_url(Some(bad)).is_err(), "{bad}");
+    }
+}
+
+/// A date counted through a year whose holiday decree is not loaded is an
+/// estimate, and its event says so; the others do not.
+async fn provisional_dates_say_so(app: TestApp) {
+    let a = import(&app, PURBALINGGA).await;
+    let id = a["id"].as_i64().unwrap();
+    // Two more years: reports due in 2028 and 2029, years without a decree.
+    let (status, v) = app
+        .patch(
+            &format!("/api/v1/agreements/{id}"),
+            &json!({"expires_on": "2029-09-16"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = app
+        .get(&format!("/api/v1/agreements/{id}/obligations"))
+        .await;
+    assert_eq!(status, 200);
+    let provisional: HashMap<String, bool> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["due_on"].is_string())
+        .filter(|o| !matches!(o["state"].as_str(), Some("fulfilled" | "waived")))
+        .map(|o| {
+            (
+                format!(
+                    "{id}-{}@sepakat",
+                    o["key"].as_str().unwrap().replace(' ', "_")
+                ),
+                o["provisional"].as_bool().expect("provisional"),
+            )
+        })
+        .collect();
+    assert!(provisional.values().any(|p| *p), "{v}");
+    assert!(provisional.values().any(|p| !*p), "{v}");
+    let (url, _) = feed_token(&app, &app.client).await;
+    let events = subscribe(&url).await;
+    for (uid, p) in provisional {
+        let e = &events[&uid];
+        let note = "Tanggal perkiraan: keputusan bersama hari libur tahun itu belum dimuat.";
+        assert_eq!(
+            e.summary.ends_with(" (perkiraan)"),
+            p,
+            "{uid}: {}",
+            e.summary
+        );
+        assert_eq!(
+            e.description.lines().any(|l| l == note),
+            p,
+            "{uid}: {}",
+            e.description
+        );
     }
 }

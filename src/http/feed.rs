@@ -21,6 +21,12 @@ use crate::store::{feed, obligations as store};
 /// Days before a deadline that each event's alarm rings.
 const ALARM_DAYS: u32 = 7;
 
+/// Ends the title of an event whose date is an estimate (DESIGN.md §3).
+const PROVISIONAL_SUMMARY: &str = " (perkiraan)";
+/// Says why, in the event's description.
+const PROVISIONAL_NOTE: &str =
+    "Tanggal perkiraan: keputusan bersama hari libur tahun itu belum dimuat.";
+
 fn state_words(s: ObligationState) -> &'static str {
     match s {
         ObligationState::Pending => "belum jatuh tempo",
@@ -81,14 +87,21 @@ pub(super) async fn calendar(
                 Some(s) => format!("{} ({s})", o.kind.label()),
                 None => o.kind.label().to_string(),
             };
+            let mut summary = format!("Batas {what} — {institution}");
+            let mut description = format!(
+                "Perjanjian: {title}\nKewajiban: {what}\nStatus per {as_of}: {}",
+                state_words(o.state)
+            );
+            if o.provisional {
+                summary.push_str(PROVISIONAL_SUMMARY);
+                description.push('\n');
+                description.push_str(PROVISIONAL_NOTE);
+            }
             Draft {
                 uid: format!("{id}-{}@sepakat", o.key.replace(' ', "_")),
                 date: o.due_on.unwrap_or(as_of),
-                summary: format!("Batas {what} — {institution}"),
-                description: format!(
-                    "Perjanjian: {title}\nKewajiban: {what}\nStatus per {as_of}: {}",
-                    state_words(o.state)
-                ),
+                summary,
+                description,
             }
         })
         .collect();
