@@ -64,8 +64,25 @@ fn parse(bytes: &[u8]) -> Result<AgreementDoc, String> {
     })
 }
 
+/// A UTF-8 byte order mark, as Windows editors write it.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// One agreement's bytes as text: a leading BOM is dropped, and anything
+/// that is not UTF-8 is refused for what it is.
+fn parse_bytes(bytes: &[u8]) -> Result<AgreementDoc, String> {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(format!(
+            "bukan teks UTF-8 yang sah (bita ke-{}); simpan berkas sebagai UTF-8",
+            e.valid_up_to() + 1
+        ));
+    }
+    parse(bytes)
+}
+
 /// Calls `each` with every agreement of a file, in order: a `.jsonl` file
-/// holds one per line and is read line by line.
+/// holds one per line and is read line by line, each line standing alone
+/// (a bad line is reported with its number and the next is read).
 fn for_each_in(path: &Path, mut each: impl FnMut(String, Result<AgreementDoc, String>)) {
     use std::io::BufRead;
     let name = path.display().to_string();
@@ -73,23 +90,35 @@ fn for_each_in(path: &Path, mut each: impl FnMut(String, Result<AgreementDoc, St
         Ok(f) => f,
         Err(e) => return each(name, Err(format!("tidak dapat dibaca: {e}"))),
     };
+    let mut reader = std::io::BufReader::new(file);
     if path.extension().and_then(|x| x.to_str()) == Some("jsonl") {
-        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-            match line {
-                Ok(l) if l.trim().is_empty() => {}
-                Ok(l) => each(format!("{name}:{}", i + 1), parse(l.as_bytes())),
+        let mut line = Vec::new();
+        for n in 1.. {
+            line.clear();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(_) => {}
                 Err(e) => {
                     return each(
-                        format!("{name}:{}", i + 1),
+                        format!("{name}:{n}"),
                         Err(format!("tidak dapat dibaca: {e}")),
                     )
                 }
             }
+            let text = if n == 1 {
+                line.strip_prefix(BOM).unwrap_or(&line)
+            } else {
+                &line[..]
+            };
+            if text.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            each(format!("{name}:{n}"), parse_bytes(text));
         }
     } else {
         let mut bytes = vec![];
-        match std::io::Read::read_to_end(&mut std::io::BufReader::new(file), &mut bytes) {
-            Ok(_) => each(name, parse(&bytes)),
+        match std::io::Read::read_to_end(&mut reader, &mut bytes) {
+            Ok(_) => each(name, parse_bytes(&bytes)),
             Err(e) => each(name, Err(format!("tidak dapat dibaca: {e}"))),
         }
     }

@@ -639,9 +639,10 @@ fn remind(
         .send_due(&mut conn, day, &cal)
         .map_err(|e| e.to_string())?;
     println!(
-        "{day}: {} perjanjian diperiksa, {} pesan baru, {} sudah pernah dijadwalkan, {} tanpa alamat penerima; \
+        "{day}: {} perjanjian diperiksa, {} pesan baru ({} kepada Dinas karena PIHAK KEDUA tanpa alamat surel), \
+         {} sudah pernah dijadwalkan, {} tidak dapat dikirim (tanpa alamat sama sekali), {} dikirim setelah alamat ditambahkan; \
          {} terkirim, {} dicoba lagi nanti, {} gagal, {} dibatalkan ({}).",
-        plan.agreements, plan.queued, plan.already_planned, plan.without_recipient,
+        plan.agreements, plan.queued, plan.to_office, plan.already_planned, plan.undeliverable, plan.revived,
         sent.sent, sent.retry_later, sent.failed, sent.cancelled, reminders.mailer.describe()
     );
     Ok(())

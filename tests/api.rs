@@ -37,7 +37,7 @@ async fn every_seed_and_example_round_trips(app: TestApp) {
         .collect();
     // The shared example and its seed copy are the same agreement; import it once.
     docs.retain(|(name, _)| {
-        !name.contains("shared/examples") || !name.ends_with("pks-purbalingga-dinkopukm-2025.json")
+        !name.contains("tests/fixtures") || !name.ends_with("pks-purbalingga-dinkopukm-2025.json")
     });
     docs.sort_by_key(|(_, d)| d["kind"] == "adendum");
     for (name, doc) in &docs {
@@ -52,7 +52,7 @@ async fn every_seed_and_example_round_trips(app: TestApp) {
     }
     // The shared example itself is accepted unchanged by a fresh import too.
     let shared =
-        read_json(&common::root().join("../shared/examples/pks-purbalingga-dinkopukm-2025.json"));
+        read_json(&common::root().join("tests/fixtures/pks-purbalingga-dinkopukm-2025.json"));
     let (status, body) = app.post("/api/v1/agreements", &shared).await;
     assert!(status == 201 || status == 409, "{body}");
 }

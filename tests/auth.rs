@@ -512,7 +512,9 @@ fn cli_manages_accounts_with_passwords_from_stdin() {
     let trail: i64 = {
         use diesel::prelude::*;
         let mut c = pool.get().unwrap();
-        sepakat::store::schema::audit_log::table
+        use sepakat::store::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::entity.eq("user"))
             .count()
             .get_result(&mut *c)
             .unwrap()

@@ -76,6 +76,61 @@ fn import_refuses_bad_file_with_one_line(kind: Db) {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("tidak ditemukan"));
 }
 
+/// A `.jsonl` file as an office has it: saved with a byte order mark, one
+/// line not UTF-8 in the middle. Each line stands alone.
+fn jsonl_lines_stand_alone(kind: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(kind, dir.path()) else {
+        return;
+    };
+    let numbered = |first: &str, second: &str| {
+        let mut doc = example();
+        doc["parties"][0]["number"] = json!(first);
+        doc["parties"][1]["number"] = json!(second);
+        serde_json::to_vec(&doc).unwrap()
+    };
+    let mut file = b"\xEF\xBB\xBF".to_vec();
+    file.extend(numbered("400.12/1/2025", "518/1/IX/2025"));
+    file.push(b'\n');
+    let mut latin1 = numbered("400.12/2/2025", "518/2/IX/2025");
+    let at = latin1.windows(5).position(|w| w == b"Dinas").unwrap();
+    latin1[at + 1] = 0xED; // "D\xEDnas": a Latin-1 byte, not UTF-8
+    file.extend(latin1);
+    file.extend(b"\r\n\n");
+    file.extend(numbered("400.12/3/2025", "518/3/IX/2025"));
+    file.push(b'\n');
+    let path = dir.path().join("kantor.jsonl");
+    std::fs::write(&path, &file).unwrap();
+    let out = sepakat(&db, &["import", path.to_str().unwrap()]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(!out.status.success(), "one line was refused");
+    assert!(
+        format!("{stdout}{stderr}").contains("2 perjanjian diimpor, 1 gagal"),
+        "{stdout}{stderr}"
+    );
+    assert!(
+        stderr.contains("kantor.jsonl:2") && stderr.contains("UTF-8"),
+        "{stderr}"
+    );
+    assert_eq!(count(&db).0, 2, "the lines before and after the bad one");
+
+    // A whole .json file with a byte order mark is read as well.
+    let bom = dir.path().join("bom.json");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(numbered("400.12/4/2025", "518/4/IX/2025"));
+    std::fs::write(&bom, bytes).unwrap();
+    let out = sepakat(&db, &["import", bom.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(count(&db).0, 3);
+}
+
 fn eight_parallel_imports(kind: Db) {
     let dir = tempfile::tempdir().unwrap();
     let Some(db) = database(kind, dir.path()) else {
@@ -161,6 +216,7 @@ macro_rules! cli_on_both {
 
 cli_on_both!(
     import_refuses_bad_file_with_one_line,
+    jsonl_lines_stand_alone,
     eight_parallel_imports,
     import_folder_of_seeds
 );

@@ -15,6 +15,7 @@ on_both!(
     every_seed_in_every_kind_and_format,
     pks_clauses_are_computed_from_the_data,
     juknis_statements_and_letters_read_right,
+    juknis_follows_the_purbalingga_juknis_word_for_word,
     default_set_html_matches_golden_files,
     bad_document_requests_are_refused_clearly,
     consistency_check_finds_what_a_legal_officer_would,
@@ -87,10 +88,10 @@ fn collapse(s: &str) -> String {
 /// boxes, the repeated table header), so a clause split by a page break
 /// still reads whole.
 fn flowing(text: &str) -> String {
-    let mut out = text
-        .replace("Paraf PIHAK KESATU: ", "")
-        .replace("Paraf PIHAK KEDUA: ", "")
-        .replace("No. KRITERIA PETUNJUK ", "");
+    let mut out = text.replace("No. KRITERIA PETUNJUK ", "");
+    for party in ["PIHAK KESATU", "PIHAK KEDUA", "Disdukcapil", "OPD"] {
+        out = out.replace(&format!("Paraf {party}: "), "");
+    }
     while let Some(start) = out.find("Halaman ") {
         let rest = &out[start..];
         let words: Vec<&str> = rest.splitn(5, ' ').collect();
@@ -222,26 +223,84 @@ async fn juknis_statements_and_letters_read_right(app: TestApp) {
     let (juknis, n) = pdf_of(&app, purbalingga, "juknis").await;
     let flow = flowing(&juknis);
     for clause in [
+        "JUKNIS WEB PORTAL",
         "Nomor : 400.12/2441/2025",
         "KRITERIA",
         "PETUNJUK",
         "IP LAN: 10.10.0.72",
         "Besaran bandwidth yaitu 1 Mbps",
-        "sebanyak 200 (dua ratus) Hit NIK per hari untuk Web Portal",
+        "bersurat perihal permohonan perubahan bandwidth dengan melampirkan dokumen kajian teknis terhadap perubahan besaran bandwidth;",
+        "dapat melakukan perubahan bandwidth kepada Provider.",
+        "dengan server Ditjen Dukcapil melalui Dinas Dukcapil Kabupaten Purbalingga sebagaimana terlampir pada lampiran I.",
+        "melalui Dinas Dukcapil Kabupaten Purbalingga sebanyak 200 Hit NIK per hari untuk Web Portal; dan",
+        "tanpa dibatasi kuota untuk Web Portal, setelah dilakukan Proof of Concept (PoC)",
         "meliputi 8 (delapan) elemen data kependudukan berupa",
-        "Alamat Sekarang (alamat, Nama Provinsi",
-        "https://172.16.160.189/data_balikan/public",
-        "paling lama 10 (sepuluh) hari kerja",
+        "7. Jenis Pekerjaan; dan 8. Alamat Sekarang (alamat, Nama Provinsi",
+        "a) Data Ditemukan, Meninggal Dunia;",
+        "e) Data tidak ditemukan, NIK tidak sesuai format Dukcapil.",
+        "a) Gagal Login; b) Kuota akses hari ini telah habis; c) Instansi tidak aktif; dan d) User ID non aktif, silahkan menghubungi Admin.",
+        "Adapun prosedur untuk perubahan metode akses dan elemen data, sebagai berikut:",
+        "akan melakukan Adendum Perjanjian Kerja Sama terkait dengan perubahan tersebut.",
+        "paling lambat 6 (enam) bulan setelah PKS ditandatangani",
+        "untuk keperluan menunjang verifikasi dan validasi data anggota koperasi",
+        "a. NIK; b. Nomor keanggotaan koperasi;",
+        "melalui metode Web Service dengan URL: https://172.16.160.189/data_balikan/public",
+        "melalui aplikasi SIFILMA pada URL https://sifilma.kemendagri.go.id;",
+        "mengacu pada kriteria 3;",
+        "Adapun prosedur untuk penonaktifan configuration file kartu Secure Access Module (SAM), sebagai berikut:",
+        "mengirimkan kartu SAM beserta BAST ke Dinas Dukcapil Kabupaten Purbalingga.",
+        "dan melalui email: dinpendukcapil@purbalinggakab.go.id;",
+        "paling lama 10 (sepuluh) hari kerja, baik semester 1 ataupun semester 2;",
+        "dapat diperoleh melalui subdit MED.",
+        "Dinas Dukcapil Kabupaten Purbalingga: Muhammad Akid Musyafa (087715480689)",
+        "ARIS SATRIA",
+        "Apabila diperlukan pertemuan teknis lanjutan terkait pemanfaatan data kependudukan",
         "paling lambat 2 (dua) bulan sebelum Perjanjian Kerja Sama berakhir",
+        "Adapun prosedur untuk perpanjangan Kerja Sama, sebagai berikut:",
+        "menerima draf adendum dari Dinas Dukcapil Kabupaten Purbalingga",
+        "ke alamat kantor Jl. Letkol Isdiman No.17A, Purbalingga 53313, Dinas Dukcapil Kabupaten Purbalingga",
         "MENGETAHUI",
         "Purbalingga, 16 September 2025",
+        "1. Drs. M. FATHURROHMAN, M.Si",
         "NIP. 19671007 199303 1 005",
+        "1. ENDI ASTONO, S.Sos",
     ] {
         assert_has(&flow, clause);
     }
     // The Paraf boxes are on every page, as is the header row.
-    assert_eq!(juknis.matches("Paraf PIHAK KESATU").count(), n, "{juknis}");
+    assert_eq!(juknis.matches("Paraf Disdukcapil:").count(), n, "{juknis}");
+    assert_eq!(juknis.matches("Paraf OPD:").count(), n, "{juknis}");
     assert!(juknis.matches("KRITERIA").count() >= n.min(2));
+    // The default set for the other offices' agreements. Bandung grants no
+    // card reader: no card-reader row, and the rows after it move up (IV is
+    // the report, V the rest).
+    let default_juknis = |stem: &str| {
+        let path = format!(
+            "/api/v1/agreements/{}/documents/juknis.pdf?as_of={AS_OF}&set=default",
+            ids[stem]
+        );
+        let app = &app;
+        async move {
+            let (status, _, body, _) = fetch(app, &path).await;
+            assert_eq!(status, 200, "{path}");
+            flowing(&pdf_text(&body))
+        }
+    };
+    let bandung = default_juknis("pks-bandung-dinsos-2023").await;
+    assert!(
+        !bandung.contains("kartu SAM") && !bandung.contains("SIFILMA"),
+        "{bandung}"
+    );
+    assert_has(&bandung, "IV. Laporan Monitoring");
+    assert_has(&bandung, "V. Lain-lain");
+    // Karanganyar's quota is written with its thousands separator, and it
+    // does not lift after a PoC.
+    let karanganyar = default_juknis("pks-karanganyar-disdagnakerkop-2020").await;
+    assert_has(
+        &karanganyar,
+        "sebanyak 1.000 Hit NIK per hari untuk Web Portal.",
+    );
+    assert!(!karanganyar.contains("setelah dilakukan Proof of Concept"));
 
     let (sptjm, _) = pdf_of(&app, purbalingga, "sptjm").await;
     assert_has(&sptjm, "SURAT PERNYATAAN TANGGUNG JAWAB MUTLAK");
@@ -513,6 +572,160 @@ async fn issuing_office_picks_its_template_set(app: TestApp) {
             || b.to_string().contains("document_set"),
         "{b}"
     );
+}
+
+/// The words a reader of the HTML sees: the body's text, plus the list
+/// markers the stylesheet draws ("1.", "a)", "A."), which the reference has
+/// as words too. Tags and entities are separators.
+fn visible_words(html: &str) -> String {
+    let body = html.split_once("<body>").map_or(html, |(_, b)| b);
+    let mut out = String::new();
+    let mut lists: Vec<(String, u32)> = vec![];
+    let mut rest = body;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        out.push(' ');
+        let gt = rest[lt..].find('>').map_or(rest.len(), |g| lt + g + 1);
+        let tag = &rest[lt..gt];
+        let name: String = tag
+            .trim_start_matches('<')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+            .collect();
+        let attr = |key: &str| {
+            let k = format!("{key}=\"");
+            tag.find(&k).map(|i| {
+                let v = &tag[i + k.len()..];
+                v[..v.find('"').unwrap_or(v.len())].to_string()
+            })
+        };
+        match name.as_str() {
+            "ol" => lists.push((
+                attr("marker").unwrap_or_else(|| "1.".into()),
+                attr("start")
+                    .and_then(|s| s.parse::<u32>().ok())
+                    .unwrap_or(1)
+                    - 1,
+            )),
+            "/ol" => {
+                lists.pop();
+            }
+            "li" => {
+                if let Some((marker, n)) = lists.last_mut() {
+                    *n += 1;
+                    let letter = (b'a' + ((*n - 1) % 26) as u8) as char;
+                    let word = match marker.as_str() {
+                        "a." | "a)" | "A." => letter.to_string(),
+                        "I." => sepakat::domain::words::roman(*n),
+                        "-" => String::new(),
+                        _ => n.to_string(),
+                    };
+                    out.push_str(&format!(" {word} "));
+                }
+            }
+            _ => {}
+        }
+        rest = &rest[gt..];
+    }
+    out.push_str(rest);
+    out.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#160;", " ")
+}
+
+/// Lowercase runs of letters and digits, as bench/juknis_recall.py counts them.
+fn word_counts(text: &str) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for w in text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        *counts.entry(w.to_string()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Word recall of `rendered` against `reference`: the share of the
+/// reference's words (with their counts) that the rendered text has.
+fn word_recall(reference: &str, rendered: &str) -> (f64, Vec<(String, usize)>) {
+    let (want, got) = (word_counts(reference), word_counts(rendered));
+    let total: usize = want.values().sum();
+    let hit: usize = want
+        .iter()
+        .map(|(w, n)| (*n).min(got.get(w).copied().unwrap_or(0)))
+        .sum();
+    let mut missed: Vec<(String, usize)> = want
+        .iter()
+        .filter_map(|(w, n)| {
+            let have = got.get(w).copied().unwrap_or(0);
+            (have < *n).then(|| (w.clone(), n - have))
+        })
+        .collect();
+    missed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    (hit as f64 / total.max(1) as f64, missed)
+}
+
+async fn juknis_follows_the_purbalingga_juknis_word_for_word(app: TestApp) {
+    let ids = load_seeds(&app).await;
+    let (status, _, body, _) = fetch(
+        &app,
+        &format!(
+            "/api/v1/agreements/{}/documents/juknis.html?as_of={AS_OF}&set=default",
+            ids["pks-purbalingga-dinkopukm-2025"]
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let reference =
+        std::fs::read_to_string(root().join("bench/fixtures/juknis-purbalingga-2025.txt")).unwrap();
+    let (recall, missed) = word_recall(
+        &reference,
+        &visible_words(&String::from_utf8(body).unwrap()),
+    );
+    assert!(
+        recall >= 0.95,
+        "word recall {recall:.4} < 0.95 against the Purbalingga Juknis; most missed: {:?}",
+        &missed[..missed.len().min(30)]
+    );
+
+    // Ditjen Dukcapil as PIHAK KESATU: access is not granted "through"
+    // itself, and it reports to nobody above it.
+    let mut bkn = read_json(&root().join("seeds/pks-ditjen-dukcapil-bkn-2019.json"));
+    bkn["parties"][0]["number"] = json!("470/9001/Dukcapil");
+    bkn["parties"][1]["number"] = json!("9001/KS/IX/2019");
+    bkn["juknis"] = json!({"number": "470/9002/Dukcapil", "date": "2019-09-20"});
+    let (s, b) = app.post("/api/v1/agreements", &bkn).await;
+    assert_eq!(s, 201, "{b}");
+    let (s, _, html, _) = fetch(
+        &app,
+        &format!(
+            "/api/v1/agreements/{}/documents/juknis.html?as_of={AS_OF}",
+            b["id"]
+        ),
+    )
+    .await;
+    assert_eq!(s, 200, "{}", String::from_utf8_lossy(&html));
+    let text = collapse(&visible_words(&String::from_utf8(html).unwrap()));
+    assert_has(&text, "JUKNIS WEB SERVICE DAN CARD READER");
+    assert_has(&text, "dengan server Ditjen Dukcapil sebagaimana terlampir");
+    assert_has(&text, "tanpa dibatasi kuota untuk Web Service");
+    assert_has(&text, "kepada Dirjen Dukcapil, paling lambat");
+    assert!(!text.contains("melalui Ditjen Dukcapil"), "{text}");
+    assert!(!text.contains("melalui alamat email subdit"), "{text}");
+}
+
+#[test]
+fn word_recall_counts_words_with_their_counts() {
+    let (r, missed) = word_recall("Data data, NIK 200", "data NIK; 200 lain");
+    assert!((r - 0.75).abs() < 1e-9, "{r}");
+    assert_eq!(missed, vec![("data".to_string(), 1)]);
+    let seen = visible_words(
+        "<html><head><title>x</title></head><body><ol marker=\"a)\"><li>Gagal Login;</li><li>Kuota</li></ol><ol marker=\"I.\" start=\"4\"><li>x</li></ol></body></html>",
+    );
+    assert_eq!(collapse(&seen), "a Gagal Login; b Kuota IV x");
 }
 
 // ---- CLI -------------------------------------------------------------------

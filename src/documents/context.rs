@@ -7,9 +7,10 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde_json::{json, Value};
 
 use crate::domain::agreement::{AgreementDoc, Party, PersonDoc};
-use crate::domain::catalog::{element, AccessMethod, Side, StatementKind};
+use crate::domain::catalog::{element, AccessMethod, InstitutionKind, Side, StatementKind};
 use crate::domain::words::{
-    capitalized, count, date_in_words, date_short, join_list, month_name, number_words, roman_month,
+    capitalized, count, date_in_words, date_short, grouped, join_list, month_name, number_words,
+    roman, roman_month,
 };
 
 /// Why a document cannot be drawn up from the agreement as it stands.
@@ -38,6 +39,63 @@ fn method_words(m: AccessMethod) -> &'static str {
         AccessMethod::WebService => "web service",
         AccessMethod::CardReader => "perangkat pembaca KTP-el (card reader)",
         AccessMethod::DataWarehouse => "data warehouse",
+    }
+}
+
+/// How the Paraf box at the foot of a Juknis page names a party:
+/// "Paraf Disdukcapil:", "Paraf OPD:".
+fn paraf_name(kind: InstitutionKind) -> &'static str {
+    match kind {
+        InstitutionKind::DukcapilPusat => "Ditjen Dukcapil",
+        InstitutionKind::DukcapilProvinsi | InstitutionKind::DukcapilKabupatenKota => "Disdukcapil",
+        InstitutionKind::Opd => "OPD",
+        InstitutionKind::Lembaga => "Lembaga",
+        InstitutionKind::BadanHukum => "Badan Hukum",
+    }
+}
+
+/// Items of an enumerated clause with the ending each takes, as Indonesian
+/// legal lists end them: "a;", "b; dan", "c.".
+fn ended<T: serde::Serialize>(items: &[T]) -> Vec<Value> {
+    with_ends(items.iter().map(|item| json!({ "text": item })).collect())
+}
+
+/// [`ended`] for items that are objects already: adds `end` and `n`.
+fn with_ends(mut items: Vec<Value>) -> Vec<Value> {
+    let len = items.len();
+    for (i, item) in items.iter_mut().enumerate() {
+        let end = if i + 1 == len {
+            "."
+        } else if i + 2 == len {
+            "; dan"
+        } else {
+            ";"
+        };
+        item["end"] = json!(end);
+        item["n"] = json!(i + 1);
+    }
+    items
+}
+
+/// How often a report is due, from the months it is prepared in:
+/// two → ("setiap semester", "baik semester 1 ataupun semester 2").
+fn report_period(months: usize) -> (&'static str, String) {
+    match months {
+        0 => ("secara berkala", "untuk setiap laporan".into()),
+        1 => ("setiap tahun", "untuk laporan tahunan".into()),
+        2 => (
+            "setiap semester",
+            "baik semester 1 ataupun semester 2".into(),
+        ),
+        4 => ("setiap triwulan", "untuk setiap triwulan".into()),
+        12 => ("setiap bulan", "untuk setiap bulan".into()),
+        n => (
+            "secara berkala",
+            format!(
+                "untuk setiap periode dari {} periode laporan",
+                count(n as u64)
+            ),
+        ),
     }
 }
 
@@ -95,6 +153,8 @@ fn party(p: &Party) -> Result<Value, Missing> {
         "name": inst.name,
         "name_upper": inst.name.to_uppercase(),
         "short": inst.short_name.clone().unwrap_or_else(|| inst.name.clone()),
+        "paraf": paraf_name(inst.kind),
+        "is_pusat": inst.kind == InstitutionKind::DukcapilPusat,
         "address": inst.address.clone().or_else(|| signatory.address.clone()).unwrap_or_default(),
         "email": inst.email.as_ref().map(|e| e.as_str().to_string()),
         "number": p.number.as_ref().map(|n| n.as_str().to_string()).unwrap_or_else(|| "........".into()),
@@ -123,6 +183,11 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
         .iter()
         .map(|s| {
             let names: Vec<String> = s.elements.iter().map(|e| clause_name(e.as_str())).collect();
+            let labels: Vec<&str> = s
+                .elements
+                .iter()
+                .map(|e| element(e.as_str()).map(|d| d.label).unwrap_or(e.as_str()))
+                .collect();
             json!({
                 "method": s.method.code(),
                 "method_label": s.method.label(),
@@ -130,9 +195,14 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
                 "count": count(names.len() as u64),
                 "elements": join_list(&names),
                 "element_list": names,
-                "element_labels": s.elements.iter().map(|e| element(e.as_str()).map(|d| d.label).unwrap_or(e.as_str())).collect::<Vec<_>>(),
+                "element_labels": labels,
+                "element_items": ended(&labels),
                 "daily_quota": s.daily_quota.map(|q| count(q as u64)),
+                "daily_quota_hits": s.daily_quota.map(|q| grouped(q as u64)),
                 "unlimited_after_poc": s.unlimited_after_poc,
+                // Looked up by NIK, so the Dukcapil response messages apply.
+                "lookup": matches!(s.method, AccessMethod::WebPortal | AccessMethod::WebService),
+                "web_portal": s.method == AccessMethod::WebPortal,
             })
         })
         .collect();
@@ -146,12 +216,39 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
         .iter()
         .map(|s| method_words(s.method).to_string())
         .collect();
+    let method_labels: Vec<String> = doc
+        .access
+        .iter()
+        .map(|s| s.method.label().to_string())
+        .collect();
+    // The Juknis quota clause: one item per access method, and where the
+    // quota lifts after the PoC, the item that says so.
+    let quota_items: Vec<Value> = {
+        let mut items = vec![];
+        for s in &doc.access {
+            let label = s.method.label();
+            match s.daily_quota {
+                Some(q) => {
+                    items.push(json!({ "method_label": label, "hits": grouped(q as u64), "after_poc": false }));
+                    if s.unlimited_after_poc {
+                        items.push(
+                            json!({ "method_label": label, "hits": null, "after_poc": true }),
+                        );
+                    }
+                }
+                None => {
+                    items.push(json!({ "method_label": label, "hits": null, "after_poc": false }))
+                }
+            }
+        }
+        with_ends(items)
+    };
     let return_data_all: Vec<String> = doc.return_data.clone();
     let return_data_text: Vec<String> = doc
         .return_data
         .iter()
         .filter(|r| !r.eq_ignore_ascii_case("nik"))
-        .map(|r| r.clone())
+        .cloned()
         .collect();
 
     let mut legal_bases: Vec<String> = doc.legal_bases.clone();
@@ -193,6 +290,36 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
         .checked_add_months(Months::new(term_months))
         .unwrap_or(expires_on);
 
+    let card_reader = t.card_reader
+        || doc
+            .access
+            .iter()
+            .any(|s| s.method == AccessMethod::CardReader);
+    // The Juknis table numbers its rows (KRITERIA) I, II, …; the optional
+    // rows shift those after them.
+    let juknis_rows = {
+        let mut n = 2;
+        let mut next = |present: bool| {
+            present.then(|| {
+                n += 1;
+                n
+            })
+        };
+        let return_row = next(!doc.return_data.is_empty());
+        let card_row = next(card_reader);
+        let report_row = next(true).unwrap_or_default();
+        let other_row = next(true).unwrap_or_default();
+        json!({
+            "network": "I",
+            "application": "II",
+            "return_data": return_row.map(roman),
+            "return_data_n": return_row,
+            "card_reader": card_row.map(roman),
+            "report": roman(report_row),
+            "other": roman(other_row),
+        })
+    };
+    let (report_every, report_periods) = report_period(t.report_months.len());
     let juknis = doc.juknis.as_ref().map(|j| {
         let people = |list: &Vec<crate::domain::agreement::JuknisPerson>, side: Side| -> Vec<Value> {
             list.iter()
@@ -211,6 +338,35 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
                 })
                 .collect()
         };
+        // The MENGETAHUI block pairs the two sides row by row, so that the
+        // n-th person of each stands level; a side with nobody on record
+        // shows its signatory, unnumbered.
+        let ack_rows = {
+            let side = |p: &Party, s: Side| -> Vec<Value> {
+                let listed = people(&j.acknowledged_by, s);
+                if listed.is_empty() {
+                    p.signatory
+                        .as_ref()
+                        .map(|sig| {
+                            let mut v = person(sig);
+                            v["n"] = Value::Null;
+                            vec![v]
+                        })
+                        .unwrap_or_default()
+                } else {
+                    listed
+                }
+            };
+            let (f, s) = (side(first, Side::First), side(second, Side::Second));
+            (0..f.len().max(s.len()))
+                .map(|i| {
+                    json!({
+                        "first": f.get(i).cloned().unwrap_or(Value::Null),
+                        "second": s.get(i).cloned().unwrap_or(Value::Null),
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
         let net = j.network.as_ref();
         let svc = j.services.as_ref();
         json!({
@@ -226,10 +382,12 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
             "sam_activation_url": svc.and_then(|s| s.sam_activation_url.clone()),
             "report_email": j.report_email.as_ref().map(|e| e.as_str().to_string())
                 .or_else(|| first.institution.email.as_ref().map(|e| e.as_str().to_string())),
+            "rows": juknis_rows,
             "contacts_first": people(&j.contacts, Side::First),
             "contacts_second": people(&j.contacts, Side::Second),
             "ack_first": people(&j.acknowledged_by, Side::First),
             "ack_second": people(&j.acknowledged_by, Side::Second),
+            "ack_rows": ack_rows,
         })
     });
 
@@ -282,7 +440,11 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
         "renewal_expires": date_value(renewal_expiry),
         "scopes": scopes,
         "methods": join_list(&methods),
+        "method_labels": join_list(&method_labels),
+        "methods_upper": join_list(&method_labels).to_uppercase(),
+        "quota_items": quota_items,
         "return_data": join_list(&return_data_text),
+        "return_data_items": ended(&return_data_all),
         "return_data_list": return_data_all,
         "has_return_data": !doc.return_data.is_empty(),
         "legal_bases": legal_bases,
@@ -292,8 +454,10 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
             "iso_fixed": t.iso27001_due_on.is_some(),
             "report_months": join_list(&report_months),
             "report_days": count(t.report_deadline_working_days as u64),
+            "report_every": report_every,
+            "report_periods": report_periods,
             "renewal_months": count(t.renewal_notice_months as u64),
-            "card_reader": t.card_reader || doc.access.iter().any(|s| s.method == AccessMethod::CardReader),
+            "card_reader": card_reader,
         },
         "juknis": juknis,
         "sptjm": signers(StatementKind::Sptjm),
@@ -349,6 +513,75 @@ mod tests {
         ));
         assert_eq!(ctx["return_data"], "Nomor keanggotaan koperasi, Keterangan pelaku usaha kecil menengah (UMKM), dan Jenis usaha");
         assert_eq!(ctx["renewal_expires"]["iso"], "2029-09-16");
+    }
+
+    #[test]
+    fn juknis_clause_values_are_computed_from_the_data() {
+        let today = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let ctx = build(&seed(), today).unwrap();
+        assert_eq!(ctx["methods_upper"], "WEB PORTAL");
+        assert_eq!(ctx["first"]["paraf"], "Disdukcapil");
+        assert_eq!(ctx["second"]["paraf"], "OPD");
+        assert_eq!(ctx["first"]["is_pusat"], false);
+        // 200 a day, then unlimited after the PoC: two items, "; dan" then ".".
+        let quota = ctx["quota_items"].as_array().unwrap();
+        assert_eq!(quota.len(), 2);
+        assert_eq!(quota[0]["hits"], "200");
+        assert_eq!(quota[0]["end"], "; dan");
+        assert_eq!(quota[1]["after_poc"], true);
+        assert_eq!(quota[1]["end"], ".");
+        let elements = ctx["scopes"][0]["element_items"].as_array().unwrap();
+        assert_eq!(elements[6]["text"], "Jenis Pekerjaan");
+        assert_eq!(elements[6]["end"], "; dan");
+        assert_eq!(ctx["scopes"][0]["lookup"], true);
+        assert_eq!(ctx["return_data_items"][0]["text"], "NIK");
+        assert_eq!(ctx["terms"]["report_every"], "setiap semester");
+        assert_eq!(
+            ctx["terms"]["report_periods"],
+            "baik semester 1 ataupun semester 2"
+        );
+        let rows = &ctx["juknis"]["rows"];
+        assert_eq!(
+            (
+                &rows["return_data"],
+                &rows["card_reader"],
+                &rows["report"],
+                &rows["other"]
+            ),
+            (&json!("III"), &json!("IV"), &json!("V"), &json!("VI"))
+        );
+        assert_eq!(rows["return_data_n"], 3);
+        let ack = ctx["juknis"]["ack_rows"].as_array().unwrap();
+        assert_eq!(ack.len(), 2);
+        assert_eq!(ack[1]["second"]["name"], "ARIS SATRIA");
+
+        // No return data and no card reader: the report row moves up to III;
+        // a quota of 1,500 is grouped; no Juknis people: the signatories,
+        // unnumbered; Ditjen Dukcapil as PIHAK KESATU is marked.
+        let mut doc = seed();
+        doc.return_data.clear();
+        doc.terms.card_reader = false;
+        doc.access[0].daily_quota = Some(1500);
+        doc.access[0].unlimited_after_poc = false;
+        doc.parties[0].institution.kind = InstitutionKind::DukcapilPusat;
+        if let Some(j) = doc.juknis.as_mut() {
+            j.acknowledged_by.clear();
+        }
+        let ctx = build(&doc, today).unwrap();
+        let rows = &ctx["juknis"]["rows"];
+        assert!(rows["return_data"].is_null() && rows["card_reader"].is_null());
+        assert_eq!(
+            (&rows["report"], &rows["other"]),
+            (&json!("III"), &json!("IV"))
+        );
+        assert_eq!(ctx["quota_items"][0]["hits"], "1.500");
+        assert_eq!(ctx["quota_items"][0]["end"], ".");
+        assert_eq!(ctx["first"]["is_pusat"], true);
+        assert_eq!(ctx["first"]["paraf"], "Ditjen Dukcapil");
+        let ack = ctx["juknis"]["ack_rows"].as_array().unwrap();
+        assert_eq!(ack.len(), 1);
+        assert_eq!(ack[0]["first"]["name"], "Drs. M. FATHURROHMAN, M.Si");
+        assert!(ack[0]["first"]["n"].is_null());
     }
 
     #[test]

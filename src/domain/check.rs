@@ -13,6 +13,7 @@ use crate::domain::catalog::{
     element, AccessMethod, AgreementKind, CertificateKind, Side, StatementKind,
 };
 use crate::domain::nip::Nip;
+use crate::domain::reminders::{agency_addresses, office_address};
 use crate::domain::words::{count, date_short};
 
 /// What the registry knows beyond the agreement itself.
@@ -244,6 +245,28 @@ pub fn check(doc: &AgreementDoc, ctx: &CheckContext) -> Vec<Finding> {
             );
         }
     }
+
+    // 7. Someone of PIHAK KEDUA can be reminded.
+    if let Some(i) = doc.parties.iter().position(|p| p.side == Side::Second) {
+        if agency_addresses(doc).is_empty() {
+            let name = &doc.parties[i].institution.name;
+            let whom = match office_address(doc) {
+                Some((office, _)) => format!("dikirim kepada {office}"),
+                None => "tidak dapat dikirim kepada siapa pun".to_string(),
+            };
+            let msg = format!(
+                "{name} tidak memiliki alamat surel (kepala, kontak Juknis, maupun instansi); \
+                 pengingat kewajibannya {whom}. Tambahkan alamat surel kepala atau kontak \
+                 PIHAK KEDUA."
+            );
+            push(
+                "missing_recipient",
+                Warning,
+                format!("/parties/{i}/institution/email"),
+                msg,
+            );
+        }
+    }
     out
 }
 
@@ -311,6 +334,30 @@ mod tests {
             since,
             agreement_number: number,
         }
+    }
+
+    #[test]
+    fn an_agency_without_any_address_is_reported() {
+        // As printed, a PKS names no e-mail of the agency.
+        let example: AgreementDoc = serde_json::from_str(include_str!(
+            "../../tests/fixtures/pks-purbalingga-dinkopukm-2025.json"
+        ))
+        .unwrap();
+        let f = run(&example, OCT, &[]);
+        let missing: Vec<_> = f.iter().filter(|f| f.code == "missing_recipient").collect();
+        assert_eq!(missing.len(), 1, "{f:?}");
+        assert_eq!(missing[0].pointer, "/parties/1/institution/email");
+        assert!(missing[0].message.contains("dikirim kepada Dinas Kependudukan"));
+        let mut nobody = example.clone();
+        for p in &mut nobody.parties {
+            p.institution.email = None;
+        }
+        if let Some(j) = nobody.juknis.as_mut() {
+            j.report_email = None;
+        }
+        let f = run(&nobody, OCT, &[]);
+        assert!(f.iter().any(|f| f.code == "missing_recipient"
+            && f.message.contains("tidak dapat dikirim kepada siapa pun")));
     }
 
     #[test]

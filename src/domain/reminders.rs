@@ -4,7 +4,9 @@
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::agreement::AgreementDoc;
 use super::calendar::Calendar;
+use super::catalog::Side;
 use super::obligations::{Obligation, ObligationKind, ObligationState};
 
 /// The reminder schedule; every default is the one DESIGN.md gives.
@@ -133,6 +135,82 @@ pub fn due_occasion(
         .into_iter()
         .filter(|oc| oc.on <= as_of && oc.on >= earliest)
         .last()
+}
+
+/// Who a reminder about an agreement goes to (DESIGN.md section 4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipients {
+    /// The head of PIHAK KEDUA and its contacts (else the agency's own
+    /// address), with the Dukcapil office in copy.
+    Agency {
+        to: Vec<(String, String)>,
+        cc: Option<String>,
+    },
+    /// PIHAK KEDUA has no address on record: the Dukcapil office is written
+    /// to instead, and told so.
+    Office { name: String, email: String },
+    /// No address anywhere: the reminder waits, undeliverable, until one is added.
+    Nobody,
+}
+
+/// PIHAK KEDUA's addresses: its head and its Juknis contacts with an
+/// e-mail, else the agency's own; `(name, e-mail)`, without repeats.
+pub fn agency_addresses(doc: &AgreementDoc) -> Vec<(String, String)> {
+    let second = doc.party(Side::Second);
+    let head = second
+        .and_then(|p| p.signatory.as_ref())
+        .and_then(|h| Some((h.name.as_str(), h.email.as_ref()?)));
+    let contacts = doc
+        .juknis
+        .iter()
+        .flat_map(|j| j.contacts.iter())
+        .filter(|c| c.side == Side::Second)
+        .filter_map(|c| Some((c.name.as_str(), c.email.as_ref()?)));
+    let mut to: Vec<(String, String)> = vec![];
+    for (name, email) in head.into_iter().chain(contacts) {
+        if !to
+            .iter()
+            .any(|(_, e)| e.eq_ignore_ascii_case(email.as_str()))
+        {
+            to.push((name.to_string(), email.to_string()));
+        }
+    }
+    if to.is_empty() {
+        if let Some(p) = second {
+            if let Some(e) = &p.institution.email {
+                to.push((p.institution.name.clone(), e.to_string()));
+            }
+        }
+    }
+    to
+}
+
+/// The Dukcapil office's address: PIHAK KESATU's e-mail, else the Juknis
+/// report address.
+pub fn office_address(doc: &AgreementDoc) -> Option<(String, String)> {
+    let first = doc.party(Side::First)?;
+    let email = first
+        .institution
+        .email
+        .as_ref()
+        .or_else(|| doc.juknis.as_ref()?.report_email.as_ref())?;
+    Some((first.institution.name.clone(), email.to_string()))
+}
+
+pub fn recipients(doc: &AgreementDoc) -> Recipients {
+    let to = agency_addresses(doc);
+    let office = office_address(doc);
+    if !to.is_empty() {
+        let cc = doc
+            .party(Side::First)
+            .and_then(|p| p.institution.email.as_ref())
+            .map(|e| e.to_string());
+        return Recipients::Agency { to, cc };
+    }
+    match office {
+        Some((name, email)) => Recipients::Office { name, email },
+        None => Recipients::Nobody,
+    }
 }
 
 #[cfg(test)]

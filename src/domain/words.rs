@@ -139,6 +139,51 @@ pub fn roman_month(month: u32) -> &'static str {
     ROMAN[(month.clamp(1, 12) - 1) as usize]
 }
 
+/// A number with Indonesian digit grouping, as a quota is written: 200 →
+/// "200", 10000 → "10.000".
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Roman numerals for numbered rows and chapters: 4 → "IV". Zero is "0".
+pub fn roman(n: u32) -> String {
+    const PARTS: [(u32, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    if n == 0 {
+        return "0".into();
+    }
+    let mut rest = n;
+    let mut out = String::new();
+    for (value, numeral) in PARTS {
+        while rest >= value {
+            out.push_str(numeral);
+            rest -= value;
+        }
+    }
+    out
+}
+
 /// "a, b, dan c".
 pub fn join_list(items: &[String]) -> String {
     match items {
@@ -207,5 +252,19 @@ mod tests {
         assert_eq!(join_list(&v(&["NIK"])), "NIK");
         assert_eq!(join_list(&v(&["NIK", "Nama"])), "NIK dan Nama");
         assert_eq!(join_list(&v(&["a", "b", "c"])), "a, b, dan c");
+    }
+
+    #[test]
+    fn grouped_numbers_and_roman_numerals() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(200), "200");
+        assert_eq!(grouped(1000), "1.000");
+        assert_eq!(grouped(1_234_567), "1.234.567");
+        assert_eq!(roman(1), "I");
+        assert_eq!(roman(4), "IV");
+        assert_eq!(roman(6), "VI");
+        assert_eq!(roman(14), "XIV");
+        assert_eq!(roman(2025), "MMXXV");
+        assert_eq!(roman(0), "0");
     }
 }

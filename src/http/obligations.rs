@@ -14,6 +14,7 @@ use super::openapi::{
     Unauthorized, Unprocessable,
 };
 use super::{db, json_body, page, problem::ApiError, AppState, DashboardViews};
+use crate::store::outbox;
 use crate::domain::calendar::{Holiday, HolidayKind};
 use crate::domain::obligations::{at_risk, Obligation, ObligationKind, ObligationState};
 use crate::domain::status::AgreementStatus;
@@ -260,7 +261,8 @@ async fn list(
     get, path = "/api/v1/dashboard", tag = "obligations", operation_id = "dashboard",
     summary = "Dasbor",
     description = "Perjanjian per status, kewajiban per keadaan dan jenis, sepuluh tenggat \
-        terdekat dan perjanjian berisiko, per `as_of`.",
+        terdekat, perjanjian berisiko, per `as_of`, dan pesan pengingat per keadaan (termasuk \
+        `undeliverable`: tanpa alamat penerima sama sekali).",
     params(AsOfQuery),
     responses(
         (status = 200, description = "Dasbor", body = super::openapi::Dashboard),
@@ -276,9 +278,19 @@ async fn dashboard(
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
     let cal = state.calendar();
     let visible = principal.visible.clone();
-    let version = db(&state, |c| registry_version(c)).await?;
+    // The outbox is not part of the registry version: its counts are read live.
+    let counted = visible.clone();
+    let (version, reminders) = db(&state, move |c| {
+        Ok((registry_version(c)?, outbox::count_by_state(c, &counted)?))
+    })
+    .await?;
+    let with_reminders = |value: Arc<serde_json::Value>| {
+        let mut value = (*value).clone();
+        value["reminders"] = json!(reminders);
+        HttpResponse::Ok().json(value)
+    };
     if let Some(value) = kept_view(&*state.dashboards.lock().await, &visible, as_of, version) {
-        return Ok(HttpResponse::Ok().json(&*value));
+        return Ok(with_reminders(value));
     }
     // One computation at a time. Waiting here holds no connection: requests
     // queued behind a long run do not take the pool's connections meanwhile.
@@ -295,7 +307,7 @@ async fn dashboard(
         Ok(value)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(&*value))
+    Ok(with_reminders(value))
 }
 
 /// The kept dashboard of a view, if it is of this date and registry version.
@@ -607,7 +619,8 @@ async fn feed(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct OutboxQuery {
-    /// Keadaan pesan: `queued`, `sending`, `sent`, `failed`, `cancelled`.
+    /// Keadaan pesan: `queued`, `sending`, `sent`, `failed`, `cancelled`, `undeliverable`
+    /// (tanpa alamat penerima; dikirim begitu alamat ditambahkan).
     #[param(example = "failed")]
     state: Option<String>,
     /// Jumlah per halaman, 1-500 (bawaan 50).
@@ -637,15 +650,8 @@ async fn reminders(
     principal: super::auth::Principal,
     q: web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    use crate::store::outbox;
     let (limit, offset) = page(q.limit, q.offset)?;
-    let states = [
-        outbox::QUEUED,
-        outbox::SENDING,
-        outbox::SENT,
-        outbox::FAILED,
-        outbox::CANCELLED,
-    ];
+    let states = outbox::STATES;
     if let Some(s) = &q.state {
         if !states.contains(&s.as_str()) {
             return Err(ApiError::bad_request(format!(

@@ -337,6 +337,9 @@ pub struct Dashboard {
     /// Sepuluh tenggat terdekat yang belum dipenuhi.
     next_deadlines: Vec<ObligationItem>,
     at_risk: AtRisk,
+    /// Pesan pengingat per keadaan (`queued`, `sending`, `sent`, `failed`, `cancelled`,
+    /// `undeliverable`) untuk perjanjian yang terlihat oleh pembaca.
+    reminders: BTreeMap<String, i64>,
 }
 
 /// A JSON merge patch (RFC 7396) body: any object.

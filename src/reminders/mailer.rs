@@ -22,6 +22,18 @@ pub struct SendError {
     pub message: String,
 }
 
+/// The row's own Message-ID: the same on every attempt, so a copy sent again
+/// after a crash mid-send (the one way a message can go twice) is the same
+/// message to every mail client.
+pub fn message_id(row: &OutboxRow, from: &Mailbox) -> String {
+    format!(
+        "<sepakat.{}.{}@{}>",
+        row.id,
+        row.created_at.and_utc().timestamp(),
+        from.email.domain()
+    )
+}
+
 impl Mailer {
     pub fn new(smtp_url: Option<&str>, outbox_dir: PathBuf) -> Result<Self, String> {
         match smtp_url {
@@ -49,6 +61,7 @@ impl Mailer {
             .parse()
             .map_err(|e| permanent(format!("alamat penerima tidak valid: {e}")))?;
         let mut builder = Message::builder()
+            .message_id(Some(message_id(row, from)))
             .from(from.clone())
             .to(to)
             .subject(row.subject.clone());

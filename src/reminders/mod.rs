@@ -15,7 +15,9 @@ use crate::domain::agreement::AgreementDoc;
 use crate::domain::calendar::Calendar;
 use crate::domain::catalog::Side;
 use crate::domain::obligations::{Obligation, ObligationKind, ObligationState};
-use crate::domain::reminders::{due_occasion, occasions, Schedule};
+use crate::domain::reminders::{
+    due_occasion, occasions, office_address, recipients, Recipients, Schedule,
+};
 use crate::domain::words::{date_long, date_short};
 use crate::store::obligations::{evaluate_each, facts_for};
 use crate::store::outbox::{self, NewMessage};
@@ -39,7 +41,12 @@ pub struct PlanReport {
     pub agreements: usize,
     pub queued: usize,
     pub already_planned: usize,
-    pub without_recipient: usize,
+    /// Of those queued: to the Dukcapil office, PIHAK KEDUA having no address.
+    pub to_office: usize,
+    /// Stored undeliverable: no address anywhere.
+    pub undeliverable: usize,
+    /// Undeliverable reminders sent on after an address was added.
+    pub revived: usize,
 }
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -68,6 +75,10 @@ struct ReminderData<'a> {
     office_email: Option<&'a str>,
     action: String,
     at_risk: bool,
+    /// The due date is an estimate (a year without its holiday decree).
+    provisional: bool,
+    /// Written to the Dukcapil office because PIHAK KEDUA has no address.
+    to_office: bool,
 }
 
 /// "400.12/2432/2025 dan 518/4180/IX/2025".
@@ -99,42 +110,6 @@ fn action(o: &Obligation, doc: &AgreementDoc, first: &str, cal_days: u32) -> Str
         ),
         _ => format!("Penuhi kewajiban ini paling lambat {due}."),
     }
-}
-
-/// Who is written to about an agreement: the head of PIHAK KEDUA and its
-/// contacts with an e-mail (else the agency's own address), the Dukcapil office in copy.
-pub fn recipients(doc: &AgreementDoc) -> (Vec<(String, String)>, Option<String>) {
-    let second = doc.party(Side::Second);
-    let head = second
-        .and_then(|p| p.signatory.as_ref())
-        .and_then(|h| Some((h.name.as_str(), h.email.as_ref()?)));
-    let contacts = doc
-        .juknis
-        .iter()
-        .flat_map(|j| j.contacts.iter())
-        .filter(|c| c.side == Side::Second)
-        .filter_map(|c| Some((c.name.as_str(), c.email.as_ref()?)));
-    let mut to: Vec<(String, String)> = vec![];
-    for (name, email) in head.into_iter().chain(contacts) {
-        if !to
-            .iter()
-            .any(|(_, e)| e.eq_ignore_ascii_case(email.as_str()))
-        {
-            to.push((name.to_string(), email.to_string()));
-        }
-    }
-    if to.is_empty() {
-        if let Some(p) = second {
-            if let Some(e) = &p.institution.email {
-                to.push((p.institution.name.clone(), e.to_string()));
-            }
-        }
-    }
-    let cc = doc
-        .party(Side::First)
-        .and_then(|p| p.institution.email.as_ref())
-        .map(|e| e.to_string());
-    (to, cc)
 }
 
 fn reminder_key(agreement: i64, o: &Obligation, occasion: &str, recipient: &str) -> String {
@@ -208,65 +183,20 @@ impl Reminders {
                 }
             },
         )?;
+        report.revived += self.revive(conn, as_of, cal)?;
         for (agreement_id, due) in candidates {
             let (_, doc) = agreements::load_doc(conn, agreement_id)?;
-            let (to, cc) = recipients(&doc);
-            if to.is_empty() {
-                report.without_recipient += due.len();
-                continue;
-            }
-            let first = doc
-                .party(Side::First)
-                .map(|p| p.institution.name.clone())
-                .unwrap_or_default();
-            let second = doc
-                .party(Side::Second)
-                .map(|p| p.institution.name.clone())
-                .unwrap_or_default();
+            let to_office = matches!(recipients(&doc), Recipients::Office { .. });
             for (o, occasion) in &due {
-                let due_on = o.due_on.unwrap_or(as_of);
-                for (name, email) in &to {
-                    let data = ReminderData {
-                        recipient_name: name,
-                        obligation: o.kind.label(),
-                        subject: o.subject.as_deref(),
-                        overdue: o.state == ObligationState::Overdue,
-                        due_today: due_on == as_of,
-                        days_left: (due_on - as_of).num_days().max(0),
-                        days_overdue: (as_of - due_on).num_days().max(0),
-                        due_long: date_long(due_on),
-                        due_short: date_short(due_on),
-                        title: &doc.title,
-                        numbers: numbers(&doc),
-                        party: &second,
-                        first_party: &first,
-                        office_email: cc.as_deref(),
-                        action: action(o, &doc, &first, doc.terms.report_deadline_working_days),
-                        at_risk: o.at_risk,
-                    };
-                    let r = self
-                        .templates
-                        .render("reminder", &data)
-                        .map_err(StoreError::Unavailable)?;
-                    let message = NewMessage {
-                        agreement_id: Some(agreement_id),
-                        obligation_key: Some(o.key.clone()),
-                        due_on: o.due_on,
-                        cc: cc.clone(),
-                        ..NewMessage::queued(
-                            reminder_key(agreement_id, o, occasion, email),
-                            occasion.clone(),
-                            mailbox(name, email),
-                            r.subject,
-                            r.text,
-                            r.html,
-                        )
-                    };
+                for message in self.compose(&doc, agreement_id, o, occasion, as_of)? {
                     let stored = outbox::insert_new(conn, &message)?;
-                    if stored {
-                        report.queued += 1;
-                    } else {
+                    if !stored {
                         report.already_planned += 1;
+                    } else if message.state == outbox::UNDELIVERABLE {
+                        report.undeliverable += 1;
+                    } else {
+                        report.queued += 1;
+                        report.to_office += to_office as usize;
                     }
                 }
             }
@@ -275,6 +205,129 @@ impl Reminders {
             report.queued += self.plan_digests(conn, as_of, per_office)?;
         }
         Ok(report)
+    }
+
+    /// The messages of one occasion of one obligation: one per recipient of
+    /// PIHAK KEDUA, or one to the Dukcapil office when the agency has no
+    /// address, or one undeliverable row when nobody has one.
+    fn compose(
+        &self,
+        doc: &AgreementDoc,
+        agreement_id: i64,
+        o: &Obligation,
+        occasion: &str,
+        as_of: NaiveDate,
+    ) -> Result<Vec<NewMessage>, StoreError> {
+        let first = doc
+            .party(Side::First)
+            .map(|p| p.institution.name.clone())
+            .unwrap_or_default();
+        let second = doc
+            .party(Side::Second)
+            .map(|p| p.institution.name.clone())
+            .unwrap_or_default();
+        let (to, cc, to_office): (Vec<(String, Option<String>)>, Option<String>, bool) =
+            match recipients(doc) {
+                Recipients::Agency { to, cc } => (
+                    to.into_iter().map(|(n, e)| (n, Some(e))).collect(),
+                    cc,
+                    false,
+                ),
+                Recipients::Office { name, email } => (vec![(name, Some(email))], None, true),
+                Recipients::Nobody => (vec![(first.clone(), None)], None, true),
+            };
+        let due_on = o.due_on.unwrap_or(as_of);
+        let office_email = cc.clone().or_else(|| office_address(doc).map(|(_, e)| e));
+        let mut out = vec![];
+        for (name, email) in &to {
+            let data = ReminderData {
+                recipient_name: name,
+                obligation: o.kind.label(),
+                subject: o.subject.as_deref(),
+                overdue: o.state == ObligationState::Overdue,
+                due_today: due_on == as_of,
+                days_left: (due_on - as_of).num_days().max(0),
+                days_overdue: (as_of - due_on).num_days().max(0),
+                due_long: date_long(due_on),
+                due_short: date_short(due_on),
+                title: &doc.title,
+                numbers: numbers(doc),
+                party: &second,
+                first_party: &first,
+                office_email: office_email.as_deref(),
+                action: action(o, doc, &first, doc.terms.report_deadline_working_days),
+                at_risk: o.at_risk,
+                provisional: o.provisional,
+                to_office,
+            };
+            let r = self
+                .templates
+                .render("reminder", &data)
+                .map_err(StoreError::Unavailable)?;
+            let (recipient, key_part) = match email {
+                Some(e) => (mailbox(name, e), e.as_str()),
+                None => (String::new(), NO_ADDRESS),
+            };
+            let mut message = NewMessage {
+                agreement_id: Some(agreement_id),
+                obligation_key: Some(o.key.clone()),
+                due_on: o.due_on,
+                cc: cc.clone(),
+                ..NewMessage::queued(
+                    reminder_key(agreement_id, o, occasion, key_part),
+                    occasion.to_string(),
+                    recipient,
+                    r.subject,
+                    r.text,
+                    r.html,
+                )
+            };
+            if email.is_none() {
+                message.state = outbox::UNDELIVERABLE;
+            }
+            out.push(message);
+        }
+        Ok(out)
+    }
+
+    /// Sends on the undeliverable reminders whose agreement has an address
+    /// now (re-worded for whoever receives them), and cancels those whose
+    /// obligation was met or whose date moved meanwhile. Returns how many
+    /// were sent on.
+    pub fn revive(
+        &self,
+        conn: &mut DbConnection,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<usize, StoreError> {
+        let mut revived = 0;
+        for row in outbox::undeliverable(conn)? {
+            let Some((doc, o)) = self.open_obligation(conn, &row, today, cal)? else {
+                outbox::settle_undeliverable(conn, row.id, None, STALE)?;
+                continue;
+            };
+            let (Some(agreement_id), false) = (
+                row.agreement_id,
+                matches!(recipients(&doc), Recipients::Nobody),
+            ) else {
+                continue;
+            };
+            let mut messages = self
+                .compose(&doc, agreement_id, &o, &row.occasion, today)?
+                .into_iter();
+            let Some(first) = messages.next() else { continue };
+            if outbox::exists(conn, &first.dedupe_key)? {
+                outbox::settle_undeliverable(conn, row.id, None, "sudah dijadwalkan ulang")?;
+                continue;
+            }
+            if outbox::settle_undeliverable(conn, row.id, Some(&first), "")? {
+                revived += 1;
+                for m in messages {
+                    outbox::insert_new(conn, &m)?;
+                }
+            }
+        }
+        Ok(revived)
     }
 
     /// One weekly e-mail per Dukcapil office listing what falls due in the coming days.
@@ -307,6 +360,7 @@ impl Reminders {
                 party: String,
                 numbers: String,
                 overdue: bool,
+                provisional: bool,
             }
             let rows: Vec<Item> = items
                 .iter()
@@ -317,6 +371,7 @@ impl Reminders {
                     party: labels.get(id).map(|l| l.1.clone()).unwrap_or_default(),
                     numbers: numbers.get(id).cloned().unwrap_or_default(),
                     overdue: o.state == ObligationState::Overdue,
+                    provisional: o.provisional,
                 })
                 .collect();
             let data = serde_json::json!({
@@ -342,27 +397,28 @@ impl Reminders {
         Ok(queued)
     }
 
-    /// Whether a stored reminder still applies: its obligation is open, its
-    /// due date unchanged, and its occasion has come.
-    fn still_applies(
+    /// The obligation a stored reminder is about, with its agreement, while
+    /// the reminder still applies: the obligation is open, its due date
+    /// unchanged, and the occasion has come.
+    fn open_obligation(
         &self,
         conn: &mut DbConnection,
         row: &outbox::OutboxRow,
         today: NaiveDate,
         cal: &Calendar,
-    ) -> Result<bool, StoreError> {
-        let (Some(aid), Some(key)) = (row.agreement_id, &row.obligation_key) else {
-            return Ok(true);
+    ) -> Result<Option<(AgreementDoc, Obligation)>, StoreError> {
+        let Some(aid) = row.agreement_id else {
+            return Ok(None);
         };
         let (r, doc) = match agreements::load_doc(conn, aid) {
             Ok(x) => x,
-            Err(StoreError::NotFound(_)) => return Ok(false),
+            Err(StoreError::NotFound(_)) => return Ok(None),
             Err(e) => return Err(e),
         };
         let facts = facts_for(conn, &r, &doc)?;
         let obls = crate::domain::obligations::obligations(&facts, cal, today, Default::default());
-        Ok(obls.iter().any(|o| {
-            &o.key == key
+        let found = obls.into_iter().find(|o| {
+            Some(&o.key) == row.obligation_key.as_ref()
                 && o.due_on == row.due_on
                 && matches!(
                     o.state,
@@ -371,7 +427,22 @@ impl Reminders {
                 && occasions(o, r.expires_on, cal, &self.schedule)
                     .iter()
                     .any(|oc| oc.code == row.occasion && oc.on <= today)
-        }))
+        });
+        Ok(found.map(|o| (doc, o)))
+    }
+
+    /// Whether a stored reminder still applies (a digest always does).
+    fn still_applies(
+        &self,
+        conn: &mut DbConnection,
+        row: &outbox::OutboxRow,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<bool, StoreError> {
+        if row.agreement_id.is_none() || row.obligation_key.is_none() {
+            return Ok(true);
+        }
+        Ok(self.open_obligation(conn, row, today, cal)?.is_some())
     }
 
     /// Sends what is due now. Each row is claimed first, so concurrent
@@ -397,12 +468,7 @@ impl Reminders {
                 progressed = true;
                 let row = outbox::get(conn, id)?;
                 if !self.still_applies(conn, &row, today, cal)? {
-                    outbox::mark_cancelled(
-                        conn,
-                        id,
-                        &self.worker,
-                        "kewajiban sudah dipenuhi atau jadwalnya berubah",
-                    )?;
+                    outbox::mark_cancelled(conn, id, &self.worker, STALE)?;
                     report.cancelled += 1;
                     continue;
                 }
@@ -463,6 +529,9 @@ impl Reminders {
     ) -> std::thread::JoinHandle<()> {
         std::thread::spawn(move || {
             let mut planned_on: Option<NaiveDate> = None;
+            // Undeliverable reminders are looked at again after each write
+            // to the registry (an address may have been added), not every tick.
+            let mut revived_at: Option<i64> = None;
             loop {
                 let mut run = || -> Result<(), StoreError> {
                     let mut conn = pool.get()?;
@@ -479,6 +548,14 @@ impl Reminders {
                             "reminders planned"
                         );
                         planned_on = Some(today);
+                    }
+                    let version = crate::store::db::registry_version(&mut conn)?;
+                    if revived_at != Some(version) {
+                        let n = self.revive(&mut conn, today, &cal)?;
+                        if n > 0 {
+                            tracing::info!(revived = n, "undeliverable reminders sent on");
+                        }
+                        revived_at = Some(version);
                     }
                     let s = self.send_due(&mut conn, today, &cal)?;
                     if s != SendReport::default() {
@@ -501,6 +578,12 @@ impl Reminders {
 }
 
 pub const MAX_ATTEMPTS: i32 = 12;
+
+/// Why a stored reminder is not sent.
+const STALE: &str = "kewajiban sudah dipenuhi atau jadwalnya berubah";
+
+/// The recipient part of an undeliverable reminder's key.
+const NO_ADDRESS: &str = "-";
 
 /// 1, 2, 4 … minutes after each failed attempt, at most six hours.
 pub fn backoff(attempts: i32) -> Duration {

@@ -14,6 +14,9 @@ pub const SENDING: &str = "sending";
 pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
 pub const CANCELLED: &str = "cancelled";
+/// Nobody has an address: kept until one is added, never dropped.
+pub const UNDELIVERABLE: &str = "undeliverable";
+pub const STATES: &[&str] = &[QUEUED, SENDING, SENT, FAILED, CANCELLED, UNDELIVERABLE];
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = outbox)]
@@ -68,7 +71,7 @@ impl NewMessage {
 #[diesel(table_name = outbox)]
 #[schema(
     description = "Pesan pengingat di outbox: `queued`, `sending`, `sent`, `failed` \
-    (dengan galat terakhir) atau `cancelled`."
+    (dengan galat terakhir), `cancelled` atau `undeliverable` (tanpa alamat penerima)."
 )]
 pub struct OutboxRow {
     pub id: i64,
@@ -100,13 +103,17 @@ pub struct OutboxRow {
     pub created_at: NaiveDateTime,
 }
 
-/// Stores a message unless one with the same key exists; true when stored.
-pub fn insert_new(conn: &mut DbConnection, m: &NewMessage) -> Result<bool, StoreError> {
-    let exists: i64 = outbox::table
-        .filter(outbox::dedupe_key.eq(&m.dedupe_key))
+pub fn exists(conn: &mut DbConnection, dedupe_key: &str) -> Result<bool, StoreError> {
+    let n: i64 = outbox::table
+        .filter(outbox::dedupe_key.eq(dedupe_key))
         .count()
         .get_result(conn)?;
-    if exists > 0 {
+    Ok(n > 0)
+}
+
+/// Stores a message unless one with the same key exists; true when stored.
+pub fn insert_new(conn: &mut DbConnection, m: &NewMessage) -> Result<bool, StoreError> {
+    if exists(conn, &m.dedupe_key)? {
         return Ok(false);
     }
     match diesel::insert_into(outbox::table).values(m).execute(conn) {
@@ -233,6 +240,73 @@ pub fn mark_attempt_failed(
         }
         None => finish(conn, id, worker, FAILED, Some(error), None),
     }
+}
+
+/// The reminders waiting for an address, oldest first.
+pub fn undeliverable(conn: &mut DbConnection) -> Result<Vec<OutboxRow>, StoreError> {
+    Ok(outbox::table
+        .filter(outbox::state.eq(UNDELIVERABLE))
+        .order(outbox::id)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+/// Ends an undeliverable row: queued as `m` (which now has a recipient), or
+/// cancelled with `why`. Conditional, so that of two senders one does it;
+/// true when this one did.
+pub fn settle_undeliverable(
+    conn: &mut DbConnection,
+    id: i64,
+    m: Option<&NewMessage>,
+    why: &str,
+) -> Result<bool, StoreError> {
+    let row = outbox::table.filter(outbox::id.eq(id).and(outbox::state.eq(UNDELIVERABLE)));
+    let n = match m {
+        Some(m) => diesel::update(row)
+            .set((
+                outbox::dedupe_key.eq(&m.dedupe_key),
+                outbox::recipient.eq(&m.recipient),
+                outbox::cc.eq(&m.cc),
+                outbox::subject.eq(&m.subject),
+                outbox::body_text.eq(&m.body_text),
+                outbox::body_html.eq(&m.body_html),
+                outbox::state.eq(QUEUED),
+                outbox::next_attempt_at.eq(m.next_attempt_at),
+            ))
+            .execute(conn)?,
+        None => diesel::update(row)
+            .set((outbox::state.eq(CANCELLED), outbox::last_error.eq(why)))
+            .execute(conn)?,
+    };
+    Ok(n == 1)
+}
+
+/// How many messages are in each state, of the agreements the reader sees.
+pub fn count_by_state(
+    conn: &mut DbConnection,
+    visible: &super::access::Visibility,
+) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+    let per_state = (outbox::state, diesel::dsl::count_star());
+    let rows: Vec<(String, i64)> = if visible.is_all() {
+        outbox::table
+            .group_by(outbox::state)
+            .select(per_state)
+            .load(conn)?
+    } else {
+        let ids: Vec<i64> = visible
+            .apply(super::schema::agreements::table.into_boxed())
+            .select(super::schema::agreements::id)
+            .load(conn)?;
+        outbox::table
+            .filter(outbox::agreement_id.eq_any(ids))
+            .group_by(outbox::state)
+            .select(per_state)
+            .load(conn)?
+    };
+    let mut out: std::collections::BTreeMap<String, i64> =
+        STATES.iter().map(|s| (s.to_string(), 0)).collect();
+    out.extend(rows);
+    Ok(out)
 }
 
 /// Makes every queued message due now (`remind --flush`).

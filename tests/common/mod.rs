@@ -262,11 +262,16 @@ pub fn read_json(path: &Path) -> Value {
 /// shared examples, PKS before adenda.
 pub fn agreement_files() -> Vec<PathBuf> {
     let mut files = vec![];
-    for dir in [root().join("seeds"), root().join("../shared/examples")] {
+    // The seeds, and the shared example as it is published (kept in the fixtures).
+    for dir in [root().join("seeds"), root().join("tests/fixtures")] {
         if let Ok(rd) = std::fs::read_dir(&dir) {
             files.extend(
                 rd.filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|x| x == "json")),
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .filter(|p| {
+                        p.file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with("pks-"))
+                    }),
             );
         }
     }
