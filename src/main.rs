@@ -504,7 +504,11 @@ fn check_command(
 fn holidays(config: &Config, action: HolidayAction) -> Result<(), String> {
     use sepakat::domain::calendar::{parse_holidays_csv, Holiday};
     use sepakat::store::holidays as h;
-    let pool = open(config)?;
+    // `sync` reports what it adds, so the start must not add it first.
+    let pool = match action {
+        HolidayAction::Sync => open_with(config, store::db::migrate_schema)?,
+        _ => open(config)?,
+    };
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let e = |e: store::StoreError| e.to_string();
     match action {
@@ -649,10 +653,17 @@ fn remind(
 }
 
 fn open(config: &Config) -> Result<store::Pool, String> {
+    open_with(config, store::migrate)
+}
+
+fn open_with(
+    config: &Config,
+    migrate: fn(&mut DbConnection) -> Result<usize, store::StoreError>,
+) -> Result<store::Pool, String> {
     let pool =
         store::connect(&config.database_url, config.pool_size()).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    store::migrate(&mut conn).map_err(|e| e.to_string())?;
+    migrate(&mut conn).map_err(|e| e.to_string())?;
     Ok(pool)
 }
 

@@ -311,3 +311,304 @@ on_both!(
     weekly_digest_goes_to_the_dukcapil_office,
     files_outbox_when_no_smtp
 );
+
+// ---- agreements entered as their paper reads ------------------------------------
+
+/// The shared example exactly as published: a PKS names no e-mail of the
+/// agency. The semester 1 2027 report is on record, so that on the renewal
+/// deadline (16 July 2027) the renewal request is the one reminder due.
+fn paper_agreement() -> serde_json::Value {
+    let mut doc = common::read_json(
+        &common::root().join("tests/fixtures/pks-purbalingga-dinkopukm-2025.json"),
+    );
+    doc["reports"] = json!([{"year": 2027, "semester": 1, "submitted_on": "2027-07-01",
+        "channel": "email"}]);
+    doc
+}
+
+/// `sepakat remind --once` against the test app's database.
+fn remind_app(app: &common::TestApp, smtp: &SmtpServer, as_of: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sepakat"))
+        .args(["remind", "--once", "--as-of", as_of])
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "error")
+        .env("SMTP_URL", smtp.url())
+        .env("SEPAKAT_MAIL_FROM", "Sepakat <sepakat@dukcapil.example>")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn agency_without_address_reminds_the_office(app: common::TestApp) {
+    let (status, created) = app.post("/api/v1/agreements", &paper_agreement()).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let (_, check) = app.get(&format!("/api/v1/agreements/{id}/check")).await;
+    let missing: Vec<_> = check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "missing_recipient")
+        .collect();
+    assert_eq!(missing.len(), 1, "{check}");
+    assert_eq!(missing[0]["severity"], "warning");
+
+    let smtp = SmtpServer::start();
+    let out = remind_app(&app, &smtp, "2027-07-16");
+    assert!(
+        out.contains("1 pesan baru (1 kepada Dinas") && out.contains("1 terkirim"),
+        "{out}"
+    );
+    let msgs = smtp.wait_for(1, Duration::from_secs(5));
+    assert_eq!(msgs.len(), 1);
+    let m = &msgs[0];
+    assert_eq!(m.to, ["dinpendukcapil@purbalinggakab.go.id"]);
+    assert!(header(&m.data, "Cc").is_none(), "the office is the recipient");
+    let subject = header(&m.data, "Subject").unwrap();
+    assert!(
+        subject.starts_with(
+            "[PIHAK KEDUA tanpa alamat surel] Pengingat: permohonan perpanjangan — PKS"
+        ) && subject.ends_with("batas 16 Juli 2027"),
+        "{subject}"
+    );
+    let text = &decoded_text_parts(&m.data)[0];
+    for needle in [
+        "Yth. Dinas Kependudukan dan Pencatatan Sipil Kabupaten Purbalingga,",
+        "Dinas Koperasi Usaha Kecil dan Menengah Kabupaten Purbalingga (PIHAK KEDUA) belum memiliki alamat surel",
+        "Hari ini, Jumat, 16 Juli 2027, adalah batas waktu permohonan perpanjangan",
+        "1. Hubungi Dinas Koperasi Usaha Kecil dan Menengah Kabupaten Purbalingga",
+        "2. Tambahkan alamat surel kepala atau kontak PIHAK KEDUA",
+    ] {
+        assert!(text.contains(needle), "{needle}\n---\n{text}");
+    }
+    let message_id = header(&m.data, "Message-ID").unwrap();
+    assert!(
+        message_id.starts_with("<sepakat.") && message_id.ends_with("@dukcapil.example>"),
+        "{message_id}"
+    );
+}
+
+async fn no_address_anywhere_waits_then_is_sent(app: common::TestApp) {
+    let mut doc = paper_agreement();
+    doc["parties"][0]["institution"]
+        .as_object_mut()
+        .unwrap()
+        .remove("email");
+    doc["juknis"].as_object_mut().unwrap().remove("report_email");
+    let (status, created) = app.post("/api/v1/agreements", &doc).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+
+    let smtp = SmtpServer::start();
+    let out = remind_app(&app, &smtp, "2027-07-16");
+    assert!(
+        out.contains("0 pesan baru") && out.contains("1 tidak dapat dikirim"),
+        "{out}"
+    );
+    let (_, waiting) = app.get("/api/v1/reminders?state=undeliverable").await;
+    assert_eq!(waiting["total"], 1, "{waiting}");
+    assert_eq!(waiting["items"][0]["agreement_id"], id);
+    assert_eq!(waiting["items"][0]["obligation_key"], "renewal_request");
+    assert_eq!(waiting["items"][0]["due_on"], "2027-07-16");
+    let (_, dash) = app.get("/api/v1/dashboard?as_of=2027-07-16").await;
+    assert_eq!(dash["reminders"]["undeliverable"], 1, "{dash}");
+
+    // Planned again: still the one row, never a second.
+    let again = remind_app(&app, &smtp, "2027-07-16");
+    assert!(again.contains("1 sudah pernah dijadwalkan"), "{again}");
+    let (_, waiting) = app.get("/api/v1/reminders?state=undeliverable").await;
+    assert_eq!(waiting["total"], 1);
+    assert!(smtp.messages().is_empty());
+
+    // The office adds the agency's address: the reminder goes out.
+    let agency = created["parties"][1]["institution"]["id"].as_i64().unwrap();
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/institutions/{agency}"),
+            &json!({"email": "sekretariat.dinkopukm@opd.example"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let out = remind_app(&app, &smtp, "2027-07-17");
+    assert!(
+        out.contains("1 dikirim setelah alamat ditambahkan") && out.contains("1 terkirim"),
+        "{out}"
+    );
+    let msgs = smtp.wait_for(1, Duration::from_secs(5));
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0].to[0], "sekretariat.dinkopukm@opd.example");
+    let subject = header(&msgs[0].data, "Subject").unwrap();
+    assert!(
+        subject.starts_with("TERLAMBAT: permohonan perpanjangan"),
+        "worded for the agency, as of the day it is sent: {subject}"
+    );
+    let (_, waiting) = app.get("/api/v1/reminders?state=undeliverable").await;
+    assert_eq!(waiting["total"], 0);
+    let (_, sent) = app.get("/api/v1/reminders?state=sent").await;
+    assert_eq!(sent["total"], 1);
+    let (_, dash) = app.get("/api/v1/dashboard?as_of=2027-07-17").await;
+    assert_eq!(dash["reminders"]["undeliverable"], 0);
+    assert_eq!(dash["reminders"]["sent"], 1);
+}
+
+async fn dates_settle_with_the_decree_and_are_provisional_without(app: common::TestApp) {
+    let (_, created) = app.post("/api/v1/agreements", &paper_agreement()).await;
+    let id = created["id"].as_i64().unwrap();
+    let (status, list) = app
+        .get(&format!("/api/v1/agreements/{id}/obligations?as_of=2026-12-02"))
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let items = list["items"].as_array().or(list.as_array()).unwrap();
+    let find = |key: &str| items.iter().find(|o| o["key"] == key).unwrap().clone();
+    // 1 January (Tahun Baru) and 5 January (Isra Mikraj) 2027 are holidays.
+    let s2_2026 = find("report:2026:2");
+    assert_eq!(s2_2026["due_on"], "2027-01-18");
+    assert_eq!(s2_2026["provisional"], false);
+    // No decree for 2028 yet: an estimate, and it says so.
+    let s2_2027 = find("report:2027:2");
+    assert_eq!(s2_2027["provisional"], true, "{s2_2027}");
+    assert_eq!(s2_2027["due_on"], "2028-01-14");
+    assert_eq!(find("renewal_request")["provisional"], false);
+    let (_, years) = app.get("/api/v1/holidays/years").await;
+    let years: Vec<_> = years["items"].as_array().unwrap().iter().collect();
+    let y2027 = years.iter().find(|y| y["year"] == 2027).unwrap();
+    assert_eq!(y2027["days"], 26);
+    assert!(y2027["decree"]
+        .as_str()
+        .unwrap()
+        .contains("No. 1205 Tahun 2026"));
+    assert!(!years.iter().any(|y| y["year"] == 2028));
+}
+
+crate::on_both!(
+    agency_without_address_reminds_the_office,
+    no_address_anywhere_waits_then_is_sent,
+    dates_settle_with_the_decree_and_are_provisional_without,
+);
+
+// ---- an office upgrading, and a crash mid-send -----------------------------------
+
+fn sql(e: &Env, statement: &str) {
+    use diesel::connection::SimpleConnection;
+    let pool = sepakat::store::connect(&e.db, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    match &mut *conn {
+        sepakat::store::DbConnection::Sqlite(c) => c.batch_execute(statement).unwrap(),
+        sepakat::store::DbConnection::Postgres(c) => c.batch_execute(statement).unwrap(),
+    }
+}
+
+fn outbox_subjects(e: &Env, state: &str) -> Vec<String> {
+    let pool = sepakat::store::connect(&e.db, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    let (_, rows) = sepakat::store::outbox::list(
+        &mut conn,
+        Some(state),
+        &sepakat::store::access::Visibility::All,
+        100,
+        0,
+    )
+    .unwrap();
+    rows.into_iter().map(|r| r.subject).collect()
+}
+
+/// A database from before the 2027 decree shipped: its S2 2026 report was
+/// estimated due 15 January 2027 and reminders were queued with that date.
+fn upgrade_brings_2027_and_replans(kind: Db) {
+    let Some(e) = env(kind) else { return };
+    sql(
+        &e,
+        "DELETE FROM holidays WHERE date >= '2027-01-01'; \
+         DELETE FROM holiday_years WHERE year = 2027;",
+    );
+    // Planned as the server did before it knew 2027 (any start now syncs).
+    {
+        let pool = sepakat::store::connect(&e.db, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        let cal = sepakat::store::holidays::calendar(&mut conn).unwrap();
+        let reminders = sepakat::reminders::Reminders {
+            templates: sepakat::reminders::templates::Templates::load(None).unwrap(),
+            mailer: sepakat::reminders::mailer::Mailer::new(None, e._dir.path().join("x")).unwrap(),
+            from: "Sepakat <sepakat@dukcapil.example>".parse().unwrap(),
+            schedule: Default::default(),
+            digest_days: 30,
+            worker: "test".into(),
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(2027, 1, 12).unwrap();
+        let plan = reminders.plan(&mut conn, date, &cal).unwrap();
+        assert_eq!(plan.queued, 2, "{plan:?}");
+    }
+    let queued = outbox_subjects(&e, "queued");
+    assert_eq!(queued.len(), 2);
+    assert!(
+        queued
+            .iter()
+            .all(|s| s.ends_with("batas 15 Januari 2027 (perkiraan)")),
+        "{queued:?}"
+    );
+
+    let sync = run(&e, None, &["holidays", "sync"]);
+    let text = String::from_utf8_lossy(&sync.stdout);
+    assert!(
+        text.contains("2027: 26 hari libur ditambahkan"),
+        "{text}{}",
+        String::from_utf8_lossy(&sync.stderr)
+    );
+    // A row the office deletes on purpose stays deleted: the year is filled once.
+    assert!(run(&e, None, &["holidays", "delete", "2027-02-05"])
+        .status
+        .success());
+    let again = run(&e, None, &["holidays", "sync"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("sudah ada"));
+    let list = run(&e, None, &["holidays", "list", "--year", "2027"]);
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(list.lines().count(), 25, "{list}");
+    assert!(!list.contains("2027-02-05"));
+
+    // The reminders queued with the old date are cancelled; the new date's are sent.
+    let smtp = SmtpServer::start();
+    let out = remind(&e, &smtp, "2027-01-13", &["--flush"]);
+    assert!(
+        out.contains("2 pesan baru") && out.contains("2 terkirim") && out.contains("2 dibatalkan"),
+        "{out}"
+    );
+    let msgs = smtp.wait_for(2, Duration::from_secs(5));
+    for m in &msgs {
+        let subject = header(&m.data, "Subject").unwrap();
+        assert!(subject.ends_with("batas 18 Januari 2027"), "{subject}");
+    }
+}
+
+/// A sender killed after the mail server took a message but before it was
+/// marked sent: after the lease another sender sends it again, with the
+/// same Message-ID, so mail clients show one message.
+fn a_resent_message_is_the_same_message(kind: Db) {
+    let Some(e) = env(kind) else { return };
+    let smtp = SmtpServer::start();
+    let out = remind(&e, &smtp, "2026-07-09", &[]);
+    assert!(out.contains("2 terkirim"), "{out}");
+    let first = smtp.wait_for(2, Duration::from_secs(5));
+    // As a crash would leave it: claimed, its lease run out.
+    sql(
+        &e,
+        "UPDATE outbox SET state = 'sending', claimed_by = 'dead', \
+         claimed_until = '2000-01-01 00:00:00', sent_at = NULL \
+         WHERE id = (SELECT MIN(id) FROM outbox)",
+    );
+    let out = remind(&e, &smtp, "2026-07-09", &[]);
+    assert!(out.contains("1 terkirim"), "{out}");
+    let all = smtp.wait_for(3, Duration::from_secs(5));
+    assert_eq!(all.len(), 3);
+    let id = |m: &common::smtp::Message| header(&m.data, "Message-ID").unwrap();
+    let again = &all[2];
+    let original = first.iter().find(|m| m.to[0] == again.to[0]).unwrap();
+    assert_eq!(id(again), id(original));
+    assert_ne!(id(&first[0]), id(&first[1]));
+}
+
+on_both!(upgrade_brings_2027_and_replans, a_resent_message_is_the_same_message);

@@ -167,6 +167,14 @@ pub const SYSTEM_ACTOR: &str = "sistem";
 /// Applies pending migrations of the connection's backend, then makes sure
 /// the element catalog holds every built-in element.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
+    let applied = migrate_schema(conn)?;
+    super::holidays::sync(conn, SYSTEM_ACTOR)?;
+    Ok(applied)
+}
+
+/// The migrations and the element catalog only, leaving the holiday years
+/// this database lacks for an explicit `holidays sync`.
+pub fn migrate_schema(conn: &mut DbConnection) -> Result<usize, StoreError> {
     let applied = match conn {
         DbConnection::Postgres(c) => c
             .run_pending_migrations(POSTGRES_MIGRATIONS)
@@ -175,7 +183,6 @@ pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
     }
     .map_err(|e| StoreError::Unavailable(format!("migrasi gagal: {e}")))?;
     super::catalog::seed(conn)?;
-    super::holidays::sync(conn, SYSTEM_ACTOR)?;
     Ok(applied)
 }
 
