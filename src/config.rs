@@ -30,6 +30,9 @@ pub struct Config {
     pub secret_file: std::path::PathBuf,
     /// Browser origins allowed to call the API (comma-separated); none by default.
     pub cors_origins: Vec<String>,
+    /// Public address used in links (the calendar subscription); unset:
+    /// taken from the request.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -85,6 +88,7 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
+            public_url: var("SEPAKAT_PUBLIC_URL"),
             secret_file: var("SEPAKAT_SECRET_FILE")
                 .unwrap_or_else(|| "sepakat.secret".into())
                 .into(),

@@ -770,7 +770,8 @@ fn serve(
         .map_err(|e| e.to_string())?
         .with_documents(config.templates_dir.as_deref(), config.max_term_months)?
         .with_keys(keys)
-        .with_cors(config.cors_origins.clone());
+        .with_cors(config.cors_origins.clone())
+        .with_public_url(config.public_url.as_deref())?;
     println!(
         "Sepakat berjalan di http://{bind}  (basis data: {})",
         store::db::DbTarget::parse(&config.database_url).redacted()

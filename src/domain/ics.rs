@@ -7,6 +7,9 @@ use chrono::{Days, NaiveDate, NaiveDateTime};
 pub struct FeedEvent<'a> {
     /// Globally unique and stable across refreshes.
     pub uid: String,
+    /// Raised each time the event's date changes (RFC 5545 3.8.7.4), so a
+    /// subscribed calendar replaces the event it holds.
+    pub sequence: i32,
     pub date: NaiveDate,
     pub summary: &'a str,
     pub description: &'a str,
@@ -58,6 +61,7 @@ pub fn feed(name: &str, stamp: NaiveDateTime, alarm_days: u32, events: &[FeedEve
         line("BEGIN:VEVENT".into());
         line(format!("UID:{}", e.uid));
         line(format!("DTSTAMP:{dtstamp}"));
+        line(format!("SEQUENCE:{}", e.sequence.max(0)));
         line(format!("DTSTART;VALUE=DATE:{}", e.date.format("%Y%m%d")));
         line(format!(
             "DTEND;VALUE=DATE:{}",
@@ -92,6 +96,7 @@ mod tests {
             7,
             &[FeedEvent {
                 uid: "1-report:2026:1@sepakat".into(),
+                sequence: 2,
                 date: d,
                 summary: long,
                 description: "baris satu\nbaris dua",
@@ -102,6 +107,7 @@ mod tests {
         assert!(ics.contains("DTSTART;VALUE=DATE:20260714\r\n"));
         assert!(ics.contains("DTEND;VALUE=DATE:20260715\r\n"));
         assert!(ics.contains("TRIGGER:-P7D\r\n"));
+        assert!(ics.contains("SEQUENCE:2\r\n"));
         assert!(ics.contains("DESCRIPTION:baris satu\\nbaris dua\r\n"));
         for l in ics.split("\r\n") {
             assert!(l.len() <= 75, "{l}");

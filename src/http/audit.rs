@@ -16,7 +16,7 @@ use super::problem::ApiError;
 use super::{db, page, AppState};
 use crate::domain::audit::changes;
 use crate::store::{
-    agreements, audit, holidays, institutions, people, users, DbConnection, StoreError,
+    agreements, audit, feed, holidays, institutions, people, users, DbConnection, StoreError,
 };
 
 /// What a path writes to.
@@ -31,12 +31,16 @@ enum Target {
     Person(i64),
     Holiday(NaiveDate),
     User(i64),
+    /// A user's calendar feed token (`/users/me/feed-token`): an account
+    /// change, recorded by when the token was made, never by its text.
+    FeedToken(i64),
     /// A collection before its new member exists (POST /agreements…).
     New(String),
 }
 
 impl Target {
-    fn of(path: &str) -> Option<Target> {
+    /// What `path` writes to; `me` is the signed-in user, for `/users/me/…`.
+    fn of(path: &str, me: i64) -> Option<Target> {
         let parts: Vec<&str> = path
             .trim_start_matches("/api/v1/")
             .trim_end_matches('/')
@@ -57,6 +61,7 @@ impl Target {
             ["institutions", i] => Target::Institution(id(i)?),
             ["people", p] => Target::Person(id(p)?),
             ["holidays", d] => Target::Holiday(NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?),
+            ["users", "me", "feed-token"] => Target::FeedToken(me),
             ["users", u, ..] => Target::User(id(u)?),
             [collection] => Target::New(collection.to_string()),
             _ => return None,
@@ -69,7 +74,7 @@ impl Target {
             Target::Institution(_) => "institution".into(),
             Target::Person(_) => "person".into(),
             Target::Holiday(_) => "holiday".into(),
-            Target::User(_) => "user".into(),
+            Target::User(_) | Target::FeedToken(_) => "user".into(),
             Target::New(c) => c.clone(),
         }
     }
@@ -82,7 +87,9 @@ impl Target {
                 ..
             } => (Some(*r), Some(*id)),
             Target::Agreement { id, .. } => (Some(*id), Some(*id)),
-            Target::Institution(i) | Target::Person(i) | Target::User(i) => (Some(*i), None),
+            Target::Institution(i) | Target::Person(i) | Target::User(i) | Target::FeedToken(i) => {
+                (Some(*i), None)
+            }
             Target::Holiday(_) | Target::New(_) => (None, None),
         }
     }
@@ -109,6 +116,9 @@ fn snapshot(
         Target::Institution(id) => found(institutions::get(c, *id).and_then(to_json)),
         Target::Person(id) => found(people::get(c, *id).and_then(to_json)),
         Target::User(id) => found(users::get(c, *id).and_then(|u| u.view()).and_then(to_json)),
+        Target::FeedToken(id) => Ok(Some(json!({
+            "feed_token": feed::token_issued(c, *id)?.map(|at| json!({"issued_at": at})),
+        }))),
         Target::Holiday(date) => Ok(holidays::list(c, Some(date.year()))?
             .into_iter()
             .find(|h| h.date == *date)
@@ -135,7 +145,7 @@ pub async fn around(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let target = Target::of(req.path());
+    let target = Target::of(req.path(), principal.id);
     if !is_write(req.method()) || target.is_none() {
         return next
             .call(req)
@@ -157,7 +167,9 @@ pub async fn around(
         .get(header::LOCATION)
         .and_then(|l| l.to_str().ok())
     {
-        Some(location) if method == Method::POST => Target::of(location).unwrap_or(target.clone()),
+        Some(location) if method == Method::POST => {
+            Target::of(location, principal.id).unwrap_or(target.clone())
+        }
         _ => target.clone(),
     };
     let (t, actor) = (after_target.clone(), principal.username.clone());
@@ -244,11 +256,11 @@ mod tests {
     #[test]
     fn paths_name_what_they_write() {
         assert_eq!(
-            Target::of("/api/v1/agreements"),
+            Target::of("/api/v1/agreements", 1),
             Some(Target::New("agreements".into()))
         );
         assert_eq!(
-            Target::of("/api/v1/agreements/4/reports/9"),
+            Target::of("/api/v1/agreements/4/reports/9", 1),
             Some(Target::Agreement {
                 id: 4,
                 entity: "reports".into(),
@@ -256,9 +268,14 @@ mod tests {
             })
         );
         assert_eq!(
-            Target::of("/api/v1/institutions/3"),
+            Target::of("/api/v1/institutions/3", 1),
             Some(Target::Institution(3))
         );
-        assert!(Target::of("/api/v1/agreements/x").is_none());
+        assert!(Target::of("/api/v1/agreements/x", 1).is_none());
+        assert_eq!(
+            Target::of("/api/v1/users/me/feed-token", 7),
+            Some(Target::FeedToken(7))
+        );
+        assert!(Target::of("/api/v1/users/me", 7).is_none());
     }
 }

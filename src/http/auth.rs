@@ -16,7 +16,7 @@ use super::problem::ApiError;
 use super::{db, json_body, AppState};
 use crate::auth::password;
 use crate::domain::catalog::Role;
-use crate::store::{users, StoreError};
+use crate::store::{users, DbConnection, StoreError};
 
 /// The signed-in user of a request, put there by [`authenticate`].
 #[derive(Debug, Clone)]
@@ -111,6 +111,57 @@ impl Sessions {
             .unwrap_or_else(|p| p.into_inner())
             .remove(&id);
     }
+}
+
+impl Known {
+    /// The principal, unless the account is disabled.
+    fn enabled(self) -> Option<Principal> {
+        (!self.disabled).then_some(self.principal)
+    }
+}
+
+/// The one place an account becomes a [`Principal`]: its role, institution
+/// and the agreements it may see (and so whose personal data it may read).
+/// Every door that acts for a user, the bearer token and the secret
+/// calendar address alike, goes through here.
+fn load_known(c: &mut DbConnection, id: i64) -> Result<Option<Known>, StoreError> {
+    let u = match users::get(c, id) {
+        Ok(u) => u,
+        Err(StoreError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let role = u.role()?;
+    let visible = crate::store::access::Visibility::of(c, role, u.institution_id)?;
+    Ok(Some(Known {
+        principal: Principal {
+            id: u.id,
+            username: u.username.clone(),
+            role,
+            institution_id: u.institution_id,
+            visible,
+        },
+        token_version: u.token_version,
+        disabled: u.disabled,
+    }))
+}
+
+/// User `id` as read less than a second ago, else read now.
+async fn known(state: &web::Data<AppState>, id: i64) -> Result<Option<Known>, ApiError> {
+    if let Some(known) = state.sessions.fresh(id) {
+        return Ok(known);
+    }
+    let known = db(state, move |c| load_known(c, id)).await?;
+    state.sessions.remember(id, known.clone());
+    Ok(known)
+}
+
+/// The enabled user `id` as the API would see them signed in: for the
+/// calendar feed, which carries no bearer token.
+pub(super) async fn principal_of(
+    state: &web::Data<AppState>,
+    id: i64,
+) -> Result<Option<Principal>, ApiError> {
+    Ok(known(state, id).await?.and_then(Known::enabled))
 }
 
 // ---- throttling --------------------------------------------------------------
@@ -317,37 +368,11 @@ pub async fn authenticate(
         .and_then(|t| state.keys.verify(&t))
         .ok_or_else(unauthorized)?;
     let id: i64 = claims.sub.parse().map_err(|_| unauthorized())?;
-    let principal = match state.sessions.fresh(id) {
-        Some(known) => known,
-        None => {
-            let known = db(&state, move |c| {
-                let u = match users::get(c, id) {
-                    Ok(u) => u,
-                    Err(StoreError::NotFound(_)) => return Ok(None),
-                    Err(e) => return Err(e),
-                };
-                let role = u.role()?;
-                let visible = crate::store::access::Visibility::of(c, role, u.institution_id)?;
-                Ok(Some(Known {
-                    principal: Principal {
-                        id: u.id,
-                        username: u.username.clone(),
-                        role,
-                        institution_id: u.institution_id,
-                        visible,
-                    },
-                    token_version: u.token_version,
-                    disabled: u.disabled,
-                }))
-            })
-            .await?;
-            state.sessions.remember(id, known.clone());
-            known
-        }
-    }
-    .filter(|k| !k.disabled && k.token_version == claims.ver)
-    .map(|k| k.principal)
-    .ok_or_else(unauthorized)?;
+    let principal = known(&state, id)
+        .await?
+        .filter(|k| k.token_version == claims.ver)
+        .and_then(Known::enabled)
+        .ok_or_else(unauthorized)?;
     hidden_record(&state, &principal, req.path()).await?;
     authorize_write(&principal, req.method(), req.path())?;
     req.extensions_mut().insert(principal.clone());
@@ -429,6 +454,9 @@ async fn hidden_record(
         .ok_or_else(|| ApiError::from(StoreError::NotFound(format!("{label} {id}"))))
 }
 
+/// What every signed-in user may change of its own account, whatever its role.
+const OWN_ACCOUNT: &[&str] = &["/api/v1/users/me/feed-token"];
+
 /// Records an `opd` user may add or change on its own agreements.
 const OPD_RECORDS: &[&str] = &["reports", "certificates", "statements", "renewals"];
 
@@ -436,7 +464,9 @@ const OPD_RECORDS: &[&str] = &["reports", "certificates", "statements", "renewal
 /// before, by [`hidden_record`]: an agreement outside the user's visibility
 /// answers 404 before any role is considered.
 fn authorize_write(p: &Principal, method: &Method, path: &str) -> Result<(), ApiError> {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || OWN_ACCOUNT.contains(&path)
+    {
         return Ok(());
     }
     let parts: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();

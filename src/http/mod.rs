@@ -5,6 +5,7 @@ mod agreements;
 mod audit;
 pub mod auth;
 mod documents;
+mod feed;
 mod obligations;
 pub mod openapi;
 mod parties;
@@ -47,6 +48,9 @@ pub struct AppState {
     pub cors_origins: Arc<Vec<String>>,
     /// Longest term the consistency check accepts, in months.
     pub max_term_months: u32,
+    /// `SEPAKAT_PUBLIC_URL` without a trailing slash; `None`: links are
+    /// written with the scheme and host of the request.
+    pub public_url: Option<Arc<str>>,
 }
 
 pub(crate) type DashboardCache = (chrono::NaiveDate, i64, Arc<serde_json::Value>);
@@ -73,7 +77,29 @@ impl AppState {
             throttle: Arc::default(),
             sessions: Arc::default(),
             cors_origins: Arc::default(),
+            public_url: None,
         })
+    }
+
+    /// The public address links (the calendar subscription) are written
+    /// with; it must be an http(s) URL.
+    pub fn with_public_url(mut self, url: Option<&str>) -> Result<Self, String> {
+        self.public_url = match url.map(|u| u.trim().trim_end_matches('/')) {
+            None | Some("") => None,
+            Some(u)
+                if (u.starts_with("http://") || u.starts_with("https://"))
+                    && u.split_once("://").is_some_and(|(_, host)| !host.is_empty())
+                    && !u.chars().any(|c| c.is_whitespace() || c == '?' || c == '#') =>
+            {
+                Some(Arc::from(u))
+            }
+            Some(u) => {
+                return Err(format!(
+                    "SEPAKAT_PUBLIC_URL '{u}' tidak valid: tulis alamat lengkap dengan http:// atau https://, mis. https://sepakat.dukcapil.example.go.id"
+                ))
+            }
+        };
+        Ok(self)
     }
 
     pub fn with_cors(mut self, origins: Vec<String>) -> Self {
@@ -201,11 +227,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }))
     .route("/healthz", web::get().to(healthz))
     .route("/api/docs", web::get().to(openapi::docs_page))
+    .configure(feed::configure_public)
     .service(
         web::scope("/api/v1")
             .wrap(actix_web::middleware::from_fn(auth::authenticate))
             .configure(auth::configure)
             .configure(audit::configure)
+            .configure(feed::configure_api)
             .configure(users::configure)
             .configure(parties::configure)
             .configure(agreements::configure)

@@ -22,7 +22,7 @@ use crate::store::obligations::{self as store, Evaluated};
 use crate::store::{agreements, db::registry_version, holidays, write_tx, StoreError};
 
 /// Runs the engine over every agreement (or one institution's), streaming.
-async fn each_evaluated<T: Send + 'static>(
+pub(super) async fn each_evaluated<T: Send + 'static>(
     state: &web::Data<AppState>,
     visible: crate::store::access::Visibility,
     institution: Option<i64>,
@@ -593,22 +593,13 @@ struct FeedQuery {
     institution: Option<i64>,
 }
 
-fn state_words(s: ObligationState) -> &'static str {
-    match s {
-        ObligationState::Pending => "belum jatuh tempo",
-        ObligationState::DueSoon => "segera jatuh tempo",
-        ObligationState::Overdue => "terlambat",
-        ObligationState::Fulfilled => "terpenuhi",
-        ObligationState::Waived => "dikecualikan",
-    }
-}
-
 /// Open obligations with a date, as an iCalendar feed (optionally one institution's).
 #[utoipa::path(
     get, path = "/api/v1/obligations.ics", tag = "obligations", operation_id = "obligations_feed",
     summary = "Kalender tenggat (iCalendar)",
     description = "Umpan RFC 5545 berisi tenggat yang belum dipenuhi, dengan alarm 7 hari \
-        sebelumnya.",
+        sebelumnya; UID setiap acara tetap dan `SEQUENCE` naik bila tanggalnya berubah. Untuk \
+        aplikasi kalender yang tidak dapat mengirim token: `POST /api/v1/users/me/feed-token`.",
     params(FeedQuery),
     responses(
         (status = 200, description = "Kalender", content_type = "text/calendar", body = String,
@@ -622,75 +613,7 @@ async fn feed(
     principal: super::auth::Principal,
     q: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let as_of = crate::today_jakarta();
-    let open: Vec<(i64, Obligation)> = each_evaluated(
-        &state,
-        principal.visible.clone(),
-        q.institution,
-        as_of,
-        vec![],
-        |acc, e| {
-            for o in e.obligations {
-                if o.due_on.is_some()
-                    && !matches!(
-                        o.state,
-                        ObligationState::Fulfilled | ObligationState::Waived
-                    )
-                {
-                    acc.push((e.agreement_id, o));
-                }
-            }
-        },
-    )
-    .await?;
-    let mut ids: Vec<i64> = open.iter().map(|(id, _)| *id).collect();
-    ids.dedup();
-    let labels = db(&state, move |c| store::labels(c, &ids)).await?;
-    let texts: Vec<(String, String, String, NaiveDate)> = open
-        .iter()
-        .map(|(id, o)| {
-            let (title, institution) = labels.get(id).cloned().unwrap_or_default();
-            let what = match &o.subject {
-                Some(s) => format!("{} ({s})", o.kind.label()),
-                None => o.kind.label().to_string(),
-            };
-            let summary = format!("Batas {what} — {institution}");
-            let description = format!(
-                "Perjanjian: {title}\nKewajiban: {what}\nStatus per {as_of}: {}",
-                state_words(o.state)
-            );
-            (
-                format!("{id}-{}@sepakat", o.key.replace(' ', "_")),
-                summary,
-                description,
-                o.due_on.unwrap_or(as_of),
-            )
-        })
-        .collect();
-    let events: Vec<crate::domain::ics::FeedEvent> = texts
-        .iter()
-        .map(
-            |(uid, summary, description, date)| crate::domain::ics::FeedEvent {
-                uid: uid.clone(),
-                date: *date,
-                summary,
-                description,
-            },
-        )
-        .collect();
-    let body = crate::domain::ics::feed(
-        "Kewajiban PKS (Sepakat)",
-        chrono::Utc::now().naive_utc(),
-        7,
-        &events,
-    );
-    Ok(HttpResponse::Ok()
-        .content_type("text/calendar; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            "inline; filename=\"kewajiban-pks.ics\"",
-        ))
-        .body(body))
+    super::feed::calendar(&state, &principal, q.institution).await
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

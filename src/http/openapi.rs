@@ -528,7 +528,8 @@ record_paths!(
         description = "Registri perjanjian pemanfaatan data kependudukan (PKS, Juknis, SPTJM, NDA) \
             Dinas Dukcapil. Semua alamat di bawah `/api/v1` memerlukan token \
             (`Authorization: Bearer <token>` dari `POST /api/v1/auth/login`), kecuali masuk \
-            dan dokumen ini. Galat dijawab sebagai `application/problem+json` dengan `detail` \
+            dan dokumen ini; alamat langganan kalender `/kalender/{token}.ics` memakai token \
+            rahasia di alamatnya sebagai ganti. Galat dijawab sebagai `application/problem+json` dengan `detail` \
             dalam bahasa Indonesia. Perjanjian yang tidak boleh dilihat pengguna dijawab 404 \
             seperti yang tidak ada; NIK dan nomor telepon disamarkan bagi peran `viewer` dan \
             bagi `opd` di luar instansinya sendiri."
@@ -542,6 +543,8 @@ record_paths!(
         super::users::create,
         super::users::get,
         super::users::patch,
+        super::feed::create_token,
+        super::feed::delete_token,
         super::agreements::list,
         super::agreements::create,
         super::agreements::get,
@@ -586,6 +589,7 @@ record_paths!(
         super::obligations::sam_return,
         super::obligations::list,
         super::obligations::feed,
+        super::feed::subscribed,
         super::obligations::dashboard,
         super::obligations::reminders,
         super::obligations::list_holidays,
@@ -646,6 +650,7 @@ const PUBLIC_PATHS: &[&str] = &[
     "/api/v1/auth/login",
     "/api/v1/openapi.json",
     "/api/docs",
+    "/kalender/{token}.ics",
 ];
 
 impl Modify for Security {

@@ -228,14 +228,32 @@ pub fn registry_version(conn: &mut DbConnection) -> Result<i64, StoreError> {
 /// (`BEGIN IMMEDIATE`) so concurrent writers wait on the busy timeout instead
 /// of failing on a lock upgrade; PostgreSQL retries a transaction that lost a
 /// race on a unique key (two imports creating the same institution).
-pub fn write_tx<T, F>(conn: &mut DbConnection, mut f: F) -> Result<T, StoreError>
+pub fn write_tx<T, F>(conn: &mut DbConnection, f: F) -> Result<T, StoreError>
 where
     F: FnMut(&mut DbConnection) -> Result<T, StoreError>,
 {
+    transaction(conn, true, f)
+}
+
+/// A write transaction like [`write_tx`] for bookkeeping that changes
+/// nothing a reader of the registry sees (calendar feed tokens and event
+/// sequences): the registry version stays, so kept dashboards and lists stay.
+pub fn quiet_tx<T, F>(conn: &mut DbConnection, f: F) -> Result<T, StoreError>
+where
+    F: FnMut(&mut DbConnection) -> Result<T, StoreError>,
+{
+    transaction(conn, false, f)
+}
+
+fn transaction<T, F>(conn: &mut DbConnection, bump: bool, mut f: F) -> Result<T, StoreError>
+where
+    F: FnMut(&mut DbConnection) -> Result<T, StoreError>,
+{
+    let bump = |c: &mut DbConnection| if bump { bump_version(c) } else { Ok(()) };
     match backend(conn) {
         Backend::Sqlite => {
             conn.batch_execute("BEGIN IMMEDIATE")?;
-            match f(conn).and_then(|v| bump_version(conn).map(|_| v)) {
+            match f(conn).and_then(|v| bump(conn).map(|_| v)) {
                 Ok(v) => {
                     if let Err(e) = conn.batch_execute("COMMIT") {
                         let _ = conn.batch_execute("ROLLBACK");
@@ -255,7 +273,7 @@ where
                 attempt += 1;
                 let r = conn.transaction(|c| {
                     let v = f(c)?;
-                    bump_version(c)?;
+                    bump(c)?;
                     Ok(v)
                 });
                 match r {

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod db;
 pub mod documents;
 mod error;
+pub mod feed;
 pub mod holidays;
 pub mod institutions;
 pub mod obligations;
@@ -17,7 +18,7 @@ pub mod records;
 pub mod schema;
 pub mod users;
 
-pub use db::{connect, migrate, write_tx, Backend, DbConnection, Pool, PooledConn};
+pub use db::{connect, migrate, quiet_tx, write_tx, Backend, DbConnection, Pool, PooledConn};
 pub use error::StoreError;
 
 use serde::de::DeserializeOwned;

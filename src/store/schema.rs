@@ -353,3 +353,23 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> institutions (institution_id));
+
+diesel::table! {
+    feed_tokens (user_id) {
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feed_events (uid) {
+        uid -> Text,
+        due_on -> Date,
+        sequence -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(feed_tokens -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(feed_tokens, users);

@@ -11,6 +11,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/users"),
     ("get", "/api/v1/users/{id}"),
     ("patch", "/api/v1/users/{id}"),
+    ("post", "/api/v1/users/me/feed-token"),
+    ("delete", "/api/v1/users/me/feed-token"),
     ("get", "/api/v1/agreements"),
     ("post", "/api/v1/agreements"),
     ("get", "/api/v1/agreements/{id}"),
@@ -55,6 +57,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/v1/agreements/{id}/sam-return"),
     ("get", "/api/v1/obligations"),
     ("get", "/api/v1/obligations.ics"),
+    ("get", "/kalender/{token}.ics"),
     ("get", "/api/v1/dashboard"),
     ("get", "/api/v1/reminders"),
     ("get", "/api/v1/holidays"),
@@ -80,4 +83,5 @@ pub const PUBLIC: &[&str] = &[
     "/api/docs",
     "/api/v1/openapi.json",
     "/api/v1/auth/login",
+    "/kalender/{token}.ics",
 ];
