@@ -5,7 +5,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sepakat::config::Config;
 use sepakat::store::{self, agreements, DbConnection};
+use sepakat::app::{self, Actor};
 use sepakat::{http, import};
+
+/// One line for the operator.
+fn text<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
 
 #[derive(Parser)]
 #[command(
@@ -189,10 +195,9 @@ fn user(config: &Config, action: UserAction) -> Result<(), String> {
     use sepakat::domain::account::Username;
     let pool = open(config)?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let e = |e: store::StoreError| e.to_string();
     let find = |conn: &mut DbConnection, name: &str| -> Result<store::users::UserRow, String> {
         store::users::by_name(conn, name)
-            .map_err(e)?
+            .map_err(text)?
             .ok_or_else(|| format!("pengguna '{name}' tidak ada"))
     };
     let disabling = matches!(action, UserAction::Disable { .. });
@@ -205,30 +210,26 @@ fn user(config: &Config, action: UserAction) -> Result<(), String> {
             let name = Username::parse(&username)?;
             let password = read_password()?;
             let hash = sepakat::auth::password::hash(password.expose())?;
-            let id = store::write_tx(&mut conn, |c| {
-                let id = store::users::create(c, &name, &hash, role, institution)?;
-                let after = serde_json::json!({"username": {"after": name.as_str()}, "role": {"after": role}, "institution_id": {"after": institution}});
-                audit_cli(c, "create", "user", Some(id), after)?;
-                Ok(id)
-            })
-            .map_err(e)?;
+            let new = app::users::NewAccount {
+                username: name.clone(),
+                password_hash: hash,
+                role,
+                institution_id: institution,
+            };
+            let id = app::users::create(&mut conn, &Actor::operator(), &new)
+                .map_err(text)?
+                .id;
             println!("Pengguna {name} ({}) dibuat dengan id {id}.", role.code());
         }
         UserAction::Passwd { username } => {
             let u = find(&mut conn, &username)?;
             let password = read_password()?;
             let hash = sepakat::auth::password::hash(password.expose())?;
-            store::write_tx(&mut conn, |c| {
-                store::users::set_password(c, u.id, &hash)?;
-                audit_cli(
-                    c,
-                    "update",
-                    "user",
-                    Some(u.id),
-                    serde_json::json!({"password": {"before": "***", "after": "***"}}),
-                )
-            })
-            .map_err(e)?;
+            let change = app::users::AccountChange {
+                password_hash: Some(hash),
+                ..Default::default()
+            };
+            app::users::change(&mut conn, &Actor::operator(), u.id, &change).map_err(text)?;
             println!(
                 "Kata sandi {} diganti; token lamanya tidak berlaku lagi.",
                 u.username
@@ -237,18 +238,11 @@ fn user(config: &Config, action: UserAction) -> Result<(), String> {
         UserAction::Disable { username } | UserAction::Enable { username } => {
             let disabled = disabling;
             let u = find(&mut conn, &username)?;
-            let role = u.role().map_err(e)?;
-            store::write_tx(&mut conn, |c| {
-                store::users::update(c, u.id, role, u.institution_id, disabled)?;
-                audit_cli(
-                    c,
-                    "update",
-                    "user",
-                    Some(u.id),
-                    serde_json::json!({"disabled": {"before": u.disabled, "after": disabled}}),
-                )
-            })
-            .map_err(e)?;
+            let change = app::users::AccountChange {
+                disabled: Some(disabled),
+                ..Default::default()
+            };
+            app::users::change(&mut conn, &Actor::operator(), u.id, &change).map_err(text)?;
             let done = if disabled {
                 "dinonaktifkan"
             } else {
@@ -257,7 +251,7 @@ fn user(config: &Config, action: UserAction) -> Result<(), String> {
             println!("Pengguna {} {done}.", u.username);
         }
         UserAction::List => {
-            for u in store::users::list(&mut conn, None).map_err(e)? {
+            for u in store::users::list(&mut conn, None).map_err(text)? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     u.id,
@@ -510,10 +504,9 @@ fn holidays(config: &Config, action: HolidayAction) -> Result<(), String> {
         _ => open(config)?,
     };
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let e = |e: store::StoreError| e.to_string();
     match action {
         HolidayAction::List { year } => {
-            for day in h::list(&mut conn, year).map_err(e)? {
+            for day in h::list(&mut conn, year).map_err(text)? {
                 println!(
                     "{}\t{}\t{}",
                     day.date,
@@ -533,51 +526,27 @@ fn holidays(config: &Config, action: HolidayAction) -> Result<(), String> {
             if name.trim().is_empty() {
                 return Err("nama hari libur wajib diisi".into());
             }
-            store::write_tx(&mut conn, |c| {
-                let day = Holiday {
-                    date,
-                    kind,
-                    name: name.clone(),
-                    source: source.clone(),
-                };
-                h::upsert(c, &day)?;
-                audit_cli(
-                    c,
-                    "put",
-                    "holiday",
-                    None,
-                    serde_json::json!({"date": {"after": date}, "name": {"after": day.name}}),
-                )
-            })
-            .map_err(e)?;
+            let day = Holiday {
+                date,
+                kind,
+                name: name.clone(),
+                source: source.clone(),
+            };
+            app::holidays::put(&mut conn, &Actor::operator(), &day).map_err(text)?;
             println!("{date} disimpan.");
         }
         HolidayAction::Delete { date } => {
-            store::write_tx(&mut conn, |c| {
-                h::delete(c, date)?;
-                audit_cli(
-                    c,
-                    "delete",
-                    "holiday",
-                    None,
-                    serde_json::json!({"date": {"before": date}}),
-                )
-            })
-            .map_err(e)?;
+            app::holidays::delete(&mut conn, &Actor::operator(), date).map_err(text)?;
             println!("{date} dihapus.");
         }
         HolidayAction::Import { file } => {
-            let text = std::fs::read_to_string(&file)
+            let csv = std::fs::read_to_string(&file)
                 .map_err(|err| format!("{}: {err}", file.display()))?;
             let days =
-                parse_holidays_csv(&text).map_err(|err| format!("{}: {err}", file.display()))?;
-            let years = store::write_tx(&mut conn, |c| {
-                let years = h::import(c, &days)?;
-                let dates: Vec<_> = days.iter().map(|d| d.date).collect();
-                audit_cli(c, "import", "holiday", None, serde_json::json!({"dates": {"after": dates}, "years": {"after": years}, "source": {"after": file.display().to_string()}}))?;
-                Ok(years)
-            })
-            .map_err(e)?;
+                parse_holidays_csv(&csv).map_err(|err| format!("{}: {err}", file.display()))?;
+            let source = file.display().to_string();
+            let years = app::holidays::import(&mut conn, &Actor::operator(), &days, &source)
+                .map_err(text)?;
             let years: Vec<String> = years.iter().map(|y| y.to_string()).collect();
             println!(
                 "{} hari libur disimpan; keputusan bersama tahun {} tercatat dimuat.",
@@ -586,7 +555,7 @@ fn holidays(config: &Config, action: HolidayAction) -> Result<(), String> {
             );
         }
         HolidayAction::Sync => {
-            let report = h::sync(&mut conn, &cli_actor()).map_err(e)?;
+            let report = app::holidays::sync(&mut conn, &Actor::operator()).map_err(text)?;
             if report.years.is_empty() {
                 println!("Semua tahun dari tabel bawaan sudah ada.");
             }
@@ -595,7 +564,7 @@ fn holidays(config: &Config, action: HolidayAction) -> Result<(), String> {
             }
         }
         HolidayAction::Years => {
-            for y in h::decree_years(&mut conn).map_err(e)? {
+            for y in h::decree_years(&mut conn).map_err(text)? {
                 println!(
                     "{}\t{} hari\t{}\t{}",
                     y.year,
@@ -667,34 +636,7 @@ fn open_with(
     Ok(pool)
 }
 
-/// Who the audit trail names for a command-line write.
-fn cli_actor() -> String {
-    format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    )
-}
 
-/// Records a command-line write in the audit trail, inside its transaction.
-fn audit_cli(
-    c: &mut DbConnection,
-    action: &str,
-    entity: &str,
-    entity_id: Option<i64>,
-    changes: serde_json::Value,
-) -> Result<(), store::StoreError> {
-    store::audit::record(
-        c,
-        &store::audit::Entry {
-            actor: &cli_actor(),
-            action,
-            entity,
-            entity_id,
-            agreement_id: None,
-            changes: &changes,
-        },
-    )
-}
 
 fn run_import(
     conn: &mut DbConnection,
@@ -839,7 +781,7 @@ fn main() -> ExitCode {
             let (ok, failed) = run_import(
                 &mut conn,
                 &files,
-                &cli_actor(),
+                &Actor::operator().name,
                 !std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )?;
             println!("{ok} perjanjian diimpor, {failed} gagal.");

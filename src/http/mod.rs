@@ -143,15 +143,33 @@ where
     T: Send + 'static,
     F: FnOnce(&mut PooledConn) -> Result<T, StoreError> + Send + 'static,
 {
+    blocking(state, f).await
+}
+
+/// Runs a use case of the core on a pooled connection, off the async workers.
+pub async fn run<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PooledConn) -> Result<T, crate::app::AppError> + Send + 'static,
+{
+    blocking(state, f).await
+}
+
+async fn blocking<T, E, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    E: From<StoreError> + Into<ApiError> + Send + 'static,
+    F: FnOnce(&mut PooledConn) -> Result<T, E> + Send + 'static,
+{
     let pool = state.pool.clone();
     // The semaphore is never closed, so acquiring cannot fail.
     let _slot = state.db_slots.acquire().await.ok();
     let r = web::block(move || {
-        let mut conn = pool.get()?;
+        let mut conn = pool.get().map_err(StoreError::from)?;
         f(&mut conn)
     })
     .await?;
-    Ok(r?)
+    r.map_err(Into::into)
 }
 
 /// Reads the request body, refusing one over the configured size with 413.
