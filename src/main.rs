@@ -599,8 +599,12 @@ fn remind(
             reminders.mailer.describe(),
             config.remind_hour
         );
-        let handle =
-            reminders.spawn_scheduler(pool, config.remind_hour, std::time::Duration::from_secs(30));
+        let handle = reminders.spawn_scheduler(
+            pool,
+            config.remind_hour,
+            std::time::Duration::from_secs(30),
+            Default::default(),
+        );
         return handle.join().map_err(|_| "penjadwal berhenti".to_string());
     }
     let cal = store::holidays::calendar(&mut conn).map_err(|e| e.to_string())?;
@@ -708,6 +712,7 @@ fn serve(
             .unwrap_or(2)
     });
     let keys = sepakat::auth::Keys::load(config.jwt_secret.as_deref(), &config.secret_file)?;
+    let scheduler = std::sync::Arc::new(sepakat::reminders::SchedulerHealth::default());
     let state = http::AppState::new(pool, config.max_body)
         .map_err(|e| e.to_string())?
         .with_documents(config.templates_dir.as_deref(), config.max_term_months)?
@@ -729,8 +734,10 @@ fn serve(
             state.pool.clone(),
             config.remind_hour,
             std::time::Duration::from_secs(30),
+            scheduler.clone(),
         );
     }
+    let state = state.with_scheduler((!no_remind).then_some(scheduler));
     let server = http::serve(listener, state, workers).map_err(|e| e.to_string())?;
     actix_web::rt::System::new()
         .block_on(server)

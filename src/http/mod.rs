@@ -51,6 +51,8 @@ pub struct AppState {
     /// `SEPAKAT_PUBLIC_URL` without a trailing slash; `None`: links are
     /// written with the scheme and host of the request.
     pub public_url: Option<Arc<str>>,
+    /// The reminder scheduler this server runs, if it runs one.
+    pub scheduler: Option<Arc<crate::reminders::SchedulerHealth>>,
 }
 
 pub(crate) type DashboardCache = (chrono::NaiveDate, i64, Arc<serde_json::Value>);
@@ -78,6 +80,7 @@ impl AppState {
             sessions: Arc::default(),
             cors_origins: Arc::default(),
             public_url: None,
+            scheduler: None,
         })
     }
 
@@ -104,6 +107,11 @@ impl AppState {
 
     pub fn with_cors(mut self, origins: Vec<String>) -> Self {
         self.cors_origins = Arc::new(origins);
+        self
+    }
+
+    pub fn with_scheduler(mut self, health: Option<Arc<crate::reminders::SchedulerHealth>>) -> Self {
+        self.scheduler = health;
         self
     }
 
@@ -227,7 +235,11 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
         conn.batch_execute("SELECT 1").map_err(StoreError::from)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok"})))
+    let scheduler = state.scheduler.as_ref().map(|h| h.status());
+    Ok(HttpResponse::Ok().json(openapi::Health {
+        status: "ok".into(),
+        scheduler,
+    }))
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {
