@@ -6,6 +6,7 @@ mod audit;
 pub mod auth;
 mod documents;
 mod feed;
+mod input;
 mod obligations;
 pub mod openapi;
 mod parties;
@@ -298,6 +299,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
                         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
                     )),
             )
+            .wrap(actix_web::middleware::from_fn(input::query_text))
             .app_data(data.clone())
             .configure(configure)
             .default_service(web::to(not_found))
