@@ -166,7 +166,12 @@ fn first_admin(config: &Config, conn: &mut DbConnection) -> Result<(), String> {
     let password = NewPassword::parse(raw).map_err(|e| format!("SEPAKAT_ADMIN_PASSWORD: {e}"))?;
     let hash = sepakat::auth::password::hash(password.expose())?;
     let name = Username::parse("admin")?;
-    store::write_tx(conn, |c| {
+    // Checked again inside the transaction, and a creator that lost a race
+    // (another process made an account meanwhile) is not a failure.
+    let created = store::write_tx(conn, |c| {
+        if store::users::count(c)? > 0 {
+            return Ok(false);
+        }
         let id = store::users::create(c, &name, &hash, Role::Admin, None)?;
         store::audit::record(
             c,
@@ -178,10 +183,19 @@ fn first_admin(config: &Config, conn: &mut DbConnection) -> Result<(), String> {
                 agreement_id: None,
                 changes: &serde_json::json!({"username": {"after": "admin"}, "role": {"after": "admin"}}),
             },
-        )
-    })
-    .map_err(|e| e.to_string())?;
-    println!("Akun admin pertama dibuat (nama pengguna: admin).");
+        )?;
+        Ok(true)
+    });
+    match created {
+        Ok(true) => println!("Akun admin pertama dibuat (nama pengguna: admin)."),
+        Ok(false)
+        | Err(store::StoreError::Conflict(_))
+        | Err(store::StoreError::Db(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => {}
+        Err(e) => return Err(e.to_string()),
+    }
     Ok(())
 }
 
@@ -727,21 +741,19 @@ fn run_import(
     Ok((report.imported.len(), report.failed.len()))
 }
 
-fn serve(
-    config: Config,
-    bind: Option<String>,
-    seeds: PathBuf,
+/// What the first start of a database does: the seed agreements into an
+/// empty registry, and the first admin.
+fn first_start(
+    config: &Config,
+    conn: &mut DbConnection,
+    seeds: &std::path::Path,
     no_seed: bool,
-    workers: Option<usize>,
-    no_remind: bool,
 ) -> Result<(), String> {
-    let pool = open(&config)?;
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let empty = agreements::count(&mut conn, &agreements::ListFilter::default())
+    let empty = agreements::count(conn, &agreements::ListFilter::default())
         .map_err(|e| e.to_string())?
         == 0;
     if empty && !no_seed && seeds.is_dir() {
-        let (ok, failed) = run_import(&mut conn, &[seeds.clone()], "system:seeds", true)?;
+        let (ok, failed) = run_import(conn, &[seeds.to_path_buf()], "system:seeds", true)?;
         println!(
             "Basis data kosong: {ok} perjanjian contoh dimuat dari {}{}",
             seeds.display(),
@@ -752,7 +764,26 @@ fn serve(
             }
         );
     }
-    first_admin(&config, &mut conn)?;
+    first_admin(config, conn)
+}
+
+fn serve(
+    config: Config,
+    bind: Option<String>,
+    seeds: PathBuf,
+    no_seed: bool,
+    workers: Option<usize>,
+    no_remind: bool,
+) -> Result<(), String> {
+    let pool = open(&config)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    // Several instances may start together on a new database: the check
+    // and the load happen under the startup lock, so one of them loads the
+    // seeds and creates the admin, and the others find both done.
+    store::db::exclusively(&mut conn, |c| {
+        Ok(first_start(&config, c, &seeds, no_seed))
+    })
+    .map_err(|e| e.to_string())??;
     if let Err(e) = store::db::refresh_statistics(&mut conn) {
         tracing::warn!(error = %e, "planner statistics not refreshed");
     }

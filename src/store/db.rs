@@ -164,17 +164,52 @@ pub fn backend(conn: &DbConnection) -> Backend {
 /// Who the audit trail names for what the program does by itself.
 pub const SYSTEM_ACTOR: &str = "sistem";
 
+/// The PostgreSQL advisory lock that serialises what several instances
+/// starting at once on one database must each do once: migrations, the
+/// catalog seed, the holiday sync, the seed agreements, the first admin.
+/// Advisory locks are per database, so other databases on the same server
+/// are not held up. ("SEPAKAT\x01" as a number.)
+const STARTUP_LOCK: i64 = 0x5345_5041_4b41_5401;
+
+/// Runs `f` holding the startup lock on PostgreSQL, so that another process
+/// doing the same waits for it and then finds the work done. SQLite needs
+/// none: its write lock serialises writers, and every step checks inside
+/// its own write transaction. The lock is a session lock, released here
+/// however `f` ends (or by the server when the connection drops).
+pub fn exclusively<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    if backend(conn) != Backend::Postgres {
+        return f(conn);
+    }
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))?;
+    let result = f(conn);
+    let unlocked = conn.batch_execute(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"));
+    let value = result?;
+    unlocked?;
+    Ok(value)
+}
+
 /// Applies pending migrations of the connection's backend, then makes sure
-/// the element catalog holds every built-in element.
+/// the element catalog holds every built-in element and the holiday table
+/// every shipped year; on PostgreSQL under the startup lock, so instances
+/// started together on a new database migrate it once.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
-    let applied = migrate_schema(conn)?;
-    super::holidays::sync(conn, SYSTEM_ACTOR)?;
-    Ok(applied)
+    exclusively(conn, |conn| {
+        let applied = apply_migrations(conn)?;
+        super::holidays::sync(conn, SYSTEM_ACTOR)?;
+        Ok(applied)
+    })
 }
 
 /// The migrations and the element catalog only, leaving the holiday years
 /// this database lacks for an explicit `holidays sync`.
 pub fn migrate_schema(conn: &mut DbConnection) -> Result<usize, StoreError> {
+    exclusively(conn, apply_migrations)
+}
+
+fn apply_migrations(conn: &mut DbConnection) -> Result<usize, StoreError> {
     let applied = match conn {
         DbConnection::Postgres(c) => c
             .run_pending_migrations(POSTGRES_MIGRATIONS)
