@@ -780,10 +780,8 @@ fn serve(
     // Several instances may start together on a new database: the check
     // and the load happen under the startup lock, so one of them loads the
     // seeds and creates the admin, and the others find both done.
-    store::db::exclusively(&mut conn, |c| {
-        Ok(first_start(&config, c, &seeds, no_seed))
-    })
-    .map_err(|e| e.to_string())??;
+    store::db::exclusively(&mut conn, |c| Ok(first_start(&config, c, &seeds, no_seed)))
+        .map_err(|e| e.to_string())??;
     if let Err(e) = store::db::refresh_statistics(&mut conn) {
         tracing::warn!(error = %e, "planner statistics not refreshed");
     }

@@ -77,31 +77,56 @@ pub struct Known {
 }
 
 /// The gate's memory of users, so a request does not read the users table
-/// every time. An entry is trusted for one second: a password change or a
-/// disable, made here or by the CLI in another process, ends old tokens
-/// within that second.
+/// and work out the user's visibility every time. An entry holds while the
+/// accounts change stamp it was read at (`store::db::Stamps::accounts`,
+/// raised by the database on any write to the users table, from any
+/// instance or the CLI) has not moved, and for one second at most: a
+/// password change or a disable ends old tokens on every instance with the
+/// next request, and a change in the office hierarchy reaches what a user
+/// may see within that second.
 #[derive(Default)]
 pub struct Sessions {
-    known: Mutex<HashMap<i64, (Instant, Option<Known>)>>,
+    known: Mutex<HashMap<i64, Remembered>>,
+}
+
+/// A user as read at a time and an accounts stamp (`None`: known absent).
+struct Remembered {
+    at: Instant,
+    stamp: i64,
+    known: Option<Known>,
+}
+
+impl Remembered {
+    fn holds(&self, stamp: i64) -> bool {
+        self.at.elapsed() < SESSION_TTL && self.stamp == stamp
+    }
 }
 
 const SESSION_TTL: Duration = Duration::from_secs(1);
 
 impl Sessions {
-    /// The user as read less than a second ago (`Some(None)`: known absent).
-    fn fresh(&self, id: i64) -> Option<Option<Known>> {
+    /// The user as read less than a second ago at this accounts stamp
+    /// (`Some(None)`: known absent).
+    fn fresh(&self, id: i64, stamp: i64) -> Option<Option<Known>> {
         let map = self.known.lock().unwrap_or_else(|p| p.into_inner());
         map.get(&id)
-            .filter(|(at, _)| at.elapsed() < SESSION_TTL)
-            .map(|(_, k)| k.clone())
+            .filter(|r| r.holds(stamp))
+            .map(|r| r.known.clone())
     }
 
-    fn remember(&self, id: i64, known: Option<Known>) {
+    fn remember(&self, id: i64, stamp: i64, known: Option<Known>) {
         let mut map = self.known.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 10_000 {
-            map.retain(|_, (at, _)| at.elapsed() < SESSION_TTL);
+            map.retain(|_, r| r.holds(stamp));
         }
-        map.insert(id, (Instant::now(), known));
+        map.insert(
+            id,
+            Remembered {
+                at: Instant::now(),
+                stamp,
+                known,
+            },
+        );
     }
 
     /// Forgets a user at once (after a change made through this server).
@@ -145,14 +170,23 @@ fn load_known(c: &mut DbConnection, id: i64) -> Result<Option<Known>, StoreError
     }))
 }
 
-/// User `id` as read less than a second ago, else read now.
+/// User `id` as remembered, if no account changed since and less than a
+/// second ago, else read now. Each call first brings the instance up to the
+/// database's change stamps ([`AppState::follow`]), so the request it gates
+/// sees what other instances changed.
 async fn known(state: &web::Data<AppState>, id: i64) -> Result<Option<Known>, ApiError> {
-    if let Some(known) = state.sessions.fresh(id) {
-        return Ok(known);
-    }
-    let known = db(state, move |c| load_known(c, id)).await?;
-    state.sessions.remember(id, known.clone());
-    Ok(known)
+    let st = state.clone();
+    db(state, move |c| {
+        let stamps = st.follow(c)?;
+        if let Some(known) = st.sessions.fresh(id, stamps.accounts) {
+            return Ok(known);
+        }
+        // Read after the stamp: what is remembered is never older than it.
+        let known = load_known(c, id)?;
+        st.sessions.remember(id, stamps.accounts, known.clone());
+        Ok(known)
+    })
+    .await
 }
 
 /// The enabled user `id` as the API would see them signed in: for the

@@ -259,6 +259,38 @@ pub fn registry_version(conn: &mut DbConnection) -> Result<i64, StoreError> {
     Ok(registry_version.find(1).select(version).first(conn)?)
 }
 
+/// The change stamps: counters the database raises in every transaction
+/// that writes the tables behind them, whoever writes (another instance,
+/// the CLI). What a server keeps in memory of those tables it keeps with
+/// the stamp it read it at, and reads again when the stamp moves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stamps {
+    /// The holidays and decree years: the working-day calendar.
+    pub calendar: i64,
+    /// The users: accounts, passwords, roles, the disabled flag.
+    pub accounts: i64,
+}
+
+/// The change stamps as committed now.
+pub fn stamps(conn: &mut DbConnection) -> Result<Stamps, StoreError> {
+    use super::schema::change_stamps::dsl::*;
+    let rows: Vec<(String, i64)> = change_stamps.select((name, stamp)).load(conn)?;
+    let of = |wanted: &str| {
+        rows.iter()
+            .find(|(n, _)| n == wanted)
+            .map(|(_, s)| *s)
+            .ok_or_else(|| {
+                StoreError::Unavailable(format!(
+                    "penanda perubahan '{wanted}' tidak ada; jalankan `sepakat migrate`"
+                ))
+            })
+    };
+    Ok(Stamps {
+        calendar: of("calendar")?,
+        accounts: of("accounts")?,
+    })
+}
+
 /// Runs `f` in one write transaction. SQLite takes the write lock up front
 /// (`BEGIN IMMEDIATE`) so concurrent writers wait on the busy timeout instead
 /// of failing on a lock upgrade; PostgreSQL retries a transaction that lost a

@@ -382,3 +382,10 @@ diesel::table! {
         failed_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    change_stamps (name) {
+        name -> Text,
+        stamp -> BigInt,
+    }
+}
