@@ -1,4 +1,5 @@
-//! Several `serve` processes on one PostgreSQL database (issue 11, item 9):
+//! Several `serve` processes on one PostgreSQL database (issue 11, item 9),
+//! and on one SQLite file:
 //! started at the same moment on a new, unmigrated database they both come
 //! up, with one admin and the seeds loaded once; then what a user does on
 //! one instance is what the other shows — a changed agreement, a holiday
@@ -12,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use common::{client_with, example, login, ADMIN_PASSWORD};
+use common::{client_with, example, login, Db, ADMIN_PASSWORD};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
@@ -127,36 +128,72 @@ fn start_two(database: &str, dir: &Path) -> (Instance, Instance) {
     (a.join().expect("spawn a"), b.join().expect("spawn b"))
 }
 
-/// A new PostgreSQL database, dropped (with its connections) at the end.
-struct PgDatabase {
+/// The database two instances share: a new PostgreSQL database, dropped
+/// (with its connections) at the end, or a new SQLite file.
+struct Shared {
     url: String,
-    name: String,
+    pg_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
 }
 
-impl Drop for PgDatabase {
+impl Shared {
+    fn new(kind: Db) -> Option<Shared> {
+        Some(match kind {
+            Db::Postgres => {
+                let (url, name) = common::fresh_pg_database()?;
+                Shared {
+                    url,
+                    pg_name: Some(name),
+                    _dir: None,
+                }
+            }
+            Db::Sqlite => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                Shared {
+                    url: dir.path().join("bersama.db").display().to_string(),
+                    pg_name: None,
+                    _dir: Some(dir),
+                }
+            }
+        })
+    }
+}
+
+impl Drop for Shared {
     fn drop(&mut self) {
+        let Some(name) = &self.pg_name else { return };
         if let Ok(mut conn) =
             diesel::PgConnection::establish(&format!("{}/postgres", common::pg_base()))
         {
             use diesel::connection::SimpleConnection;
-            let _ = conn.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
     }
 }
 
-fn count(conn: &mut PgConnection, query: &str) -> i64 {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    diesel::sql_query(query)
-        .get_result::<N>(conn)
-        .unwrap_or_else(|e| panic!("{query}: {e}"))
-        .n
+/// What the two instances made of the new database: accounts, admins,
+/// agreements, and agreements imported from the seeds.
+fn first_start_rows(url: &str) -> (i64, i64, i64, i64) {
+    use sepakat::store::schema::{agreements, audit_log, users};
+    let pool = sepakat::store::connect(url, 1).expect("connect");
+    let mut conn = pool.get().expect("connection");
+    let c = &mut *conn;
+    (
+        users::table.count().get_result(c).expect("users"),
+        users::table
+            .filter(users::username.eq("admin"))
+            .filter(users::role.eq("admin"))
+            .count()
+            .get_result(c)
+            .expect("admins"),
+        agreements::table.count().get_result(c).expect("agreements"),
+        audit_log::table
+            .filter(audit_log::actor.eq("system:seeds"))
+            .filter(audit_log::action.eq("import"))
+            .count()
+            .get_result(c)
+            .expect("audit"),
+    )
 }
 
 fn seed_files() -> i64 {
@@ -170,40 +207,17 @@ fn seed_files() -> i64 {
 /// Starts two instances together on a new database and checks what they
 /// made of it: one admin, every seed once, each first-start step done by
 /// exactly one of them.
-async fn started_together() -> Option<(PgDatabase, tempfile::TempDir, Instance, Instance)> {
-    let (url, name) = common::fresh_pg_database()?;
-    let db = PgDatabase { url, name };
+async fn started_together(kind: Db) -> Option<(Shared, tempfile::TempDir, Instance, Instance)> {
+    let db = Shared::new(kind)?;
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut a, mut b) = start_two(&db.url, dir.path());
     a.ready().await;
     b.ready().await;
-    let mut conn = PgConnection::establish(&db.url).expect("connect");
     let seeds = seed_files();
-    assert_eq!(
-        count(&mut conn, "SELECT count(*) AS n FROM users"),
-        1,
-        "one account"
-    );
-    assert_eq!(
-        count(
-            &mut conn,
-            "SELECT count(*) AS n FROM users WHERE username = 'admin' AND role = 'admin'"
-        ),
-        1
-    );
-    assert_eq!(
-        count(&mut conn, "SELECT count(*) AS n FROM agreements"),
-        seeds,
-        "every seed agreement once"
-    );
-    assert_eq!(
-        count(
-            &mut conn,
-            "SELECT count(*) AS n FROM audit_log WHERE actor = 'system:seeds' AND action = 'import'"
-        ),
-        seeds,
-        "the seeds imported by one instance only"
-    );
+    let (accounts, admins, agreements, imported) = first_start_rows(&db.url);
+    assert_eq!((accounts, admins), (1, 1), "one account, the admin");
+    assert_eq!(agreements, seeds, "every seed agreement once");
+    assert_eq!(imported, seeds, "the seeds imported by one instance only");
     let said = |needle: &str| {
         [&a, &b]
             .iter()
@@ -222,12 +236,23 @@ async fn started_together() -> Option<(PgDatabase, tempfile::TempDir, Instance, 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_one_postgres_database() {
+    two_instances_share_one_database(Db::Postgres).await;
+}
+
+/// Not a deployment the README proposes, but two processes on one file (a
+/// `serve` and a CLI command, or two `serve`) must hold the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_sqlite_file() {
+    two_instances_share_one_database(Db::Sqlite).await;
+}
+
+async fn two_instances_share_one_database(kind: Db) {
     let mut last = None;
     for round in 0..ROUNDS {
-        let Some(started) = started_together().await else {
+        let Some(started) = started_together(kind).await else {
             return;
         };
-        eprintln!("round {}: both instances up", round + 1);
+        eprintln!("{kind:?} round {}: both instances up", round + 1);
         last = Some(started);
     }
     let Some((_db, _dir, a, b)) = last else {

@@ -171,16 +171,20 @@ pub const SYSTEM_ACTOR: &str = "sistem";
 /// are not held up. ("SEPAKAT\x01" as a number.)
 const STARTUP_LOCK: i64 = 0x5345_5041_4b41_5401;
 
-/// Runs `f` holding the startup lock on PostgreSQL, so that another process
-/// doing the same waits for it and then finds the work done. SQLite needs
-/// none: its write lock serialises writers, and every step checks inside
-/// its own write transaction. The lock is a session lock, released here
-/// however `f` ends (or by the server when the connection drops).
+/// Runs `f` holding the startup lock, so that another process doing the
+/// same waits for it and then finds the work done. On PostgreSQL an
+/// advisory session lock, released here however `f` ends (or by the server
+/// when the connection drops). On SQLite the write lock is not enough:
+/// migrations and the first-start steps each check in one transaction and
+/// act in the next, so two processes starting on a new file both create
+/// the tables and one fails; they take an exclusive lock on a file beside
+/// the database instead (`<database>-lock`, released when closed).
 pub fn exclusively<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    if backend(conn) != Backend::Postgres {
+    if backend(conn) == Backend::Sqlite {
+        let _held = sqlite_startup_lock(conn)?;
         return f(conn);
     }
     conn.batch_execute(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))?;
@@ -189,6 +193,38 @@ pub fn exclusively<T>(
     let value = result?;
     unlocked?;
     Ok(value)
+}
+
+/// The exclusive lock on the file beside the connection's SQLite database,
+/// or `None` for a database in memory (no other process can open it).
+fn sqlite_startup_lock(conn: &mut DbConnection) -> Result<Option<std::fs::File>, StoreError> {
+    #[derive(QueryableByName)]
+    struct Main {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    let DbConnection::Sqlite(c) = conn else {
+        return Ok(None);
+    };
+    let main: Option<Main> =
+        diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .get_result(c)
+            .optional()?;
+    let Some(path) = main.map(|m| m.file).filter(|f| !f.is_empty()) else {
+        return Ok(None);
+    };
+    let path = format!("{path}-lock");
+    let unavailable = |e: std::io::Error| {
+        StoreError::Unavailable(format!("kunci awal {path} tidak dapat diambil: {e}"))
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(unavailable)?;
+    file.lock().map_err(unavailable)?;
+    Ok(Some(file))
 }
 
 /// Applies pending migrations of the connection's backend, then makes sure
