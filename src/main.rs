@@ -753,7 +753,10 @@ fn first_start(
         .map_err(|e| e.to_string())?
         == 0;
     if empty && !no_seed && seeds.is_dir() {
-        let (ok, failed) = run_import(conn, &[seeds.to_path_buf()], "system:seeds", true)?;
+        let imported = run_import(conn, &[seeds.to_path_buf()], "system:seeds", true);
+        // The connection returns to the pool and serves requests next.
+        store::db::end_bulk_session(conn).map_err(|e| e.to_string())?;
+        let (ok, failed) = imported?;
         println!(
             "Basis data kosong: {ok} perjanjian contoh dimuat dari {}{}",
             seeds.display(),

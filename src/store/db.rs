@@ -269,6 +269,16 @@ pub fn bulk_session(conn: &mut DbConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Ends a [`bulk_session`]: for a pooled connection that goes on to serve
+/// requests (the seeds `serve` imports at start), whose writes must wait
+/// for the WAL flush again.
+pub fn end_bulk_session(conn: &mut DbConnection) -> Result<(), StoreError> {
+    if backend(conn) == Backend::Postgres {
+        conn.batch_execute("RESET synchronous_commit")?;
+    }
+    Ok(())
+}
+
 /// Refreshes the planner's statistics. Without them (autovacuum off, as on
 /// this machine's PostgreSQL, or right after a bulk import) PostgreSQL joins
 /// an agreement's parties by scanning all 100,000 institutions: 300 ms for
