@@ -207,7 +207,7 @@ fn seed_files() -> i64 {
 /// Starts two instances together on a new database and checks what they
 /// made of it: one admin, every seed once, each first-start step done by
 /// exactly one of them.
-async fn started_together(kind: Db) -> Option<(Shared, tempfile::TempDir, Instance, Instance)> {
+async fn started_together(kind: Db) -> Option<(Instance, Instance, Shared, tempfile::TempDir)> {
     let db = Shared::new(kind)?;
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut a, mut b) = start_two(&db.url, dir.path());
@@ -231,7 +231,8 @@ async fn started_together(kind: Db) -> Option<(Shared, tempfile::TempDir, Instan
         "one instance creates the admin"
     );
     assert_eq!(said("Sepakat berjalan di"), 2, "both serve");
-    Some((db, dir, a, b))
+    // Dropped in this order: the processes before their database.
+    Some((a, b, db, dir))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -255,7 +256,7 @@ async fn two_instances_share_one_database(kind: Db) {
         eprintln!("{kind:?} round {}: both instances up", round + 1);
         last = Some(started);
     }
-    let Some((_db, _dir, a, b)) = last else {
+    let Some((a, b, _db, _dir)) = last else {
         return;
     };
     writes_on_one_are_seen_on_the_other(&a, &b).await;
