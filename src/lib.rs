@@ -1,7 +1,9 @@
 //! Sepakat: the registry of population-data access agreements (PKS, Juknis,
 //! SPTJM, NDA, reports, renewals) of a Dinas Dukcapil.
 
+pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod documents;
 pub mod domain;

@@ -8,6 +8,9 @@ use sepakat::domain::{account::Username, catalog::Role};
 use serde_json::{json, Value};
 
 on_both!(
+    a_write_without_its_audit_row_is_rolled_back,
+    concurrent_writes_each_get_their_own_row,
+    cli_and_api_write_the_same_row,
     sign_in_gives_a_token_and_refuses_with_one_message,
     bad_tokens_are_refused,
     password_change_and_disable_end_tokens,
@@ -576,6 +579,170 @@ async fn every_write_is_on_record(app: TestApp) {
     assert!(items[2]["changes"]["title"].get("before").is_none());
     let (s, _) = app.get("/api/v1/agreements/99999/history").await;
     assert_eq!(s, 404);
+}
+
+/// Makes every insert into the audit trail fail (or work again), as a full
+/// disk or a lost privilege would.
+fn audit_trail_down(app: &TestApp, down: bool) {
+    use diesel::connection::SimpleConnection;
+    let mut conn = app.pool.get().unwrap();
+    let sql = match (&*conn, down) {
+        (sepakat::store::DbConnection::Sqlite(_), true) => {
+            "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log \
+             BEGIN SELECT RAISE(ABORT, 'audit trail down'); END;"
+        }
+        (sepakat::store::DbConnection::Sqlite(_), false) => "DROP TRIGGER audit_down;",
+        (sepakat::store::DbConnection::Postgres(_), true) => {
+            "CREATE FUNCTION audit_down() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'audit trail down'; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER audit_down BEFORE INSERT ON audit_log \
+             FOR EACH ROW EXECUTE FUNCTION audit_down();"
+        }
+        (sepakat::store::DbConnection::Postgres(_), false) => {
+            "DROP TRIGGER audit_down ON audit_log; DROP FUNCTION audit_down();"
+        }
+    };
+    match &mut *conn {
+        sepakat::store::DbConnection::Sqlite(c) => c.batch_execute(sql).unwrap(),
+        sepakat::store::DbConnection::Postgres(c) => c.batch_execute(sql).unwrap(),
+    }
+}
+
+async fn a_write_without_its_audit_row_is_rolled_back(app: TestApp) {
+    let (_, a) = app.post("/api/v1/agreements", &example()).await;
+    let id = a["id"].as_i64().unwrap();
+    audit_trail_down(&app, true);
+    let (s, body) = app
+        .patch(&format!("/api/v1/agreements/{id}"), &json!({"title": "Tanpa jejak"}))
+        .await;
+    assert_eq!(s, 500, "{body}");
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/agreements/{id}/reports"),
+            &json!({"year": 2025, "semester": 2, "submitted_on": "2026-01-08"}),
+        )
+        .await;
+    assert_eq!(s, 500);
+    let (s, _) = app
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/holidays/2026-12-28",
+            &json!({"kind": "cuti_bersama", "name": "Uji"}),
+        )
+        .await;
+    assert_eq!(s, 500);
+    audit_trail_down(&app, false);
+    let (_, back) = app.get(&format!("/api/v1/agreements/{id}")).await;
+    assert_eq!(back["title"], a["title"], "the write went with its audit row");
+    assert_eq!(back["reports"], json!([]));
+    let (_, days) = app.get("/api/v1/holidays?year=2026").await;
+    assert!(!days.to_string().contains("2026-12-28"));
+    let (_, h) = app.get(&format!("/api/v1/agreements/{id}/history")).await;
+    assert_eq!(h["total"], 1, "only the creation: {h}");
+
+    // Working again, the same write commits with its row.
+    let (s, _) = app
+        .patch(&format!("/api/v1/agreements/{id}"), &json!({"title": "Dengan jejak"}))
+        .await;
+    assert_eq!(s, 200);
+    let (_, h) = app.get(&format!("/api/v1/agreements/{id}/history")).await;
+    assert_eq!(h["total"], 2);
+}
+
+/// Two users change one agreement at the same moment, again and again:
+/// each audit row names its own actor with its own change.
+async fn concurrent_writes_each_get_their_own_row(app: TestApp) {
+    let (_, a) = app.post("/api/v1/agreements", &example()).await;
+    let id = a["id"].as_i64().unwrap();
+    let office = a["parties"][0]["institution"]["id"].as_i64().unwrap();
+    add_user(&app, "staf.hukum", Role::Legal, Some(office));
+    let legal = client_with(&token_of(&app, "staf.hukum").await);
+    let url = app.url(&format!("/api/v1/agreements/{id}"));
+    let rounds = 15;
+    for i in 0..rounds {
+        let (x, y) = tokio::join!(
+            app.client
+                .patch(&url)
+                .json(&json!({"title": format!("admin {i}")}))
+                .send(),
+            legal
+                .patch(&url)
+                .json(&json!({"title": format!("staf.hukum {i}")}))
+                .send()
+        );
+        assert_eq!(x.unwrap().status(), 200);
+        assert_eq!(y.unwrap().status(), 200);
+    }
+    let (_, h) = app
+        .get(&format!("/api/v1/agreements/{id}/history?limit=500"))
+        .await;
+    let updates: Vec<&Value> = h["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "update")
+        .collect();
+    assert_eq!(updates.len(), 2 * rounds);
+    for row in &updates {
+        let actor = row["actor"].as_str().unwrap();
+        let after = row["changes"]["title"]["after"].as_str().unwrap();
+        assert!(after.starts_with(&format!("{actor} ")), "{row}");
+    }
+    // Each row's "before" is the title some write left: the rows chain.
+    let mut titles: Vec<&str> = updates
+        .iter()
+        .rev()
+        .map(|r| r["changes"]["title"]["before"].as_str().unwrap())
+        .collect();
+    titles.remove(0);
+    let afters: Vec<&str> = updates
+        .iter()
+        .rev()
+        .map(|r| r["changes"]["title"]["after"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, afters[..afters.len() - 1]);
+}
+
+/// The command line and the API write the same kind of row for the same write.
+async fn cli_and_api_write_the_same_row(app: TestApp) {
+    let (s, _) = app
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/holidays/2026-12-28",
+            &json!({"kind": "cuti_bersama", "name": "Cuti Bersama Uji", "source": "uji"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sepakat"))
+        .args(["holidays", "set", "2026-12-29", "cuti_bersama", "Cuti Bersama Uji", "--source", "uji"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("USER", "operator")
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<(String, String, String, String)> = {
+        use diesel::prelude::*;
+        use sepakat::store::schema::audit_log;
+        let mut c = app.pool.get().unwrap();
+        audit_log::table
+            .filter(audit_log::entity.eq("holiday"))
+            .filter(audit_log::action.eq("put"))
+            .order(audit_log::id)
+            .select((audit_log::actor, audit_log::action, audit_log::entity, audit_log::changes))
+            .load(&mut *c)
+            .unwrap()
+    };
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0].0, "admin");
+    assert_eq!(rows[1].0, "cli:operator");
+    let api: Value = serde_json::from_str(&rows[0].3).unwrap();
+    let cli: Value = serde_json::from_str(&rows[1].3).unwrap();
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&api), keys(&cli));
+    assert_eq!(api["name"], json!({"after": "Cuti Bersama Uji"}));
+    assert_eq!(cli["name"], json!({"after": "Cuti Bersama Uji"}));
+    assert_eq!(cli["date"], json!({"after": "2026-12-29"}));
 }
 
 async fn personal_data_is_masked_for_whom_it_is_not_due(app: TestApp) {

@@ -188,7 +188,7 @@ fn first_start_rows(url: &str) -> (i64, i64, i64, i64) {
             .expect("admins"),
         agreements::table.count().get_result(c).expect("agreements"),
         audit_log::table
-            .filter(audit_log::actor.eq("system:seeds"))
+            .filter(audit_log::actor.eq("sistem:seeds"))
             .filter(audit_log::action.eq("import"))
             .count()
             .get_result(c)

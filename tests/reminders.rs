@@ -612,3 +612,45 @@ fn a_resent_message_is_the_same_message(kind: Db) {
 }
 
 on_both!(upgrade_brings_2027_and_replans, a_resent_message_is_the_same_message);
+
+/// `serve` runs the scheduler and `/healthz` says when it last ran.
+#[test]
+fn healthz_reports_the_scheduler() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_sepakat"))
+        .args(["serve", "--no-seed", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", dir.path().join("h.db"))
+        .env("SEPAKAT_SECRET_FILE", dir.path().join("secret"))
+        .env("SEPAKAT_OUTBOX", dir.path().join("outbox"))
+        .env_remove("SMTP_URL")
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut health = serde_json::Value::Null;
+    for _ in 0..100 {
+        std::thread::sleep(Duration::from_millis(100));
+        if let Ok(v) = rt.block_on(async {
+            reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+                .await?
+                .json::<serde_json::Value>()
+                .await
+        }) {
+            health = v;
+            if health["scheduler"]["last_run"].is_string() {
+                break;
+            }
+        }
+    }
+    let _ = server.kill();
+    assert_eq!(health["status"], "ok", "{health}");
+    assert!(health["scheduler"]["last_run"].is_string(), "{health}");
+    assert_eq!(health["scheduler"]["restarts"], 0);
+    assert!(health["scheduler"]["last_error"].is_null(), "{health}");
+}

@@ -11,14 +11,16 @@ use super::openapi::{
     agreement_example, agreement_view_example, AgreementList, BadRequest, Conflict, Forbidden,
     MergePatch, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
 };
-use super::{db, json_body, page, problem::ApiError, AppState};
+use super::{db, json_body, page, problem::ApiError, run, AppState};
 use crate::domain::agreement::{
     AgreementDoc, Application, Certificate, Renewal, Report, Scope, Statement,
 };
 use crate::domain::status::AgreementStatus;
 use crate::store::agreements::{self, AgreementView, ListFilter};
+use super::auth::Principal;
+use crate::app::agreements as app;
+use crate::app::policy::{self, Action};
 use crate::store::records::Record;
-use crate::store::write_tx;
 
 pub(crate) fn date_param(name: &str, v: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
     v.as_deref()
@@ -73,7 +75,7 @@ struct ListQuery {
 )]
 async fn list(
     state: web::Data<AppState>,
-    principal: super::auth::Principal,
+    principal: Principal,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
@@ -158,39 +160,17 @@ async fn list(
 )]
 async fn create(
     state: web::Data<AppState>,
-    principal: super::auth::Principal,
+    principal: Principal,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // The role is refused before the body is read, whatever the body.
+    policy::allow(&principal, Action::CreateAgreement)?;
     let doc: AgreementDoc = json_body(&state, payload).await?;
-    let (today, cal) = (crate::today_jakarta(), state.calendar());
-    let view = db(&state, move |c| {
-        let id = write_tx(c, |c| {
-            let id = agreements::insert(c, &doc)?;
-            still_yours(c, &principal, id)?;
-            Ok(id)
-        })?;
-        agreements::get(c, id, today, &cal)
-    })
-    .await?;
+    let cal = state.calendar();
+    let view = run(&state, move |c| app::create(c, &principal, &cal, &doc)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/agreements/{}", view.id)))
         .json(view))
-}
-
-/// Legal staff write only agreements their office (or one below it) issues:
-/// one that would fall outside after the write is refused and rolled back.
-fn still_yours(
-    c: &mut crate::store::DbConnection,
-    p: &super::auth::Principal,
-    id: i64,
-) -> Result<(), crate::store::StoreError> {
-    if p.visible.sees(c, id)? {
-        return Ok(());
-    }
-    Err(crate::store::StoreError::invalid(
-        "/parties/0/institution",
-        "PIHAK KESATU harus kantor Anda atau kantor di bawahnya",
-    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -217,13 +197,15 @@ struct AsOf {
 )]
 async fn get(
     state: web::Data<AppState>,
+    p: Principal,
     id: web::Path<i64>,
     q: web::Query<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
     let cal = state.calendar();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| agreements::get(c, id, as_of, &cal)).await?))
+    let view = run(&state, move |c| app::get(c, &p, id, as_of, &cal)).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 #[utoipa::path(
@@ -247,21 +229,14 @@ async fn get(
 )]
 async fn patch(
     state: web::Data<AppState>,
-    principal: super::auth::Principal,
+    principal: Principal,
     id: web::Path<i64>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let patch: Value = json_body(&state, payload).await?;
-    let (today, cal) = (crate::today_jakarta(), state.calendar());
-    let view = db(&state, move |c| {
-        write_tx(c, |c| {
-            agreements::patch(c, id, &patch)?;
-            still_yours(c, &principal, id)
-        })?;
-        agreements::get(c, id, today, &cal)
-    })
-    .await?;
+    let cal = state.calendar();
+    let view = run(&state, move |c| app::patch(c, &principal, &cal, id, &patch)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -280,9 +255,14 @@ async fn patch(
         (status = 409, response = Conflict),
     )
 )]
-async fn delete(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+async fn delete(
+    state: web::Data<AppState>,
+    p: Principal,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db(&state, move |c| write_tx(c, |c| agreements::delete(c, id))).await?;
+    let cal = state.calendar();
+    run(&state, move |c| app::delete(c, &p, &cal, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -290,28 +270,25 @@ async fn delete(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpRe
 
 async fn list_records<R: Record + Send + 'static>(
     state: web::Data<AppState>,
+    p: Principal,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let items = db(&state, move |c| {
-        let (_, mut doc) = agreements::load_doc(c, id)?;
-        Ok(std::mem::take(R::list(&mut doc)))
-    })
-    .await?;
+    let items = run(&state, move |c| app::list_records::<R>(c, &p, id)).await?;
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
 
 async fn create_record<R: Record + Send + 'static>(
     state: web::Data<AppState>,
+    p: Principal,
     id: web::Path<i64>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body: Value = json_body(&state, payload).await?;
-    let record = db(&state, move |c| {
-        write_tx(c, |c| agreements::create_record::<R>(c, id, body.clone()))
-    })
-    .await?;
+    let cal = state.calendar();
+    let record =
+        run(&state, move |c| app::create_record::<R>(c, &p, &cal, id, body)).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -326,38 +303,36 @@ async fn create_record<R: Record + Send + 'static>(
 
 async fn get_record<R: Record + Send + 'static>(
     state: web::Data<AppState>,
+    p: Principal,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, rid) = path.into_inner();
-    Ok(
-        HttpResponse::Ok()
-            .json(db(&state, move |c| agreements::get_record::<R>(c, id, rid)).await?),
-    )
+    let record = run(&state, move |c| app::get_record::<R>(c, &p, id, rid)).await?;
+    Ok(HttpResponse::Ok().json(record))
 }
 
 async fn patch_record<R: Record + Send + 'static>(
     state: web::Data<AppState>,
+    p: Principal,
     path: web::Path<(i64, i64)>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (id, rid) = path.into_inner();
     let patch: Value = json_body(&state, payload).await?;
-    let record = db(&state, move |c| {
-        write_tx(c, |c| agreements::update_record::<R>(c, id, rid, &patch))
-    })
-    .await?;
+    let cal = state.calendar();
+    let record =
+        run(&state, move |c| app::patch_record::<R>(c, &p, &cal, id, rid, &patch)).await?;
     Ok(HttpResponse::Ok().json(record))
 }
 
 async fn delete_record<R: Record + Send + 'static>(
     state: web::Data<AppState>,
+    p: Principal,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, rid) = path.into_inner();
-    db(&state, move |c| {
-        write_tx(c, |c| agreements::delete_record::<R>(c, id, rid))
-    })
-    .await?;
+    let cal = state.calendar();
+    run(&state, move |c| app::delete_record::<R>(c, &p, &cal, id, rid)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{header, Method, StatusCode};
+use actix_web::http::{header, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
@@ -15,31 +15,11 @@ use serde_json::json;
 use super::problem::ApiError;
 use super::{db, json_body, AppState};
 use crate::auth::password;
-use crate::domain::catalog::Role;
 use crate::store::{login_failures, users, DbConnection, StoreError};
 
-/// The signed-in user of a request, put there by [`authenticate`].
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub id: i64,
-    pub username: String,
-    pub role: Role,
-    pub institution_id: Option<i64>,
-    /// The agreements this user may see.
-    pub visible: crate::store::access::Visibility,
-}
-
-impl Principal {
-    /// Whose NIK and phone numbers this user may see; `None`: everyone's.
-    pub fn entitled(&self) -> Option<crate::domain::privacy::Entitled> {
-        use crate::domain::privacy::Entitled;
-        match self.role {
-            Role::Admin | Role::Legal => None,
-            Role::Opd => Some(Entitled::SecondParty),
-            Role::Viewer => Some(Entitled::Nobody),
-        }
-    }
-}
+/// The signed-in user of a request, put there by [`authenticate`]: the
+/// core's actor.
+pub type Principal = crate::app::Actor;
 
 impl FromRequest for Principal {
     type Error = ApiError;
@@ -62,9 +42,6 @@ fn unauthorized() -> ApiError {
     )
 }
 
-fn forbidden(detail: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "Tidak diizinkan", detail)
-}
 
 // ---- who is signed in -----------------------------------------------------------
 
@@ -159,8 +136,8 @@ fn load_known(c: &mut DbConnection, id: i64) -> Result<Option<Known>, StoreError
     let visible = crate::store::access::Visibility::of(c, role, u.institution_id)?;
     Ok(Some(Known {
         principal: Principal {
-            id: u.id,
-            username: u.username.clone(),
+            user: Some(u.id),
+            name: u.username.clone(),
             role,
             institution_id: u.institution_id,
             visible,
@@ -385,7 +362,8 @@ fn bearer(req: &ServiceRequest) -> Option<String> {
 const PUBLIC: &[&str] = &["/api/v1/auth/login", "/api/v1/openapi.json"];
 
 /// Every `/api/v1` call but sign-in carries a valid token of an enabled user
-/// whose token version still matches; writes are then held to the role.
+/// whose token version still matches. Who may do what is the core's to
+/// decide (`app::policy`); the gate only says who is asking.
 pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -409,10 +387,8 @@ pub async fn authenticate(
         .filter(|k| k.token_version == claims.ver)
         .and_then(Known::enabled)
         .ok_or_else(unauthorized)?;
-    hidden_record(&state, &principal, req.path()).await?;
-    authorize_write(&principal, req.method(), req.path())?;
     req.extensions_mut().insert(principal.clone());
-    let res = super::audit::around(&state, &principal, req, next).await?;
+    let res = next.call(req).await?.map_into_boxed_body();
     match principal.entitled() {
         Some(entitled) => masked(res, entitled).await,
         None => Ok(res),
@@ -447,84 +423,6 @@ async fn masked(
     let mut res = head.set_body(BoxBody::new(body));
     res.headers_mut().remove(header::CONTENT_LENGTH);
     Ok(ServiceResponse::new(req, res))
-}
-
-/// Anything under `/agreements/{id}`, `/institutions/{id}` or `/people/{id}`
-/// the user may not see answers exactly as what does not exist.
-async fn hidden_record(
-    state: &web::Data<AppState>,
-    p: &Principal,
-    path: &str,
-) -> Result<(), ApiError> {
-    if p.visible.is_all() {
-        return Ok(());
-    }
-    let parts: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
-    let (what, id) = match parts.as_slice() {
-        [what @ ("agreements" | "institutions" | "people"), id, ..] => match id.parse::<i64>() {
-            Ok(id) => (
-                match *what {
-                    "agreements" => "agreements",
-                    "institutions" => "institutions",
-                    _ => "people",
-                },
-                id,
-            ),
-            Err(_) => return Ok(()),
-        },
-        _ => return Ok(()),
-    };
-    let visible = p.visible.clone();
-    let sees = db(state, move |c| match what {
-        "agreements" => visible.sees(c, id),
-        "institutions" => Ok(visible.institutions(c)?.is_none_or(|ids| ids.contains(&id))),
-        _ => Ok(visible.people(c)?.is_none_or(|ids| ids.contains(&id))),
-    })
-    .await?;
-    let label = match what {
-        "agreements" => "perjanjian",
-        "institutions" => "instansi",
-        _ => "orang",
-    };
-    sees.then_some(())
-        .ok_or_else(|| ApiError::from(StoreError::NotFound(format!("{label} {id}"))))
-}
-
-/// What every signed-in user may change of its own account, whatever its role.
-const OWN_ACCOUNT: &[&str] = &["/api/v1/users/me/feed-token"];
-
-/// Records an `opd` user may add or change on its own agreements.
-const OPD_RECORDS: &[&str] = &["reports", "certificates", "statements", "renewals"];
-
-/// What the role may write, by path. Whose agreement it is was settled
-/// before, by [`hidden_record`]: an agreement outside the user's visibility
-/// answers 404 before any role is considered.
-fn authorize_write(p: &Principal, method: &Method, path: &str) -> Result<(), ApiError> {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-        || OWN_ACCOUNT.contains(&path)
-    {
-        return Ok(());
-    }
-    let parts: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
-    match p.role {
-        Role::Admin => Ok(()),
-        Role::Viewer => Err(forbidden("peran viewer hanya dapat membaca")),
-        Role::Opd => {
-            let record_write = matches!(parts.as_slice(), ["agreements", _, record, ..] if OPD_RECORDS.contains(record))
-                && *method != Method::DELETE;
-            record_write.then_some(()).ok_or_else(|| {
-                forbidden(
-                    "peran opd hanya dapat mencatat laporan, sertifikat, SPTJM/NDA dan permohonan perpanjangan perjanjiannya sendiri",
-                )
-            })
-        }
-        // Legal staff add OPD accounts (the handler checks which); only an
-        // admin changes an account.
-        Role::Legal if parts.first() == Some(&"users") && *method != Method::POST => {
-            Err(forbidden("hanya admin yang dapat mengubah akun"))
-        }
-        Role::Legal => Ok(()),
-    }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -7,10 +7,8 @@ use serde_json::json;
 use super::agreements::date_param;
 use super::openapi::{BadRequest, NotFound, Unauthorized};
 use super::problem::ApiError;
-use super::{db, AppState};
+use super::{run, AppState};
 use crate::documents::{file_name, DocumentError, Format, Kind};
-use crate::domain::check::{check, CheckContext};
-use crate::store::agreements;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -109,7 +107,7 @@ async fn document(
         privacy: principal.entitled(),
         paper,
     };
-    let (_, doc) = db(&state, move |c| agreements::load_doc(c, id)).await?;
+    let doc = run(&state, move |c| crate::app::agreements::doc(c, &principal, id)).await?;
     let renderer = state.documents.clone();
     let number = doc
         .parties
@@ -152,23 +150,15 @@ async fn document(
 )]
 async fn consistency(
     state: web::Data<AppState>,
+    principal: super::auth::Principal,
     path: web::Path<i64>,
     query: web::Query<CheckQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let as_of = date_param("as_of", &query.as_of)?.unwrap_or_else(crate::today_jakarta);
     let max_term_months = state.max_term_months;
-    let findings = db(&state, move |c| {
-        let (_, doc) = agreements::load_doc(c, id)?;
-        let current_heads = crate::store::documents::current_heads(c, &doc)?;
-        Ok(check(
-            &doc,
-            &CheckContext {
-                as_of,
-                max_term_months,
-                current_heads,
-            },
-        ))
+    let findings = run(&state, move |c| {
+        crate::app::agreements::check(c, &principal, id, as_of, max_term_months)
     })
     .await?;
     let errors = findings

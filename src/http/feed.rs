@@ -12,7 +12,7 @@ use super::auth::Principal;
 use super::obligations::each_evaluated;
 use super::openapi::{NotFound, Unauthorized};
 use super::problem::ApiError;
-use super::{db, AppState};
+use super::{db, run, AppState};
 use crate::auth::feed as token;
 use crate::domain::ics::{self, FeedEvent};
 use crate::domain::obligations::{Obligation, ObligationState};
@@ -181,8 +181,7 @@ async fn create_token(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (secret, hash) = token::generate();
-    let user = p.id;
-    db(&state, move |c| feed::replace_token(c, user, &hash)).await?;
+    run(&state, move |c| crate::app::users::replace_feed_token(c, &p, &hash)).await?;
     let base = public_base(&state, &req);
     let path = format!("/kalender/{secret}.ics");
     let webcal = match base.split_once("://") {
@@ -206,8 +205,7 @@ async fn create_token(
     )
 )]
 async fn delete_token(state: web::Data<AppState>, p: Principal) -> Result<HttpResponse, ApiError> {
-    let user = p.id;
-    db(&state, move |c| feed::revoke_token(c, user)).await?;
+    run(&state, move |c| crate::app::users::revoke_feed_token(c, &p)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

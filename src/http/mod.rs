@@ -6,6 +6,7 @@ mod audit;
 pub mod auth;
 mod documents;
 mod feed;
+mod input;
 mod obligations;
 pub mod openapi;
 mod parties;
@@ -52,6 +53,8 @@ pub struct AppState {
     /// `SEPAKAT_PUBLIC_URL` without a trailing slash; `None`: links are
     /// written with the scheme and host of the request.
     pub public_url: Option<Arc<str>>,
+    /// The reminder scheduler this server runs, if it runs one.
+    pub scheduler: Option<Arc<crate::reminders::SchedulerHealth>>,
 }
 
 /// The working-day calendar as this instance last read it, with the change
@@ -116,6 +119,7 @@ impl AppState {
             sessions: Arc::default(),
             cors_origins: Arc::default(),
             public_url: None,
+            scheduler: None,
         })
     }
 
@@ -142,6 +146,11 @@ impl AppState {
 
     pub fn with_cors(mut self, origins: Vec<String>) -> Self {
         self.cors_origins = Arc::new(origins);
+        self
+    }
+
+    pub fn with_scheduler(mut self, health: Option<Arc<crate::reminders::SchedulerHealth>>) -> Self {
+        self.scheduler = health;
         self
     }
 
@@ -199,15 +208,33 @@ where
     T: Send + 'static,
     F: FnOnce(&mut PooledConn) -> Result<T, StoreError> + Send + 'static,
 {
+    blocking(state, f).await
+}
+
+/// Runs a use case of the core on a pooled connection, off the async workers.
+pub async fn run<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PooledConn) -> Result<T, crate::app::AppError> + Send + 'static,
+{
+    blocking(state, f).await
+}
+
+async fn blocking<T, E, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    E: From<StoreError> + Into<ApiError> + Send + 'static,
+    F: FnOnce(&mut PooledConn) -> Result<T, E> + Send + 'static,
+{
     let pool = state.pool.clone();
     // The semaphore is never closed, so acquiring cannot fail.
     let _slot = state.db_slots.acquire().await.ok();
     let r = web::block(move || {
-        let mut conn = pool.get()?;
+        let mut conn = pool.get().map_err(StoreError::from)?;
         f(&mut conn)
     })
     .await?;
-    Ok(r?)
+    r.map_err(Into::into)
 }
 
 /// Reads the request body, refusing one over the configured size with 413.
@@ -265,7 +292,11 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
         conn.batch_execute("SELECT 1").map_err(StoreError::from)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok"})))
+    let scheduler = state.scheduler.as_ref().map(|h| h.status());
+    Ok(HttpResponse::Ok().json(openapi::Health {
+        status: "ok".into(),
+        scheduler,
+    }))
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {
@@ -324,6 +355,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
                         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
                     )),
             )
+            .wrap(actix_web::middleware::from_fn(input::query_text))
             .app_data(data.clone())
             .configure(configure)
             .default_service(web::to(not_found))

@@ -13,13 +13,16 @@ use super::openapi::{
     BadRequest, Conflict, Forbidden, Items, NotFound, ObligationsChanged, Page, PayloadTooLarge,
     Unauthorized, Unprocessable,
 };
-use super::{db, json_body, page, problem::ApiError, AppState, DashboardViews};
+use super::auth::Principal;
+use super::{db, json_body, page, problem::ApiError, run, AppState, DashboardViews};
+use crate::app::obligations as app;
+use crate::app::policy::{self, Action};
 use crate::store::outbox;
 use crate::domain::calendar::{Holiday, HolidayKind};
 use crate::domain::obligations::{at_risk, Obligation, ObligationKind, ObligationState};
 use crate::domain::status::AgreementStatus;
 use crate::store::obligations::{self as store, Evaluated};
-use crate::store::{agreements, db::registry_version, holidays, write_tx, StoreError};
+use crate::store::{agreements, db::registry_version, holidays, StoreError};
 
 /// Runs the engine over every agreement (or one institution's), streaming.
 pub(super) async fn each_evaluated<T: Send + 'static>(
@@ -64,13 +67,14 @@ struct AsOfQuery {
 )]
 async fn for_agreement(
     state: web::Data<AppState>,
+    p: Principal,
     id: web::Path<i64>,
     q: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
     let cal = state.calendar();
-    let view = db(&state, move |c| agreements::get(c, id, as_of, &cal)).await?;
+    let view = run(&state, move |c| crate::app::agreements::get(c, &p, id, as_of, &cal)).await?;
     Ok(HttpResponse::Ok().json(json!({
         "agreement_id": id, "as_of": as_of, "status": view.status, "at_risk": view.at_risk, "items": view.obligations
     })))
@@ -463,33 +467,17 @@ struct WaiveBody {
 )]
 async fn waive(
     state: web::Data<AppState>,
+    p: Principal,
     path: web::Path<(i64, String)>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (id, key) = path.into_inner();
+    // The role is refused before the body is read, whatever the body.
+    policy::allow(&p, Action::WaiveObligation)?;
     let body: WaiveBody = json_body(&state, payload).await?;
-    if body.reason.trim().is_empty() {
-        return Err(StoreError::invalid("/reason", "alasan pengecualian wajib diisi").into());
-    }
-    if body
-        .on
-        .is_some_and(|d| !crate::domain::agreement::plausible_date(d))
-    {
-        return Err(StoreError::invalid("/on", crate::domain::agreement::IMPLAUSIBLE_DATE).into());
-    }
-    let as_of = crate::today_jakarta();
     let cal = state.calendar();
-    let view = db(&state, move |c| {
-        write_tx(c, |c| {
-            let view = agreements::get(c, id, as_of, &cal)?;
-            if !view.obligations.iter().any(|o| o.key == key) {
-                return Err(StoreError::NotFound(format!(
-                    "kewajiban '{key}' pada perjanjian {id}"
-                )));
-            }
-            store::waive(c, id, &key, &body.reason, body.on.unwrap_or(as_of))
-        })?;
-        agreements::get(c, id, as_of, &cal)
+    let view = run(&state, move |c| {
+        app::waive(c, &p, &cal, id, &key, &body.reason, body.on)
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"agreement_id": id, "items": view.obligations})))
@@ -513,13 +501,12 @@ async fn waive(
 )]
 async fn unwaive(
     state: web::Data<AppState>,
+    p: Principal,
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, key) = path.into_inner();
-    db(&state, move |c| {
-        write_tx(c, |c| store::unwaive(c, id, &key))
-    })
-    .await?;
+    let cal = state.calendar();
+    run(&state, move |c| app::unwaive(c, &p, &cal, id, &key)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -556,35 +543,17 @@ struct SamReturnBody {
 )]
 async fn sam_return(
     state: web::Data<AppState>,
+    p: Principal,
     id: web::Path<i64>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    // The role is refused before the body is read, whatever the body.
+    policy::allow(&p, Action::ReturnSam)?;
     let body: SamReturnBody = json_body(&state, payload).await?;
     let cal = state.calendar();
-    let view = db(&state, move |c| {
-        write_tx(c, |c| {
-            let (row, doc) = agreements::load_doc(c, id)?;
-            if !doc.terms.card_reader {
-                return Err(StoreError::Conflict(
-                    "perjanjian ini tidak memakai card reader/kartu SAM".into(),
-                ));
-            }
-            if !crate::domain::agreement::plausible_date(body.returned_on) {
-                return Err(StoreError::invalid(
-                    "/returned_on",
-                    crate::domain::agreement::IMPLAUSIBLE_DATE,
-                ));
-            }
-            if row.signed_on.is_some_and(|s| body.returned_on < s) {
-                return Err(StoreError::invalid(
-                    "/returned_on",
-                    "tanggal pengembalian sebelum perjanjian ditandatangani",
-                ));
-            }
-            store::record_sam_return(c, id, body.returned_on, body.note.as_deref())
-        })?;
-        agreements::get(c, id, crate::today_jakarta(), &cal)
+    let view = run(&state, move |c| {
+        app::sam_return(c, &p, &cal, id, body.returned_on, body.note.as_deref())
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"agreement_id": id, "items": view.obligations})))
@@ -765,22 +734,21 @@ fn holiday_date(raw: &str) -> Result<NaiveDate, ApiError> {
 )]
 async fn put_holiday(
     state: web::Data<AppState>,
+    p: Principal,
     date: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let date = holiday_date(&date)?;
+    // The role is refused before the body is read, whatever the body.
+    policy::allow(&p, Action::WriteHolidays)?;
     let body: HolidayBody = json_body(&state, payload).await?;
-    if body.name.trim().is_empty() {
-        return Err(StoreError::invalid("/name", "nama hari libur wajib diisi").into());
-    }
     let h = Holiday {
         date,
         kind: body.kind,
         name: body.name,
         source: body.source,
     };
-    let saved = h.clone();
-    db(&state, move |c| write_tx(c, |c| holidays::upsert(c, &h))).await?;
+    let saved = run(&state, move |c| crate::app::holidays::put(c, &p, &h)).await?;
     state.reload_calendar()?;
     Ok(HttpResponse::Ok().json(saved))
 }
@@ -799,10 +767,11 @@ async fn put_holiday(
 )]
 async fn delete_holiday(
     state: web::Data<AppState>,
+    p: Principal,
     date: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let date = holiday_date(&date)?;
-    db(&state, move |c| write_tx(c, |c| holidays::delete(c, date))).await?;
+    run(&state, move |c| crate::app::holidays::delete(c, &p, date)).await?;
     state.reload_calendar()?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -207,11 +207,13 @@ pub struct AgreementList {
 }
 
 /// Server dan basis data menjawab.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(ToSchema, serde::Serialize)]
 pub struct Health {
     #[schema(example = "ok")]
-    status: String,
+    pub status: String,
+    /// Penjadwal pengingat, bila server ini menjalankannya (`serve` tanpa `--no-remind`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduler: Option<crate::reminders::SchedulerStatus>,
 }
 
 /// Token akses untuk `Authorization: Bearer <token>`.

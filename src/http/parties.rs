@@ -8,13 +8,15 @@ use super::openapi::{
     BadRequest, Conflict, Forbidden, Items, MergePatch, NotFound, Page, PayloadTooLarge,
     Unauthorized, Unprocessable,
 };
-use super::{db, json_body, page, problem::ApiError, AppState};
+use super::auth::Principal;
+use super::{db, json_body, page, problem::ApiError, run, AppState};
+use crate::app::parties as app;
+use crate::app::policy::{self, Action};
 use crate::domain::agreement::{InstitutionDoc, PersonDoc};
-use crate::json::{from_value_at, merge_patch};
 use crate::store::catalog::ElementRow;
 use crate::store::institutions::InstitutionView;
 use crate::store::people::PersonView;
-use crate::store::{catalog, institutions, people, write_tx, StoreError};
+use crate::store::{catalog, institutions, people};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -46,9 +48,6 @@ struct PeopleQuery {
     offset: Option<i64>,
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, StoreError> {
-    serde_json::to_value(v).map_err(|e| StoreError::Unavailable(e.to_string()))
-}
 
 #[utoipa::path(
     get, path = "/api/v1/institutions", tag = "institutions", operation_id = "list_institutions",
@@ -109,16 +108,15 @@ async fn list_institutions(
 )]
 async fn create_institution(
     state: web::Data<AppState>,
+    p: Principal,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // The role is refused before the body is read, whatever the body.
+    policy::allow(&p, Action::WriteInstitution)?;
     let doc: InstitutionDoc = json_body(&state, payload).await?;
-    state
-        .documents
-        .check_set(doc.document_set.as_deref())
-        .map_err(|m| StoreError::invalid("/document_set", m))?;
-    let view = db(&state, move |c| {
-        let id = write_tx(c, |c| institutions::create(c, &doc))?;
-        institutions::get(c, id)
+    let renderer = state.documents.clone();
+    let view = run(&state, move |c| {
+        app::create_institution(c, &p, &|s| renderer.check_set(s), &doc)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -141,10 +139,11 @@ async fn create_institution(
 )]
 async fn get_institution(
     state: web::Data<AppState>,
+    p: Principal,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| institutions::get(c, id)).await?))
+    Ok(HttpResponse::Ok().json(run(&state, move |c| app::get_institution(c, &p, id)).await?))
 }
 
 #[utoipa::path(
@@ -166,23 +165,15 @@ async fn get_institution(
 )]
 async fn patch_institution(
     state: web::Data<AppState>,
+    p: Principal,
     id: web::Path<i64>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let patch: Value = json_body(&state, payload).await?;
     let renderer = state.documents.clone();
-    let view = db(&state, move |c| {
-        write_tx(c, |c| {
-            let mut value = to_value(&institutions::get(c, id)?.doc)?;
-            merge_patch(&mut value, &patch);
-            let doc: InstitutionDoc = from_value_at(value, "")?;
-            renderer
-                .check_set(doc.document_set.as_deref())
-                .map_err(|m| StoreError::invalid("/document_set", m))?;
-            institutions::replace(c, id, &doc)
-        })?;
-        institutions::get(c, id)
+    let view = run(&state, move |c| {
+        app::patch_institution(c, &p, &|s| renderer.check_set(s), id, &patch)
     })
     .await?;
     Ok(HttpResponse::Ok().json(view))
@@ -204,13 +195,11 @@ async fn patch_institution(
 )]
 async fn delete_institution(
     state: web::Data<AppState>,
+    p: Principal,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db(&state, move |c| {
-        write_tx(c, |c| institutions::delete(c, id))
-    })
-    .await?;
+    run(&state, move |c| app::delete_institution(c, &p, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -258,17 +247,13 @@ async fn list_people(
 )]
 async fn create_person(
     state: web::Data<AppState>,
+    p: Principal,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // The role is refused before the body is read, whatever the body.
+    policy::allow(&p, Action::WritePerson)?;
     let doc: PersonDoc = json_body(&state, payload).await?;
-    if doc.name.trim().is_empty() {
-        return Err(StoreError::invalid("/name", "nama wajib diisi").into());
-    }
-    let view = db(&state, move |c| {
-        let id = write_tx(c, |c| people::insert(c, &doc))?;
-        people::get(c, id)
-    })
-    .await?;
+    let view = run(&state, move |c| app::create_person(c, &p, &doc)).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -289,10 +274,11 @@ async fn create_person(
 )]
 async fn get_person(
     state: web::Data<AppState>,
+    p: Principal,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |c| people::get(c, id)).await?))
+    Ok(HttpResponse::Ok().json(run(&state, move |c| app::get_person(c, &p, id)).await?))
 }
 
 #[utoipa::path(
@@ -312,24 +298,13 @@ async fn get_person(
 )]
 async fn patch_person(
     state: web::Data<AppState>,
+    p: Principal,
     id: web::Path<i64>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let patch: Value = json_body(&state, payload).await?;
-    let view = db(&state, move |c| {
-        write_tx(c, |c| {
-            let mut value = to_value(&people::get(c, id)?.doc)?;
-            merge_patch(&mut value, &patch);
-            let doc: PersonDoc = from_value_at(value, "")?;
-            if doc.name.trim().is_empty() {
-                return Err(StoreError::invalid("/name", "nama wajib diisi"));
-            }
-            people::replace(c, id, &doc)
-        })?;
-        people::get(c, id)
-    })
-    .await?;
+    let view = run(&state, move |c| app::patch_person(c, &p, id, &patch)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -348,10 +323,11 @@ async fn patch_person(
 )]
 async fn delete_person(
     state: web::Data<AppState>,
+    p: Principal,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db(&state, move |c| write_tx(c, |c| people::delete(c, id))).await?;
+    run(&state, move |c| app::delete_person(c, &p, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

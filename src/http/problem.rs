@@ -103,6 +103,10 @@ impl From<StoreError> for ApiError {
                     "basis data sedang tidak dapat dihubungi; coba lagi sebentar lagi",
                 )
             }
+            StoreError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                ApiError::internal()
+            }
             StoreError::Db(D::DatabaseError(K::UniqueViolation, info)) => {
                 tracing::warn!(table = ?info.table_name(), "unique violation");
                 ApiError::new(
@@ -120,6 +124,17 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %other, "database error");
                 ApiError::internal()
             }
+        }
+    }
+}
+
+impl From<crate::app::AppError> for ApiError {
+    fn from(e: crate::app::AppError) -> Self {
+        match e {
+            crate::app::AppError::Forbidden(m) => {
+                ApiError::new(StatusCode::FORBIDDEN, "Tidak diizinkan", m)
+            }
+            crate::app::AppError::Store(e) => e.into(),
         }
     }
 }

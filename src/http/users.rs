@@ -2,7 +2,6 @@
 //! accounts for the agencies of their office's agreements.
 
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -12,13 +11,14 @@ use super::openapi::{
     UserList,
 };
 use super::problem::ApiError;
-use super::{db, json_body, AppState};
+use super::{json_body, run, AppState};
+use crate::app::policy::{self, Action};
+use crate::app::users as app;
 use crate::auth::password;
 use crate::domain::account::{NewPassword, Username};
 use crate::domain::catalog::Role;
-use crate::store::schema::agreements;
 use crate::store::users::UserView;
-use crate::store::{users, write_tx, DbConnection, StoreError};
+
 
 /// Akun baru.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -59,43 +59,14 @@ fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option
     Ok(Some(Option::deserialize(d)?))
 }
 
-/// The agencies (PIHAK KEDUA) of the agreements a legal user may see.
-fn agencies_of(c: &mut DbConnection, p: &Principal) -> Result<Vec<i64>, StoreError> {
-    Ok(p.visible
-        .apply(agreements::table.into_boxed())
-        .select(agreements::second_institution_id)
-        .distinct()
-        .load(c)?)
-}
-
 /// The argon2id hash, computed off the async workers (it takes tens of ms).
 async fn hashed(pw: NewPassword) -> Result<String, ApiError> {
     web::block(move || password::hash(pw.expose()))
         .await?
         .map_err(|e| {
-            ApiError::new(
-                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "Gagal",
-                e,
-            )
+            tracing::error!(error = %e, "password hashing failed");
+            ApiError::internal()
         })
-}
-
-fn forbidden(detail: &str) -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::FORBIDDEN,
-        "Tidak diizinkan",
-        detail.to_string(),
-    )
-}
-
-/// The accounts `p` may see: every one for an admin, the OPD accounts of its
-/// agencies for legal staff, none otherwise.
-fn scope(c: &mut DbConnection, p: &Principal) -> Result<Option<Vec<i64>>, StoreError> {
-    match p.role {
-        Role::Admin => Ok(None),
-        _ => agencies_of(c, p).map(Some),
-    }
 }
 
 #[utoipa::path(
@@ -110,20 +81,7 @@ fn scope(c: &mut DbConnection, p: &Principal) -> Result<Option<Vec<i64>>, StoreE
     )
 )]
 async fn list(state: web::Data<AppState>, p: Principal) -> Result<HttpResponse, ApiError> {
-    if !matches!(p.role, Role::Admin | Role::Legal) {
-        return Err(forbidden(
-            "hanya admin dan staf hukum yang dapat melihat akun",
-        ));
-    }
-    let items = db(&state, move |c| {
-        let scope = scope(c, &p)?;
-        let rows = users::list(c, scope.as_deref())?;
-        rows.iter()
-            .filter(|u| p.role == Role::Admin || u.role == "opd")
-            .map(|u| u.view())
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
+    let items = run(&state, move |c| app::list(c, &p)).await?;
     Ok(HttpResponse::Ok().json(json!({"total": items.len(), "items": items})))
 }
 
@@ -152,30 +110,18 @@ async fn create(
     p: Principal,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // Refused before the body is read when the role may add no account at
+    // all, and before the costly hash when it may not add this one.
+    policy::allow(&p, Action::CreateUser { role: Role::Opd })?;
     let body: NewUser = json_body(&state, payload).await?;
-    if p.role == Role::Legal && body.role != Role::Opd {
-        return Err(forbidden("staf hukum hanya dapat menambah akun peran opd"));
-    }
-    if !matches!(p.role, Role::Admin | Role::Legal) {
-        return Err(forbidden(
-            "hanya admin dan staf hukum yang dapat menambah akun",
-        ));
-    }
-    let hash = hashed(body.password.clone()).await?;
-    let view = db(&state, move |c| {
-        if p.role == Role::Legal {
-            let allowed = agencies_of(c, &p)?;
-            if !body.institution_id.is_some_and(|i| allowed.contains(&i)) {
-                return Err(StoreError::invalid(
-                    "/institution_id",
-                    "staf hukum hanya dapat menambah akun untuk instansi pengguna pada perjanjian kantornya",
-                ));
-            }
-        }
-        let id = write_tx(c, |c| users::create(c, &body.username, &hash, body.role, body.institution_id))?;
-        users::get(c, id)?.view()
-    })
-    .await?;
+    policy::allow(&p, Action::CreateUser { role: body.role })?;
+    let new = app::NewAccount {
+        password_hash: hashed(body.password.clone()).await?,
+        username: body.username,
+        role: body.role,
+        institution_id: body.institution_id,
+    };
+    let view = run(&state, move |c| app::create(c, &p, &new)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/users/{}", view.id)))
         .json(view))
@@ -199,23 +145,7 @@ async fn get(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if !matches!(p.role, Role::Admin | Role::Legal) && p.id != id {
-        return Err(forbidden(
-            "akun lain hanya dapat dilihat admin dan staf hukum",
-        ));
-    }
-    let view = db(&state, move |c| {
-        let u = users::get(c, id)?;
-        if p.id != id {
-            if let Some(scope) = scope(c, &p)? {
-                if u.role != "opd" || !u.institution_id.is_some_and(|i| scope.contains(&i)) {
-                    return Err(StoreError::NotFound(format!("pengguna {id}")));
-                }
-            }
-        }
-        u.view()
-    })
-    .await?;
+    let view = run(&state, move |c| app::get(c, &p, id)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -242,47 +172,18 @@ async fn patch(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if p.role != Role::Admin {
-        return Err(forbidden("hanya admin yang dapat mengubah akun"));
-    }
+    policy::allow(&p, Action::ChangeUser)?;
     let body: UserPatch = json_body(&state, payload).await?;
-    // The last way in must not be closed by a slip: an admin cannot disable
-    // or demote itself.
-    if id == p.id && (body.disabled == Some(true) || body.role.is_some_and(|r| r != Role::Admin)) {
-        return Err(crate::store::StoreError::invalid(
-            if body.disabled == Some(true) {
-                "/disabled"
-            } else {
-                "/role"
-            },
-            "admin tidak dapat menonaktifkan atau menurunkan perannya sendiri",
-        )
-        .into());
-    }
-    let hash = match &body.password {
-        Some(pw) => Some(hashed(pw.clone()).await?),
-        None => None,
+    let change = app::AccountChange {
+        password_hash: match &body.password {
+            Some(pw) => Some(hashed(pw.clone()).await?),
+            None => None,
+        },
+        role: body.role,
+        institution_id: body.institution_id,
+        disabled: body.disabled,
     };
-    let view = db(&state, move |c| {
-        write_tx(c, |c| {
-            let u = users::get(c, id)?;
-            if let Some(hash) = &hash {
-                users::set_password(c, id, hash)?;
-            }
-            if body.role.is_some() || body.institution_id.is_some() || body.disabled.is_some() {
-                users::update(
-                    c,
-                    id,
-                    body.role.unwrap_or(u.role()?),
-                    body.institution_id.unwrap_or(u.institution_id),
-                    body.disabled.unwrap_or(u.disabled),
-                )?;
-            }
-            Ok(())
-        })?;
-        users::get(c, id)?.view()
-    })
-    .await?;
+    let view = run(&state, move |c| app::change(c, &p, id, &change)).await?;
     // Old tokens end now, not within the gate's second.
     state.sessions.forget(id);
     Ok(HttpResponse::Ok().json(view))

@@ -520,12 +520,15 @@ impl Reminders {
     }
 
     /// Runs inside `serve`: plans at start (catch-up) and daily at `hour`
-    /// (Asia/Jakarta), and sends what is due every `tick`.
+    /// (Asia/Jakarta), and sends what is due every `tick`. Supervised: a run
+    /// that fails or panics is logged, recorded in `health`, and the next
+    /// tick starts over.
     pub fn spawn_scheduler(
         self,
         pool: crate::store::Pool,
         hour: u32,
         tick: std::time::Duration,
+        health: std::sync::Arc<SchedulerHealth>,
     ) -> std::thread::JoinHandle<()> {
         std::thread::spawn(move || {
             let mut planned_on: Option<NaiveDate> = None;
@@ -533,47 +536,106 @@ impl Reminders {
             // to the registry (an address may have been added), not every tick.
             let mut revived_at: Option<i64> = None;
             loop {
-                let mut run = || -> Result<(), StoreError> {
-                    let mut conn = pool.get()?;
-                    let cal = crate::store::holidays::calendar(&mut conn)?;
-                    let today = crate::today_jakarta();
-                    let hour_now = (chrono::Utc::now() + Duration::hours(7)).hour();
-                    if planned_on.is_none() || (planned_on != Some(today) && hour_now >= hour) {
-                        // Daily, since autovacuum may be off (see refresh_statistics).
-                        let _ = crate::store::db::refresh_statistics(&mut conn);
-                        let r = self.plan(&mut conn, today, &cal)?;
-                        tracing::info!(
-                            queued = r.queued,
-                            agreements = r.agreements,
-                            "reminders planned"
-                        );
-                        planned_on = Some(today);
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.run_once(&pool, hour, &mut planned_on, &mut revived_at)
+                }));
+                match run {
+                    Ok(Ok(())) => health.ran(None),
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "reminder run failed");
+                        health.ran(Some(e.to_string()));
                     }
-                    let version = crate::store::db::registry_version(&mut conn)?;
-                    if revived_at != Some(version) {
-                        let n = self.revive(&mut conn, today, &cal)?;
-                        if n > 0 {
-                            tracing::info!(revived = n, "undeliverable reminders sent on");
-                        }
-                        revived_at = Some(version);
+                    Err(panic) => {
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "panic".into());
+                        tracing::error!(error = %what, "reminder scheduler died; restarting");
+                        health.restarted(what);
                     }
-                    let s = self.send_due(&mut conn, today, &cal)?;
-                    if s != SendReport::default() {
-                        tracing::info!(
-                            sent = s.sent,
-                            retry = s.retry_later,
-                            failed = s.failed,
-                            "reminders sent"
-                        );
-                    }
-                    Ok(())
-                };
-                if let Err(e) = run() {
-                    tracing::error!(error = %e, "reminder run failed");
                 }
                 std::thread::sleep(tick);
             }
         })
+    }
+
+    fn run_once(
+        &self,
+        pool: &crate::store::Pool,
+        hour: u32,
+        planned_on: &mut Option<NaiveDate>,
+        revived_at: &mut Option<i64>,
+    ) -> Result<(), StoreError> {
+        let mut conn = pool.get()?;
+        let cal = crate::store::holidays::calendar(&mut conn)?;
+        let today = crate::today_jakarta();
+        let hour_now = (chrono::Utc::now() + Duration::hours(7)).hour();
+        if planned_on.is_none() || (*planned_on != Some(today) && hour_now >= hour) {
+            // Daily, since autovacuum may be off (see refresh_statistics).
+            let _ = crate::store::db::refresh_statistics(&mut conn);
+            let r = self.plan(&mut conn, today, &cal)?;
+            tracing::info!(
+                queued = r.queued,
+                agreements = r.agreements,
+                "reminders planned"
+            );
+            *planned_on = Some(today);
+        }
+        let version = crate::store::db::registry_version(&mut conn)?;
+        if *revived_at != Some(version) {
+            let n = self.revive(&mut conn, today, &cal)?;
+            if n > 0 {
+                tracing::info!(revived = n, "undeliverable reminders sent on");
+            }
+            *revived_at = Some(version);
+        }
+        let s = self.send_due(&mut conn, today, &cal)?;
+        if s != SendReport::default() {
+            tracing::info!(
+                sent = s.sent,
+                retry = s.retry_later,
+                failed = s.failed,
+                "reminders sent"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// What the scheduler last did, for `/healthz`.
+#[derive(Debug, Default)]
+pub struct SchedulerHealth(std::sync::Mutex<SchedulerStatus>);
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[schema(description = "Penjadwal pengingat: kapan terakhir berjalan, galat terakhirnya, dan \
+    berapa kali dimulai ulang setelah mati.")]
+pub struct SchedulerStatus {
+    #[serde(serialize_with = "crate::json::utc_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_run: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub restarts: u32,
+}
+
+impl SchedulerHealth {
+    fn ran(&self, error: Option<String>) {
+        if let Ok(mut s) = self.0.lock() {
+            s.last_run = Some(utc_now());
+            s.last_error = error;
+        }
+    }
+
+    fn restarted(&self, what: String) {
+        if let Ok(mut s) = self.0.lock() {
+            s.last_run = Some(utc_now());
+            s.last_error = Some(what);
+            s.restarts += 1;
+        }
+    }
+
+    pub fn status(&self) -> SchedulerStatus {
+        self.0.lock().map(|s| s.clone()).unwrap_or_default()
     }
 }
 
@@ -599,4 +661,44 @@ pub fn worker_id() -> String {
         std::process::id(),
         chrono::Utc::now().timestamp_millis()
     )
+}
+
+#[cfg(test)]
+mod scheduler_tests {
+    use super::*;
+
+    /// A run that fails (here: a database without its tables) is recorded
+    /// and the scheduler keeps going, tick after tick.
+    #[test]
+    fn a_failing_run_is_recorded_and_the_scheduler_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::store::connect(dir.path().join("x.db").to_str().unwrap(), 1).unwrap();
+        let reminders = Reminders {
+            templates: Templates::load(None).unwrap(),
+            mailer: Mailer::new(None, dir.path().join("outbox")).unwrap(),
+            from: "Sepakat <sepakat@localhost>".parse().unwrap(),
+            schedule: Schedule::default(),
+            digest_days: 30,
+            worker: "test".into(),
+        };
+        let health = std::sync::Arc::new(SchedulerHealth::default());
+        reminders.spawn_scheduler(
+            pool,
+            7,
+            std::time::Duration::from_millis(20),
+            health.clone(),
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let first = loop {
+            let s = health.status();
+            if s.last_run.is_some() || std::time::Instant::now() > deadline {
+                break s;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        assert!(first.last_error.is_some(), "{first:?}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let later = health.status();
+        assert!(later.last_run > first.last_run, "still running: {later:?}");
+    }
 }

@@ -161,6 +161,35 @@ pub fn backend(conn: &DbConnection) -> Backend {
     }
 }
 
+/// Rows a use case reads before it writes, and so locks first.
+#[derive(Debug, Clone, Copy)]
+pub enum Locked {
+    Agreement,
+    Institution,
+    Person,
+    User,
+}
+
+/// Inside a write transaction: takes the row's lock before anything of it
+/// is read, so that what an audit row records as "before" is what this
+/// write changed, not a state another writer is replacing. SQLite's
+/// `BEGIN IMMEDIATE` already lets one writer in at a time.
+pub fn lock(conn: &mut DbConnection, what: Locked, id: i64) -> Result<(), StoreError> {
+    use diesel::sql_types::BigInt;
+    let table = match what {
+        Locked::Agreement => "agreements",
+        Locked::Institution => "institutions",
+        Locked::Person => "people",
+        Locked::User => "users",
+    };
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+            .bind::<BigInt, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// Who the audit trail names for what the program does by itself.
 pub const SYSTEM_ACTOR: &str = "sistem";
 

@@ -8,8 +8,13 @@ pub enum StoreError {
     Conflict(String),
     #[error("data tidak valid: {}", .0.iter().map(|e| format!("{}: {}", e.pointer, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldError>),
+    /// The database cannot be reached: the one 503.
     #[error("basis data tidak tersedia: {0}")]
     Unavailable(String),
+    /// A stored value that cannot be read back, a template that fails: a
+    /// fault of the program or its data, answered 500 and logged.
+    #[error("kesalahan internal: {0}")]
+    Internal(String),
     #[error("kesalahan basis data: {0}")]
     Db(#[from] diesel::result::Error),
 }

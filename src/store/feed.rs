@@ -11,30 +11,28 @@ use super::db::insert_rows;
 use super::schema::{feed_events, feed_tokens};
 use super::{now, quiet_tx, DbConnection, StoreError};
 
-/// Stores `token_hash` as the user's feed token, replacing the one before.
+/// Stores `token_hash` as the user's feed token, replacing the one before
+/// (inside the caller's transaction).
 pub fn replace_token(
-    conn: &mut DbConnection,
+    c: &mut DbConnection,
     user_id: i64,
     token_hash: &str,
 ) -> Result<(), StoreError> {
-    quiet_tx(conn, |c| {
-        diesel::delete(feed_tokens::table.find(user_id)).execute(c)?;
-        diesel::insert_into(feed_tokens::table)
-            .values((
-                feed_tokens::user_id.eq(user_id),
-                feed_tokens::token_hash.eq(token_hash),
-                feed_tokens::created_at.eq(now()),
-            ))
-            .execute(c)?;
-        Ok(())
-    })
+    diesel::delete(feed_tokens::table.find(user_id)).execute(c)?;
+    diesel::insert_into(feed_tokens::table)
+        .values((
+            feed_tokens::user_id.eq(user_id),
+            feed_tokens::token_hash.eq(token_hash),
+            feed_tokens::created_at.eq(now()),
+        ))
+        .execute(c)?;
+    Ok(())
 }
 
-/// Revokes the user's feed token; whether there was one.
-pub fn revoke_token(conn: &mut DbConnection, user_id: i64) -> Result<bool, StoreError> {
-    quiet_tx(conn, |c| {
-        Ok(diesel::delete(feed_tokens::table.find(user_id)).execute(c)? > 0)
-    })
+/// Revokes the user's feed token (inside the caller's transaction); whether
+/// there was one.
+pub fn revoke_token(c: &mut DbConnection, user_id: i64) -> Result<bool, StoreError> {
+    Ok(diesel::delete(feed_tokens::table.find(user_id)).execute(c)? > 0)
 }
 
 /// When the user's current feed token was made, if there is one.
