@@ -57,8 +57,15 @@ impl Keys {
             Ok(_) => Err(format!("{}: rahasia token terlalu pendek", file.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let secret = random_secret();
-                write_private(file, &secret).map_err(|e| format!("{}: {e}", file.display()))?;
-                Ok(Keys::from_secret(&secret))
+                match write_private(file, &secret) {
+                    Ok(()) => Ok(Keys::from_secret(&secret)),
+                    // Another instance started at the same moment wrote it
+                    // first: its secret is the one both must sign with.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        Keys::load(None, file)
+                    }
+                    Err(e) => Err(format!("{}: {e}", file.display())),
+                }
             }
             Err(e) => Err(format!("{}: {e}", file.display())),
         }
@@ -108,8 +115,16 @@ fn random_secret() -> Vec<u8> {
         .into_bytes()
 }
 
+/// Writes `bytes` to a new file at `path`, readable by the owner only. The
+/// file appears whole or not at all (written beside it, then linked into
+/// place), so a process starting at the same moment never reads half a
+/// secret; `AlreadyExists` when one is there already.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(name);
+    let _ = std::fs::remove_file(&tmp);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -117,7 +132,12 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path)?.write_all(bytes)
+    let written = options
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    written
 }
 
 #[cfg(test)]

@@ -54,18 +54,32 @@ fn first_admin(config: &Config, conn: &mut DbConnection) -> anyhow::Result<()> {
         name: "sistem:SEPAKAT_ADMIN_PASSWORD".into(),
         ..Actor::system()
     };
-    app::users::create(conn, &by, &new)?;
-    println!("Akun admin pertama dibuat (nama pengguna: admin).");
+    match app::users::create(conn, &by, &new) {
+        Ok(_) => println!("Akun admin pertama dibuat (nama pengguna: admin)."),
+        // Another process (`sepakat user add`) made an account meanwhile:
+        // the database has its first account, which is all this is for.
+        Err(app::AppError::Store(
+            store::StoreError::Conflict(_)
+            | store::StoreError::Db(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )),
+        )) if store::users::count(conn)? > 0 => {}
+        Err(e) => return Err(e.into()),
+    }
     Ok(())
 }
 
-pub fn run(config: Config, args: Args) -> anyhow::Result<()> {
-    let pool = super::open(&config)?;
-    let mut conn = pool.get()?;
-    let empty = agreements::count(&mut conn, &agreements::ListFilter::default())? == 0;
+/// What the first start of a database does: the seed agreements into an
+/// empty registry, and the first admin.
+fn first_start(config: &Config, args: &Args, conn: &mut DbConnection) -> anyhow::Result<()> {
+    let empty = agreements::count(conn, &agreements::ListFilter::default())? == 0;
     if empty && !args.no_seed && args.seeds.is_dir() {
-        let (ok, failed) =
-            super::import::import(&mut conn, &[args.seeds.clone()], "sistem:seeds", true)?;
+        let seeds = std::slice::from_ref(&args.seeds);
+        let imported = super::import::import(conn, seeds, "sistem:seeds", true);
+        // The connection returns to the pool and serves requests next.
+        store::db::end_bulk_session(conn)?;
+        let (ok, failed) = imported?;
         println!(
             "Basis data kosong: {ok} perjanjian contoh dimuat dari {}{}",
             args.seeds.display(),
@@ -76,7 +90,16 @@ pub fn run(config: Config, args: Args) -> anyhow::Result<()> {
             }
         );
     }
-    first_admin(&config, &mut conn)?;
+    first_admin(config, conn)
+}
+
+pub fn run(config: Config, args: Args) -> anyhow::Result<()> {
+    let pool = super::open(&config)?;
+    let mut conn = pool.get()?;
+    // Several instances may start together on a new database: the check
+    // and the load happen under the startup lock, so one of them loads the
+    // seeds and creates the admin, and the others find both done.
+    store::db::exclusively(&mut conn, |c| Ok(first_start(&config, &args, c)))??;
     if let Err(e) = store::db::refresh_statistics(&mut conn) {
         tracing::warn!(error = %e, "planner statistics not refreshed");
     }

@@ -1,6 +1,6 @@
 //! Sign-in, bearer tokens on every API call, and what each role may write.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -15,7 +15,7 @@ use serde_json::json;
 use super::problem::ApiError;
 use super::{db, json_body, AppState};
 use crate::auth::password;
-use crate::store::{users, DbConnection, StoreError};
+use crate::store::{login_failures, users, DbConnection, StoreError};
 
 /// The signed-in user of a request, put there by [`authenticate`]: the
 /// core's actor.
@@ -54,31 +54,56 @@ pub struct Known {
 }
 
 /// The gate's memory of users, so a request does not read the users table
-/// every time. An entry is trusted for one second: a password change or a
-/// disable, made here or by the CLI in another process, ends old tokens
-/// within that second.
+/// and work out the user's visibility every time. An entry holds while the
+/// accounts change stamp it was read at (`store::db::Stamps::accounts`,
+/// raised by the database on any write to the users table, from any
+/// instance or the CLI) has not moved, and for one second at most: a
+/// password change or a disable ends old tokens on every instance with the
+/// next request, and a change in the office hierarchy reaches what a user
+/// may see within that second.
 #[derive(Default)]
 pub struct Sessions {
-    known: Mutex<HashMap<i64, (Instant, Option<Known>)>>,
+    known: Mutex<HashMap<i64, Remembered>>,
+}
+
+/// A user as read at a time and an accounts stamp (`None`: known absent).
+struct Remembered {
+    at: Instant,
+    stamp: i64,
+    known: Option<Known>,
+}
+
+impl Remembered {
+    fn holds(&self, stamp: i64) -> bool {
+        self.at.elapsed() < SESSION_TTL && self.stamp == stamp
+    }
 }
 
 const SESSION_TTL: Duration = Duration::from_secs(1);
 
 impl Sessions {
-    /// The user as read less than a second ago (`Some(None)`: known absent).
-    fn fresh(&self, id: i64) -> Option<Option<Known>> {
+    /// The user as read less than a second ago at this accounts stamp
+    /// (`Some(None)`: known absent).
+    fn fresh(&self, id: i64, stamp: i64) -> Option<Option<Known>> {
         let map = self.known.lock().unwrap_or_else(|p| p.into_inner());
         map.get(&id)
-            .filter(|(at, _)| at.elapsed() < SESSION_TTL)
-            .map(|(_, k)| k.clone())
+            .filter(|r| r.holds(stamp))
+            .map(|r| r.known.clone())
     }
 
-    fn remember(&self, id: i64, known: Option<Known>) {
+    fn remember(&self, id: i64, stamp: i64, known: Option<Known>) {
         let mut map = self.known.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 10_000 {
-            map.retain(|_, (at, _)| at.elapsed() < SESSION_TTL);
+            map.retain(|_, r| r.holds(stamp));
         }
-        map.insert(id, (Instant::now(), known));
+        map.insert(
+            id,
+            Remembered {
+                at: Instant::now(),
+                stamp,
+                known,
+            },
+        );
     }
 
     /// Forgets a user at once (after a change made through this server).
@@ -122,14 +147,23 @@ fn load_known(c: &mut DbConnection, id: i64) -> Result<Option<Known>, StoreError
     }))
 }
 
-/// User `id` as read less than a second ago, else read now.
+/// User `id` as remembered, if no account changed since and less than a
+/// second ago, else read now. Each call first brings the instance up to the
+/// database's change stamps ([`AppState::follow`]), so the request it gates
+/// sees what other instances changed.
 async fn known(state: &web::Data<AppState>, id: i64) -> Result<Option<Known>, ApiError> {
-    if let Some(known) = state.sessions.fresh(id) {
-        return Ok(known);
-    }
-    let known = db(state, move |c| load_known(c, id)).await?;
-    state.sessions.remember(id, known.clone());
-    Ok(known)
+    let st = state.clone();
+    db(state, move |c| {
+        let stamps = st.follow(c)?;
+        if let Some(known) = st.sessions.fresh(id, stamps.accounts) {
+            return Ok(known);
+        }
+        // Read after the stamp: what is remembered is never older than it.
+        let known = load_known(c, id)?;
+        st.sessions.remember(id, stamps.accounts, known.clone());
+        Ok(known)
+    })
+    .await
 }
 
 /// The enabled user `id` as the API would see them signed in: for the
@@ -144,12 +178,13 @@ pub(super) async fn principal_of(
 // ---- throttling --------------------------------------------------------------
 
 /// Failed sign-ins per user name and per client address within a window;
-/// beyond the limit the caller waits (429 with Retry-After).
+/// beyond the limit the caller waits (429 with Retry-After). The failures
+/// live in the database (`store::login_failures`), so every instance serving
+/// it counts the same ones.
 pub struct Throttle {
     window: Duration,
-    per_user: usize,
-    per_address: usize,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    per_user: i64,
+    per_address: i64,
 }
 
 impl Default for Throttle {
@@ -158,56 +193,58 @@ impl Default for Throttle {
             window: Duration::from_secs(15 * 60),
             per_user: 5,
             per_address: 20,
-            failures: Mutex::default(),
         }
     }
 }
 
+/// The keys one sign-in attempt counts against, each with its limit.
+type ThrottleKeys = Vec<(login_failures::Key, i64)>;
+
 impl Throttle {
+    fn keys(&self, username: &str, address: &str) -> ThrottleKeys {
+        vec![
+            (login_failures::Key::user(username), self.per_user),
+            (login_failures::Key::address(address), self.per_address),
+        ]
+    }
+
+    fn window(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::from_std(self.window).unwrap_or(chrono::TimeDelta::MAX)
+    }
+
     /// Seconds to wait before another attempt, if any key is over its limit.
-    fn retry_after(&self, keys: &[(String, usize)]) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        keys.iter()
-            .filter_map(|(key, limit)| {
-                let q = map.get_mut(key)?;
-                while q
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) > self.window)
-                {
-                    q.pop_front();
-                }
-                (q.len() >= *limit).then(|| {
-                    let oldest = *q.front()?;
-                    Some(
-                        self.window
-                            .saturating_sub(now.duration_since(oldest))
-                            .as_secs()
-                            .max(1),
-                    )
-                })?
-            })
-            .max()
+    fn retry_after(
+        &self,
+        c: &mut DbConnection,
+        keys: &ThrottleKeys,
+    ) -> Result<Option<u64>, StoreError> {
+        let now = chrono::Utc::now().naive_utc();
+        let mut wait = None;
+        for (key, limit) in keys {
+            let (failures, oldest) = login_failures::since(c, key, now - self.window())?;
+            if let (true, Some(oldest)) = (failures >= *limit, oldest) {
+                let left = self
+                    .window
+                    .saturating_sub((now - oldest).to_std().unwrap_or_default())
+                    .as_secs()
+                    .max(1);
+                wait = wait.max(Some(left));
+            }
+        }
+        Ok(wait)
     }
 
-    fn fail(&self, keys: &[(String, usize)]) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Bounded memory under a flood of made-up names.
-        if map.len() > 100_000 {
-            map.clear();
-        }
-        for (key, _) in keys {
-            map.entry(key.clone())
-                .or_default()
-                .push_back(Instant::now());
-        }
+    fn fail(&self, c: &mut DbConnection, keys: &ThrottleKeys) -> Result<(), StoreError> {
+        let now = chrono::Utc::now().naive_utc();
+        let keys: Vec<_> = keys.iter().map(|(k, _)| k.clone()).collect();
+        login_failures::record(c, &keys, now, now - self.window())
     }
 
-    fn succeed(&self, user_key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(user_key);
+    fn succeed(&self, c: &mut DbConnection, keys: &ThrottleKeys) -> Result<(), StoreError> {
+        match keys.first() {
+            Some((user, _)) => login_failures::clear(c, user),
+            None => Ok(()),
+        }
     }
 }
 
@@ -255,14 +292,9 @@ async fn login(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    let keys = [
-        (
-            format!("u:{}", body.username.trim().to_lowercase()),
-            state.throttle.per_user,
-        ),
-        (format!("a:{address}"), state.throttle.per_address),
-    ];
-    if let Some(wait) = state.throttle.retry_after(&keys) {
+    let keys = state.throttle.keys(&body.username, &address);
+    let (throttle, k) = (state.throttle.clone(), keys.clone());
+    if let Some(wait) = db(&state, move |c| throttle.retry_after(c, &k)).await? {
         let e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Terlalu banyak percobaan",
@@ -286,7 +318,8 @@ async fn login(
     })
     .await?;
     let Some(user) = verified else {
-        state.throttle.fail(&keys);
+        let throttle = state.throttle.clone();
+        db(&state, move |c| throttle.fail(c, &keys)).await?;
         tracing::info!(address = %address, "failed sign-in");
         // One message for every failure: it must not tell which part was wrong.
         return Err(ApiError::new(
@@ -295,7 +328,10 @@ async fn login(
             "nama pengguna atau kata sandi salah, atau akun dinonaktifkan",
         ));
     };
-    state.throttle.succeed(&keys[0].0);
+    let throttle = state.throttle.clone();
+    if let Err(e) = db(&state, move |c| throttle.succeed(c, &keys)).await {
+        tracing::warn!(error = %e, "failed sign-ins not cleared");
+    }
     let role = user.role()?;
     let token = state.keys.issue(
         user.id,

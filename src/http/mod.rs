@@ -21,7 +21,7 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use serde::de::DeserializeOwned;
 
 use crate::domain::calendar::Calendar;
-use crate::store::{Pool, PooledConn, StoreError};
+use crate::store::{DbConnection, Pool, PooledConn, StoreError};
 use problem::ApiError;
 
 #[derive(Clone)]
@@ -31,7 +31,8 @@ pub struct AppState {
     /// first served, instead of as a crowd of blocking threads on the pool.
     db_slots: Arc<tokio::sync::Semaphore>,
     pub max_body: usize,
-    calendar: Arc<RwLock<Arc<Calendar>>>,
+    /// The working-day calendar, followed across instances by its change stamp.
+    calendar: SharedCalendar,
     /// Per view (what a reader sees): (as of, registry version, body) of its last dashboard.
     pub(crate) dashboards: Arc<tokio::sync::Mutex<DashboardViews>>,
     /// Matching agreement ids per list filter, with the registry version they were read at.
@@ -56,19 +57,56 @@ pub struct AppState {
     pub scheduler: Option<Arc<crate::reminders::SchedulerHealth>>,
 }
 
+/// The working-day calendar as this instance last read it, with the change
+/// stamp (`store::db::Stamps::calendar`) it was read at. Every request with
+/// a user brings it up to the stamp first ([`AppState::follow`]), so a
+/// holiday changed through another instance or the CLI counts from the
+/// next request on.
+#[derive(Clone, Default)]
+pub(crate) struct SharedCalendar(Arc<RwLock<(Option<i64>, Arc<Calendar>)>>);
+
+impl SharedCalendar {
+    /// The calendar as of `stamp`: the one kept if it was read at that
+    /// stamp, else read now over `c` and kept.
+    pub(crate) fn at(&self, c: &mut DbConnection, stamp: i64) -> Result<Arc<Calendar>, StoreError> {
+        if let Ok(slot) = self.0.read() {
+            if slot.0 == Some(stamp) {
+                return Ok(slot.1.clone());
+            }
+        }
+        // Read after the stamp: what is kept is never older than its stamp.
+        let cal = Arc::new(crate::store::holidays::calendar(c)?);
+        if let Ok(mut slot) = self.0.write() {
+            *slot = (Some(stamp), cal.clone());
+        }
+        Ok(cal)
+    }
+
+    /// The calendar as the database holds it now.
+    pub(crate) fn current(&self, c: &mut DbConnection) -> Result<Arc<Calendar>, StoreError> {
+        let stamp = crate::store::db::stamps(c)?.calendar;
+        self.at(c, stamp)
+    }
+
+    fn latest(&self) -> Arc<Calendar> {
+        self.0.read().map(|c| c.1.clone()).unwrap_or_default()
+    }
+}
+
 pub(crate) type DashboardCache = (chrono::NaiveDate, i64, Arc<serde_json::Value>);
 pub(crate) type DashboardViews =
     std::collections::HashMap<crate::store::access::Visibility, DashboardCache>;
 
 impl AppState {
-    /// Reads the holiday table once; [`AppState::reload_calendar`] after edits.
+    /// Reads the holiday table once; each request follows its changes.
     pub fn new(pool: Pool, max_body: usize) -> Result<Self, StoreError> {
-        let cal = crate::store::holidays::calendar(&mut *pool.get()?)?;
+        let calendar = SharedCalendar::default();
+        calendar.current(&mut *pool.get()?)?;
         Ok(AppState {
             db_slots: Arc::new(tokio::sync::Semaphore::new(pool.max_size() as usize)),
             pool,
             max_body,
-            calendar: Arc::new(RwLock::new(Arc::new(cal))),
+            calendar,
             dashboards: Arc::default(),
             matches: Arc::default(),
             documents: Arc::new(
@@ -133,16 +171,34 @@ impl AppState {
         Ok(self)
     }
 
+    /// The calendar as of this request: followed when its user was
+    /// authenticated ([`AppState::follow`]).
     pub fn calendar(&self) -> Arc<Calendar> {
-        self.calendar.read().map(|c| c.clone()).unwrap_or_default()
+        self.calendar.latest()
     }
 
+    /// The calendar, for work that keeps what it computes under the registry
+    /// version it read (the dashboards): followed over `c` after that read.
+    pub(crate) fn calendars(&self) -> SharedCalendar {
+        self.calendar.clone()
+    }
+
+    /// Follows the holiday table at once (after this instance's own edit).
     pub fn reload_calendar(&self) -> Result<(), StoreError> {
-        let cal = crate::store::holidays::calendar(&mut *self.pool.get()?)?;
-        if let Ok(mut slot) = self.calendar.write() {
-            *slot = Arc::new(cal);
-        }
-        Ok(())
+        self.calendar.current(&mut *self.pool.get()?).map(drop)
+    }
+
+    /// Brings what this instance keeps in memory up to the database's change
+    /// stamps, which another instance or the CLI may have moved: the
+    /// calendar is read again if it changed. The stamps are returned for the
+    /// caller's own keeping (the gate's memory of users).
+    pub(crate) fn follow(
+        &self,
+        c: &mut DbConnection,
+    ) -> Result<crate::store::db::Stamps, StoreError> {
+        let stamps = crate::store::db::stamps(c)?;
+        self.calendar.at(c, stamps.calendar)?;
+        Ok(stamps)
     }
 }
 

@@ -280,7 +280,7 @@ async fn dashboard(
     q: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
-    let cal = state.calendar();
+    let calendars = state.calendars();
     let visible = principal.visible.clone();
     // The outbox is not part of the registry version: its counts are read live.
     let counted = visible.clone();
@@ -304,6 +304,10 @@ async fn dashboard(
         if let Some(value) = kept_view(&views, &visible, as_of, version) {
             return Ok(value);
         }
+        // Kept under `version`, so computed with the calendar as of after
+        // that read (another instance may have changed a holiday since
+        // this request began), never an older one.
+        let cal = calendars.current(c)?;
         let value = Arc::new(compute_dashboard(c, as_of, &cal, &visible)?);
         // A view read at an older version is stale for good.
         views.retain(|_, (_, v, _)| *v == version);

@@ -193,17 +193,88 @@ pub fn lock(conn: &mut DbConnection, what: Locked, id: i64) -> Result<(), StoreE
 /// Who the audit trail names for what the program does by itself.
 pub const SYSTEM_ACTOR: &str = "sistem";
 
+/// The PostgreSQL advisory lock that serialises what several instances
+/// starting at once on one database must each do once: migrations, the
+/// catalog seed, the holiday sync, the seed agreements, the first admin.
+/// Advisory locks are per database, so other databases on the same server
+/// are not held up. ("SEPAKAT\x01" as a number.)
+const STARTUP_LOCK: i64 = 0x5345_5041_4b41_5401;
+
+/// Runs `f` holding the startup lock, so that another process doing the
+/// same waits for it and then finds the work done. On PostgreSQL an
+/// advisory session lock, released here however `f` ends (or by the server
+/// when the connection drops). On SQLite the write lock is not enough:
+/// migrations and the first-start steps each check in one transaction and
+/// act in the next, so two processes starting on a new file both create
+/// the tables and one fails; they take an exclusive lock on a file beside
+/// the database instead (`<database>-lock`, released when closed).
+pub fn exclusively<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    if backend(conn) == Backend::Sqlite {
+        let _held = sqlite_startup_lock(conn)?;
+        return f(conn);
+    }
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))?;
+    let result = f(conn);
+    let unlocked = conn.batch_execute(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"));
+    let value = result?;
+    unlocked?;
+    Ok(value)
+}
+
+/// The exclusive lock on the file beside the connection's SQLite database,
+/// or `None` for a database in memory (no other process can open it).
+fn sqlite_startup_lock(conn: &mut DbConnection) -> Result<Option<std::fs::File>, StoreError> {
+    #[derive(QueryableByName)]
+    struct Main {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    let DbConnection::Sqlite(c) = conn else {
+        return Ok(None);
+    };
+    let main: Option<Main> =
+        diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .get_result(c)
+            .optional()?;
+    let Some(path) = main.map(|m| m.file).filter(|f| !f.is_empty()) else {
+        return Ok(None);
+    };
+    let path = format!("{path}-lock");
+    let unavailable = |e: std::io::Error| {
+        StoreError::Unavailable(format!("kunci awal {path} tidak dapat diambil: {e}"))
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(unavailable)?;
+    file.lock().map_err(unavailable)?;
+    Ok(Some(file))
+}
+
 /// Applies pending migrations of the connection's backend, then makes sure
-/// the element catalog holds every built-in element.
+/// the element catalog holds every built-in element and the holiday table
+/// every shipped year; on PostgreSQL under the startup lock, so instances
+/// started together on a new database migrate it once.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
-    let applied = migrate_schema(conn)?;
-    super::holidays::sync(conn, SYSTEM_ACTOR)?;
-    Ok(applied)
+    exclusively(conn, |conn| {
+        let applied = apply_migrations(conn)?;
+        super::holidays::sync(conn, SYSTEM_ACTOR)?;
+        Ok(applied)
+    })
 }
 
 /// The migrations and the element catalog only, leaving the holiday years
 /// this database lacks for an explicit `holidays sync`.
 pub fn migrate_schema(conn: &mut DbConnection) -> Result<usize, StoreError> {
+    exclusively(conn, apply_migrations)
+}
+
+fn apply_migrations(conn: &mut DbConnection) -> Result<usize, StoreError> {
     let applied = match conn {
         DbConnection::Postgres(c) => c
             .run_pending_migrations(POSTGRES_MIGRATIONS)
@@ -223,6 +294,16 @@ pub fn migrate_schema(conn: &mut DbConnection) -> Result<usize, StoreError> {
 pub fn bulk_session(conn: &mut DbConnection) -> Result<(), StoreError> {
     if backend(conn) == Backend::Postgres {
         conn.batch_execute("SET synchronous_commit = off")?;
+    }
+    Ok(())
+}
+
+/// Ends a [`bulk_session`]: for a pooled connection that goes on to serve
+/// requests (the seeds `serve` imports at start), whose writes must wait
+/// for the WAL flush again.
+pub fn end_bulk_session(conn: &mut DbConnection) -> Result<(), StoreError> {
+    if backend(conn) == Backend::Postgres {
+        conn.batch_execute("RESET synchronous_commit")?;
     }
     Ok(())
 }
@@ -251,6 +332,38 @@ fn bump_version(conn: &mut DbConnection) -> Result<(), StoreError> {
 pub fn registry_version(conn: &mut DbConnection) -> Result<i64, StoreError> {
     use super::schema::registry_version::dsl::*;
     Ok(registry_version.find(1).select(version).first(conn)?)
+}
+
+/// The change stamps: counters the database raises in every transaction
+/// that writes the tables behind them, whoever writes (another instance,
+/// the CLI). What a server keeps in memory of those tables it keeps with
+/// the stamp it read it at, and reads again when the stamp moves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stamps {
+    /// The holidays and decree years: the working-day calendar.
+    pub calendar: i64,
+    /// The users: accounts, passwords, roles, the disabled flag.
+    pub accounts: i64,
+}
+
+/// The change stamps as committed now.
+pub fn stamps(conn: &mut DbConnection) -> Result<Stamps, StoreError> {
+    use super::schema::change_stamps::dsl::*;
+    let rows: Vec<(String, i64)> = change_stamps.select((name, stamp)).load(conn)?;
+    let of = |wanted: &str| {
+        rows.iter()
+            .find(|(n, _)| n == wanted)
+            .map(|(_, s)| *s)
+            .ok_or_else(|| {
+                StoreError::Unavailable(format!(
+                    "penanda perubahan '{wanted}' tidak ada; jalankan `sepakat migrate`"
+                ))
+            })
+    };
+    Ok(Stamps {
+        calendar: of("calendar")?,
+        accounts: of("accounts")?,
+    })
 }
 
 /// Runs `f` in one write transaction. SQLite takes the write lock up front

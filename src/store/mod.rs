@@ -11,6 +11,7 @@ mod error;
 pub mod feed;
 pub mod holidays;
 pub mod institutions;
+pub mod login_failures;
 pub mod obligations;
 pub mod outbox;
 pub mod people;

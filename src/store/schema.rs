@@ -373,3 +373,19 @@ diesel::table! {
 
 diesel::joinable!(feed_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(feed_tokens, users);
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        scope -> Text,
+        key_hash -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_stamps (name) {
+        name -> Text,
+        stamp -> BigInt,
+    }
+}

@@ -1,0 +1,10 @@
+DROP TRIGGER users_delete_stamp;
+DROP TRIGGER users_update_stamp;
+DROP TRIGGER users_insert_stamp;
+DROP TRIGGER holiday_years_delete_stamp;
+DROP TRIGGER holiday_years_update_stamp;
+DROP TRIGGER holiday_years_insert_stamp;
+DROP TRIGGER holidays_delete_stamp;
+DROP TRIGGER holidays_update_stamp;
+DROP TRIGGER holidays_insert_stamp;
+DROP TABLE change_stamps;
