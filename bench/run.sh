@@ -6,6 +6,7 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/sepakat_bench bench/run.sh
 #   N=20000 DURATION=10s bench/run.sh  # smaller run
 #   REUSE=1 SCENARIOS="list_status list_q" bench/run.sh   # serve the database of the last run
+#   REUSE=1 SCENARIOS="get patch" BIN=/path/to/other/sepakat bench/run.sh   # compare two builds
 #
 # Needs: a release build (built here), python3, wrk (apt-get install wrk).
 set -euo pipefail
@@ -20,8 +21,10 @@ DB=${DATABASE_URL:-$OUT/bench.db}
 mkdir -p "$OUT"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --quiet
-BIN=target/release/sepakat
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=target/release/sepakat
+fi
 
 data="$OUT/agreements-$N.jsonl"
 [ -f "$data" ] || python3 bench/generate.py "$N" "$data"

@@ -18,6 +18,14 @@ request = function()
     path = "/api/v1/agreements?limit=50&institution=" .. math.random(1, 1100)
   elseif scenario == "dashboard" then
     path = "/api/v1/dashboard"
+  elseif scenario == "patch" then
+    -- An audited write: the agreement is read before and after, in the
+    -- write's own transaction, with its audit row.
+    local id = math.random(1, n)
+    return wrk.format("PATCH", "/api/v1/agreements/" .. id, {
+      ["Authorization"] = "Bearer " .. token,
+      ["Content-Type"] = "application/json",
+    }, '{"title":"Perjanjian Kerja Sama uji beban ' .. math.random(1, 1000000) .. '"}')
   else
     path = "/healthz"
   end

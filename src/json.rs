@@ -92,8 +92,19 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
     from_value_at(value, "")
 }
 
-/// Decodes a value that sits at `base` (a JSON pointer) in a larger document.
-pub fn from_value_at<T: DeserializeOwned>(value: Value, base: &str) -> Result<T, JsonError> {
+/// Decodes a value that sits at `base` (a JSON pointer) in a larger
+/// document. Its text is cleaned and checked first (`domain::text`): a
+/// control character or an over-long value is refused, naming the field.
+pub fn from_value_at<T: DeserializeOwned>(mut value: Value, base: &str) -> Result<T, JsonError> {
+    let errors = crate::domain::text::clean_json(&mut value, base);
+    if !errors.is_empty() {
+        return Err(JsonError::Invalid(
+            errors
+                .into_iter()
+                .map(|(pointer, message)| FieldError::new(pointer, message))
+                .collect(),
+        ));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| classify(e, base))
 }
 

@@ -352,11 +352,13 @@ async fn default_set_html_matches_golden_files(app: TestApp) {
                 &format!("/api/v1/agreements/{id}/documents/{kind}.html?as_of={AS_OF}&set=default"),
             )
             .await;
-            if status == 422 {
+            let path = golden_dir().join(format!("{stem}-{kind}.html"));
+            // A kind the agreement lacks data for (the BKN PKS has no Juknis)
+            // has no golden file; any other 422 is a failure, not a skip.
+            if status == 422 && !path.exists() {
                 continue;
             }
-            assert_eq!(status, 200);
-            let path = golden_dir().join(format!("{stem}-{kind}.html"));
+            assert_eq!(status, 200, "{stem} {kind}: {}", String::from_utf8_lossy(&body));
             if update {
                 std::fs::create_dir_all(golden_dir()).unwrap();
                 std::fs::write(&path, &body).unwrap();

@@ -171,37 +171,36 @@ fn record_changes(c: &mut DbConnection, actor: &Actor, id: i64, diff: &Value) ->
 /// The actor's calendar subscription: stores the hash of a new secret,
 /// replacing the one before. The trail keeps when, never the secret.
 pub fn replace_feed_token(c: &mut DbConnection, actor: &Actor, token_hash: &str) -> Result<(), AppError> {
+    feed_token_write(c, actor, "create", |c, id| feed::replace_token(c, id, token_hash))
+}
+
+pub fn revoke_feed_token(c: &mut DbConnection, actor: &Actor) -> Result<(), AppError> {
+    feed_token_write(c, actor, "delete", |c, id| feed::revoke_token(c, id).map(|_| ()))
+}
+
+/// A change to the actor's own feed token, audited by when the token was made.
+fn feed_token_write(
+    c: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    mut write: impl FnMut(&mut DbConnection, i64) -> Result<(), StoreError>,
+) -> Result<(), AppError> {
     policy::allow(actor, Action::OwnFeed)?;
     let id = own_account(actor)?;
+    let issued = |at: Option<chrono::NaiveDateTime>| {
+        json!({"feed_token": at.map(|at| json!({"issued_at": at}))})
+    };
     Ok(quiet_tx(c, |c| {
         let before = feed::token_issued(c, id)?;
-        feed::replace_token(c, id, token_hash)?;
+        write(c, id)?;
         let after = feed::token_issued(c, id)?;
-        let issued = |at: Option<chrono::NaiveDateTime>| json!({"feed_token": at.map(|at| json!({"issued_at": at}))});
         let e = Entry {
-            action: "create",
+            action,
             entity: "user",
             entity_id: Some(id),
             agreement_id: None,
         };
         audit::record(c, actor, e, Some(&issued(before)), Some(&issued(after)))
-    })?)
-}
-
-pub fn revoke_feed_token(c: &mut DbConnection, actor: &Actor) -> Result<(), AppError> {
-    policy::allow(actor, Action::OwnFeed)?;
-    let id = own_account(actor)?;
-    Ok(quiet_tx(c, |c| {
-        let before = feed::token_issued(c, id)?;
-        feed::revoke_token(c, id)?;
-        let issued = |at: Option<chrono::NaiveDateTime>| json!({"feed_token": at.map(|at| json!({"issued_at": at}))});
-        let e = Entry {
-            action: "delete",
-            entity: "user",
-            entity_id: Some(id),
-            agreement_id: None,
-        };
-        audit::record(c, actor, e, Some(&issued(before)), Some(&issued(None)))
     })?)
 }
 

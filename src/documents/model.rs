@@ -2,7 +2,7 @@
 //! lays out. Small on purpose: it holds what a PKS, a Juknis or a statement
 //! letter needs and nothing a template could use to draw something else.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Paper {
     A4,
     /// Folio, 215 × 330 mm, still the paper of many Indonesian offices.

@@ -1,4 +1,8 @@
-//! Small validated text values: e-mail addresses, phone numbers, IP addresses.
+//! Text that enters the core: every string of every document (a request
+//! body, an import file, a query parameter) holds no control character but
+//! newline and tab and stays within its field's length; names are trimmed.
+//! And small validated text values: e-mail addresses, phone numbers, IP
+//! addresses.
 
 use validator::{ValidateEmail, ValidateIp};
 
@@ -67,6 +71,85 @@ text_newtype!(
     }
 );
 
+/// The longest text a field holds, in characters, by its name in the
+/// documents: generous for what people write, finite for what an index or a
+/// page must hold.
+pub fn max_chars(field: &str) -> usize {
+    match field {
+        "number" | "region_code" | "bandwidth" | "username" | "kind" | "status" | "channel"
+        | "method" | "side" | "nip" | "nik" | "phone" | "code" | "semester" => 100,
+        "name" | "short_name" | "position" | "place" | "issuer" | "signed_place" | "parent"
+        | "document_set" | "subject" | "email" | "report_email" => 300,
+        "address" | "estimated_connection" | "return_data_url" | "sam_activation_url"
+        | "web_portal_ip" | "ip_lan" | "source" => 1_000,
+        "title" => 2_000,
+        _ => 10_000,
+    }
+}
+
+/// Fields whose value is a name: surrounding spaces are dropped.
+const TRIMMED: &[&str] = &["name", "short_name", "title", "position", "parent"];
+
+/// Checks one text value: no control characters but newline and tab, at
+/// most `max` characters. The message is Indonesian and says which rule.
+pub fn check_text(s: &str, max: usize) -> Result<(), String> {
+    if let Some(c) = s
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        return Err(format!(
+            "teks memuat karakter kendali U+{:04X} yang tidak diperbolehkan",
+            c as u32
+        ));
+    }
+    let n = s.chars().count();
+    if n > max {
+        return Err(format!(
+            "teks terlalu panjang: {n} karakter, paling banyak {max}"
+        ));
+    }
+    Ok(())
+}
+
+/// Cleans every string in a JSON document in place (Windows line ends become
+/// newlines, names are trimmed) and returns `(JSON pointer, message)` for
+/// each string that breaks [`check_text`]. `base` is the document's own
+/// pointer in a larger one.
+pub fn clean_json(value: &mut serde_json::Value, base: &str) -> Vec<(String, String)> {
+    let mut errors = vec![];
+    walk(value, base, "", &mut errors);
+    errors
+}
+
+fn walk(v: &mut serde_json::Value, at: &str, field: &str, errors: &mut Vec<(String, String)>) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            if s.contains('\r') {
+                *s = s.replace("\r\n", "\n");
+            }
+            if TRIMMED.contains(&field) && s.trim().len() != s.len() {
+                *s = s.trim().to_string();
+            }
+            if let Err(m) = check_text(s, max_chars(field)) {
+                errors.push((if at.is_empty() { "/".into() } else { at.into() }, m));
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                walk(item, &format!("{at}/{i}"), field, errors);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map.iter_mut() {
+                let key = k.replace('~', "~0").replace('/', "~1");
+                walk(item, &format!("{at}/{key}"), k, errors);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Hides all but the last four digits: `0812******0001`.
 pub fn mask_phone(phone: &str) -> String {
     let n = phone.chars().count();
@@ -86,6 +169,26 @@ pub fn mask_phone(phone: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_clean_and_finite() {
+        let mut doc = serde_json::json!({
+            "title": "  Perjanjian  ",
+            "parties": [{"institution": {"name": "Dinas\u{0}X"}}],
+            "purpose": "baris satu\r\nbaris dua\tkolom",
+            "legal_bases": ["a".repeat(10_001)],
+        });
+        let errors = clean_json(&mut doc, "");
+        assert_eq!(doc["title"], "Perjanjian");
+        assert_eq!(doc["purpose"], "baris satu\nbaris dua\tkolom");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].0, "/legal_bases/0");
+        assert!(errors[0].1.contains("10001 karakter"));
+        assert_eq!(errors[1].0, "/parties/0/institution/name");
+        assert!(errors[1].1.contains("U+0000"));
+        assert!(check_text(&"n".repeat(301), max_chars("name")).is_err());
+        assert!(check_text("a\u{7}b", 10).is_err());
+    }
 
     #[test]
     fn email_ip_phone() {

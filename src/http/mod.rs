@@ -8,6 +8,7 @@ pub mod bodies;
 mod documents;
 pub mod extract;
 mod feed;
+mod input;
 mod obligations;
 pub mod openapi;
 mod parties;
@@ -308,6 +309,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
                         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
                     )),
             )
+            .wrap(actix_web::middleware::from_fn(input::query_text))
             .app_data(data.clone())
             .into_utoipa_app()
             .configure(configure)

@@ -1,0 +1,123 @@
+//! `sepakat serve`: the HTTP server, with the reminder scheduler.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::app::{self, Actor};
+use crate::config::Config;
+use crate::domain::account::{NewPassword, Username};
+use crate::domain::catalog::Role;
+use crate::reminders::{Reminders, SchedulerHealth};
+use crate::store::{self, agreements, DbConnection};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on
+    #[arg(long, env = "SEPAKAT_BIND")]
+    bind: Option<String>,
+    /// Folder of seed agreements loaded when the database holds none
+    #[arg(long, env = "SEPAKAT_SEEDS", default_value = "seeds")]
+    seeds: PathBuf,
+    /// Do not load seed agreements
+    #[arg(long)]
+    no_seed: bool,
+    /// HTTP worker threads (default: number of cores)
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Do not run the reminder scheduler in this process
+    #[arg(long)]
+    no_remind: bool,
+}
+
+/// The first admin, from SEPAKAT_ADMIN_PASSWORD, when no account exists yet.
+fn first_admin(config: &Config, conn: &mut DbConnection) -> anyhow::Result<()> {
+    if store::users::count(conn)? > 0 {
+        return Ok(());
+    }
+    let Some(raw) = &config.admin_password else {
+        eprintln!("Belum ada akun: setel SEPAKAT_ADMIN_PASSWORD atau jalankan `sepakat user add NAMA --role admin`.");
+        return Ok(());
+    };
+    let password = NewPassword::parse(raw)
+        .map_err(|e| anyhow::anyhow!("SEPAKAT_ADMIN_PASSWORD: {e}"))?;
+    let new = app::users::NewAccount {
+        username: Username::parse("admin").map_err(anyhow::Error::msg)?,
+        password_hash: crate::auth::password::hash(password.expose()).map_err(anyhow::Error::msg)?,
+        role: Role::Admin,
+        institution_id: None,
+    };
+    let by = Actor {
+        name: "sistem:SEPAKAT_ADMIN_PASSWORD".into(),
+        ..Actor::system()
+    };
+    app::users::create(conn, &by, &new)?;
+    println!("Akun admin pertama dibuat (nama pengguna: admin).");
+    Ok(())
+}
+
+pub fn run(config: Config, args: Args) -> anyhow::Result<()> {
+    let pool = super::open(&config)?;
+    let mut conn = pool.get()?;
+    let empty = agreements::count(&mut conn, &agreements::ListFilter::default())? == 0;
+    if empty && !args.no_seed && args.seeds.is_dir() {
+        let (ok, failed) =
+            super::import::import(&mut conn, &[args.seeds.clone()], "sistem:seeds", true)?;
+        println!(
+            "Basis data kosong: {ok} perjanjian contoh dimuat dari {}{}",
+            args.seeds.display(),
+            if failed > 0 {
+                format!(" ({failed} gagal)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    first_admin(&config, &mut conn)?;
+    if let Err(e) = store::db::refresh_statistics(&mut conn) {
+        tracing::warn!(error = %e, "planner statistics not refreshed");
+    }
+    drop(conn);
+    let bind = args.bind.unwrap_or(config.bind.clone());
+    let listener =
+        TcpListener::bind(&bind).with_context(|| format!("tidak dapat membuka {bind}"))?;
+    let workers = args.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    let keys = crate::auth::Keys::load(config.jwt_secret.as_deref(), &config.secret_file)
+        .map_err(anyhow::Error::msg)?;
+    let scheduler = Arc::new(SchedulerHealth::default());
+    let state = crate::http::AppState::new(pool, config.max_body)?
+        .with_documents(config.templates_dir.as_deref(), config.max_term_months)
+        .map_err(anyhow::Error::msg)?
+        .with_keys(keys)
+        .with_cors(config.cors_origins.clone())
+        .with_public_url(config.public_url.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    println!(
+        "Sepakat berjalan di http://{bind}  (basis data: {})",
+        store::db::DbTarget::parse(&config.database_url).redacted()
+    );
+    if !args.no_remind {
+        let reminders = Reminders::from_config(&config).map_err(anyhow::Error::msg)?;
+        println!(
+            "Pengingat: {}, dijadwalkan setiap hari pukul {}:00 WIB.",
+            reminders.mailer.describe(),
+            config.remind_hour
+        );
+        reminders.spawn_scheduler(
+            state.pool.clone(),
+            config.remind_hour,
+            std::time::Duration::from_secs(30),
+            scheduler.clone(),
+        );
+    }
+    let state = state.with_scheduler((!args.no_remind).then_some(scheduler));
+    let server = crate::http::serve(listener, state, workers)?;
+    actix_web::rt::System::new().block_on(server)?;
+    Ok(())
+}
