@@ -613,7 +613,10 @@ async fn a_write_without_its_audit_row_is_rolled_back(app: TestApp) {
     let id = a["id"].as_i64().unwrap();
     audit_trail_down(&app, true);
     let (s, body) = app
-        .patch(&format!("/api/v1/agreements/{id}"), &json!({"title": "Tanpa jejak"}))
+        .patch(
+            &format!("/api/v1/agreements/{id}"),
+            &json!({"title": "Tanpa jejak"}),
+        )
         .await;
     assert_eq!(s, 500, "{body}");
     let (s, _) = app
@@ -633,7 +636,10 @@ async fn a_write_without_its_audit_row_is_rolled_back(app: TestApp) {
     assert_eq!(s, 500);
     audit_trail_down(&app, false);
     let (_, back) = app.get(&format!("/api/v1/agreements/{id}")).await;
-    assert_eq!(back["title"], a["title"], "the write went with its audit row");
+    assert_eq!(
+        back["title"], a["title"],
+        "the write went with its audit row"
+    );
     assert_eq!(back["reports"], json!([]));
     let (_, days) = app.get("/api/v1/holidays?year=2026").await;
     assert!(!days.to_string().contains("2026-12-28"));
@@ -642,7 +648,10 @@ async fn a_write_without_its_audit_row_is_rolled_back(app: TestApp) {
 
     // Working again, the same write commits with its row.
     let (s, _) = app
-        .patch(&format!("/api/v1/agreements/{id}"), &json!({"title": "Dengan jejak"}))
+        .patch(
+            &format!("/api/v1/agreements/{id}"),
+            &json!({"title": "Dengan jejak"}),
+        )
         .await;
     assert_eq!(s, 200);
     let (_, h) = app.get(&format!("/api/v1/agreements/{id}/history")).await;
@@ -714,13 +723,25 @@ async fn cli_and_api_write_the_same_row(app: TestApp) {
         .await;
     assert_eq!(s, 200);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sepakat"))
-        .args(["holidays", "set", "2026-12-29", "cuti_bersama", "Cuti Bersama Uji", "--source", "uji"])
+        .args([
+            "holidays",
+            "set",
+            "2026-12-29",
+            "cuti_bersama",
+            "Cuti Bersama Uji",
+            "--source",
+            "uji",
+        ])
         .env("DATABASE_URL", &app.database_url)
         .env("USER", "operator")
         .env("RUST_LOG", "error")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: Vec<(String, String, String, String)> = {
         use diesel::prelude::*;
         use sepakat::store::schema::audit_log;
@@ -729,7 +750,12 @@ async fn cli_and_api_write_the_same_row(app: TestApp) {
             .filter(audit_log::entity.eq("holiday"))
             .filter(audit_log::action.eq("put"))
             .order(audit_log::id)
-            .select((audit_log::actor, audit_log::action, audit_log::entity, audit_log::changes))
+            .select((
+                audit_log::actor,
+                audit_log::action,
+                audit_log::entity,
+                audit_log::changes,
+            ))
             .load(&mut *c)
             .unwrap()
     };

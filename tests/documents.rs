@@ -358,7 +358,12 @@ async fn default_set_html_matches_golden_files(app: TestApp) {
             if status == 422 && !path.exists() {
                 continue;
             }
-            assert_eq!(status, 200, "{stem} {kind}: {}", String::from_utf8_lossy(&body));
+            assert_eq!(
+                status,
+                200,
+                "{stem} {kind}: {}",
+                String::from_utf8_lossy(&body)
+            );
             if update {
                 std::fs::create_dir_all(golden_dir()).unwrap();
                 std::fs::write(&path, &body).unwrap();

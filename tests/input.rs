@@ -19,7 +19,11 @@ fn strings(v: &Value, at: String, out: &mut Vec<String>) {
         }
         Value::Object(map) => {
             for (k, item) in map {
-                strings(item, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                strings(
+                    item,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         _ => {}
@@ -30,7 +34,9 @@ async fn nothing_a_user_types_answers_500(app: TestApp) {
     let (s, agreement) = app.post("/api/v1/agreements", &example()).await;
     assert_eq!(s, 201, "{agreement}");
     let id = agreement["id"].as_i64().unwrap();
-    let agency = agreement["parties"][1]["institution"]["id"].as_i64().unwrap();
+    let agency = agreement["parties"][1]["institution"]["id"]
+        .as_i64()
+        .unwrap();
     let person = agreement["parties"][1]["signatory"]["id"]
         .as_i64()
         .unwrap_or(1);
@@ -97,7 +103,11 @@ async fn nothing_a_user_types_answers_500(app: TestApp) {
                     assert!(
                         status < 500,
                         "{method} {path} with {} at {leaf}: {status} {text}",
-                        if bad.len() > 10 { "100,000 characters" } else { "a NUL" }
+                        if bad.len() > 10 {
+                            "100,000 characters"
+                        } else {
+                            "a NUL"
+                        }
                     );
                     sent += 1;
                 }
@@ -125,7 +135,13 @@ async fn nothing_a_user_types_answers_500(app: TestApp) {
     ] {
         let (s, body) = app.get(path).await;
         assert_eq!(s, 400, "{path}: {body}");
-        assert!(body["detail"].as_str().unwrap().contains("karakter kendali"), "{body}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("karakter kendali"),
+            "{body}"
+        );
     }
     let long = "k".repeat(5_000);
     let (s, _) = app.get(&format!("/api/v1/agreements?q={long}")).await;

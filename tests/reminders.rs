@@ -368,7 +368,10 @@ async fn agency_without_address_reminds_the_office(app: common::TestApp) {
     assert_eq!(msgs.len(), 1);
     let m = &msgs[0];
     assert_eq!(m.to, ["dinpendukcapil@purbalinggakab.go.id"]);
-    assert!(header(&m.data, "Cc").is_none(), "the office is the recipient");
+    assert!(
+        header(&m.data, "Cc").is_none(),
+        "the office is the recipient"
+    );
     let subject = header(&m.data, "Subject").unwrap();
     assert!(
         subject.starts_with(
@@ -399,7 +402,10 @@ async fn no_address_anywhere_waits_then_is_sent(app: common::TestApp) {
         .as_object_mut()
         .unwrap()
         .remove("email");
-    doc["juknis"].as_object_mut().unwrap().remove("report_email");
+    doc["juknis"]
+        .as_object_mut()
+        .unwrap()
+        .remove("report_email");
     let (status, created) = app.post("/api/v1/agreements", &doc).await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_i64().unwrap();
@@ -460,7 +466,9 @@ async fn dates_settle_with_the_decree_and_are_provisional_without(app: common::T
     let (_, created) = app.post("/api/v1/agreements", &paper_agreement()).await;
     let id = created["id"].as_i64().unwrap();
     let (status, list) = app
-        .get(&format!("/api/v1/agreements/{id}/obligations?as_of=2026-12-02"))
+        .get(&format!(
+            "/api/v1/agreements/{id}/obligations?as_of=2026-12-02"
+        ))
         .await;
     assert_eq!(status, 200, "{list}");
     let items = list["items"].as_array().or(list.as_array()).unwrap();
@@ -611,7 +619,10 @@ fn a_resent_message_is_the_same_message(kind: Db) {
     assert_ne!(id(&first[0]), id(&first[1]));
 }
 
-on_both!(upgrade_brings_2027_and_replans, a_resent_message_is_the_same_message);
+on_both!(
+    upgrade_brings_2027_and_replans,
+    a_resent_message_is_the_same_message
+);
 
 /// `serve` runs the scheduler and `/healthz` says when it last ran.
 #[test]

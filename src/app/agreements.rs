@@ -9,8 +9,8 @@ use super::{Actor, AppError};
 use crate::domain::agreement::AgreementDoc;
 use crate::domain::calendar::Calendar;
 use crate::store::agreements::{self as store, AgreementView};
-use crate::store::records::Record;
 use crate::store::db::{lock, Locked};
+use crate::store::records::Record;
 use crate::store::{write_tx, DbConnection, StoreError};
 
 /// The whole agreement as of a date, if the actor may see it.
@@ -62,7 +62,11 @@ pub fn history(
     Ok(crate::store::audit::history(c, id, limit, offset)?)
 }
 
-fn snapshot(c: &mut DbConnection, id: i64, cal: &Calendar) -> Result<(AgreementView, Value), StoreError> {
+fn snapshot(
+    c: &mut DbConnection,
+    id: i64,
+    cal: &Calendar,
+) -> Result<(AgreementView, Value), StoreError> {
     let view = store::get(c, id, crate::today_jakarta(), cal)?;
     let json = audit::json(&view)?;
     Ok((view, json))
@@ -107,7 +111,12 @@ pub fn patch(
 }
 
 /// Deletes a draft; a signed agreement is terminated instead.
-pub fn delete(c: &mut DbConnection, actor: &Actor, cal: &Calendar, id: i64) -> Result<(), AppError> {
+pub fn delete(
+    c: &mut DbConnection,
+    actor: &Actor,
+    cal: &Calendar,
+    id: i64,
+) -> Result<(), AppError> {
     policy::allow(actor, Action::DeleteAgreement)?;
     Ok(write_tx(c, |c| {
         policy::sees(c, actor, id)?;
@@ -157,7 +166,11 @@ pub(crate) fn changed<T>(
 
 // ---- the records under an agreement ------------------------------------------
 
-pub fn list_records<R: Record>(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<Vec<R>, AppError> {
+pub fn list_records<R: Record>(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<Vec<R>, AppError> {
     let mut d = doc(c, actor, id)?;
     Ok(std::mem::take(R::list(&mut d)))
 }
@@ -179,7 +192,12 @@ pub fn create_record<R: Record>(
     id: i64,
     body: Value,
 ) -> Result<R, AppError> {
-    policy::allow(actor, Action::WriteRecord { collection: R::PATH })?;
+    policy::allow(
+        actor,
+        Action::WriteRecord {
+            collection: R::PATH,
+        },
+    )?;
     record_write(c, actor, cal, id, "create", |c| {
         store::create_record::<R>(c, id, body.clone())
     })
@@ -193,7 +211,12 @@ pub fn patch_record<R: Record>(
     rid: i64,
     patch: &Value,
 ) -> Result<R, AppError> {
-    policy::allow(actor, Action::WriteRecord { collection: R::PATH })?;
+    policy::allow(
+        actor,
+        Action::WriteRecord {
+            collection: R::PATH,
+        },
+    )?;
     record_write(c, actor, cal, id, "update", |c| {
         store::update_record::<R>(c, id, rid, patch)
     })
@@ -206,7 +229,12 @@ pub fn delete_record<R: Record>(
     id: i64,
     rid: i64,
 ) -> Result<(), AppError> {
-    policy::allow(actor, Action::DeleteRecord { collection: R::PATH })?;
+    policy::allow(
+        actor,
+        Action::DeleteRecord {
+            collection: R::PATH,
+        },
+    )?;
     changed(c, actor, cal, id, "delete", R::PATH, Some(rid), |c| {
         store::delete_record::<R>(c, id, rid)
     })?;

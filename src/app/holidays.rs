@@ -34,9 +34,16 @@ pub fn put(c: &mut DbConnection, actor: &Actor, h: &Holiday) -> Result<Holiday, 
     Ok(write_tx(c, |c| {
         let before = existing(c, h.date)?.map(|h| audit::json(&h)).transpose()?;
         store::upsert(c, h)?;
-        let saved = existing(c, h.date)?
-            .ok_or_else(|| StoreError::Internal("hari libur tidak terbaca setelah disimpan".into()))?;
-        audit::record(c, actor, entry("put"), before.as_ref(), Some(&audit::json(&saved)?))?;
+        let saved = existing(c, h.date)?.ok_or_else(|| {
+            StoreError::Internal("hari libur tidak terbaca setelah disimpan".into())
+        })?;
+        audit::record(
+            c,
+            actor,
+            entry("put"),
+            before.as_ref(),
+            Some(&audit::json(&saved)?),
+        )?;
         Ok(saved)
     })?)
 }

@@ -22,7 +22,10 @@ pub fn waive(
 ) -> Result<AgreementView, AppError> {
     policy::allow(actor, Action::WaiveObligation)?;
     if reason.trim().is_empty() {
-        return Err(AppError::invalid("/reason", "alasan pengecualian wajib diisi"));
+        return Err(AppError::invalid(
+            "/reason",
+            "alasan pengecualian wajib diisi",
+        ));
     }
     if on.is_some_and(|d| !plausible_date(d)) {
         return Err(AppError::invalid("/on", IMPLAUSIBLE_DATE));

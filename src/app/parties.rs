@@ -8,9 +8,9 @@ use super::policy::{self, Action};
 use super::{Actor, AppError};
 use crate::domain::agreement::{InstitutionDoc, PersonDoc};
 use crate::json::{from_value_at, merge_patch};
+use crate::store::db::{lock, Locked};
 use crate::store::institutions::{self, InstitutionView};
 use crate::store::people::{self, PersonView};
-use crate::store::db::{lock, Locked};
 use crate::store::{write_tx, DbConnection, StoreError};
 
 /// Checks a document template set name (the renderer knows which exist).
@@ -52,10 +52,18 @@ fn audited<V: Serialize>(
 }
 
 fn written<V>(v: Option<V>) -> Result<V, AppError> {
-    v.ok_or_else(|| AppError::Store(StoreError::Internal("tidak terbaca setelah disimpan".into())))
+    v.ok_or_else(|| {
+        AppError::Store(StoreError::Internal(
+            "tidak terbaca setelah disimpan".into(),
+        ))
+    })
 }
 
-pub fn get_institution(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<InstitutionView, AppError> {
+pub fn get_institution(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<InstitutionView, AppError> {
     policy::sees_institution(c, actor, id)?;
     Ok(institutions::get(c, id)?)
 }
@@ -68,9 +76,16 @@ pub fn create_institution(
 ) -> Result<InstitutionView, AppError> {
     policy::allow(actor, Action::WriteInstitution)?;
     sets(doc.document_set.as_deref()).map_err(|m| AppError::invalid("/document_set", m))?;
-    written(audited(c, actor, "create", "institution", Locked::Institution, None, institutions::get, |c| {
-        institutions::create(c, doc).map(Some)
-    })?)
+    written(audited(
+        c,
+        actor,
+        "create",
+        "institution",
+        Locked::Institution,
+        None,
+        institutions::get,
+        |c| institutions::create(c, doc).map(Some),
+    )?)
 }
 
 pub fn patch_institution(
@@ -82,21 +97,38 @@ pub fn patch_institution(
 ) -> Result<InstitutionView, AppError> {
     policy::allow(actor, Action::WriteInstitution)?;
     policy::sees_institution(c, actor, id)?;
-    written(audited(c, actor, "update", "institution", Locked::Institution, Some(id), institutions::get, |c| {
-        let mut value = audit::json(&institutions::get(c, id)?.doc)?;
-        merge_patch(&mut value, patch);
-        let doc: InstitutionDoc = from_value_at(value, "")?;
-        sets(doc.document_set.as_deref()).map_err(|m| StoreError::invalid("/document_set", m))?;
-        institutions::replace(c, id, &doc).map(|_| Some(id))
-    })?)
+    written(audited(
+        c,
+        actor,
+        "update",
+        "institution",
+        Locked::Institution,
+        Some(id),
+        institutions::get,
+        |c| {
+            let mut value = audit::json(&institutions::get(c, id)?.doc)?;
+            merge_patch(&mut value, patch);
+            let doc: InstitutionDoc = from_value_at(value, "")?;
+            sets(doc.document_set.as_deref())
+                .map_err(|m| StoreError::invalid("/document_set", m))?;
+            institutions::replace(c, id, &doc).map(|_| Some(id))
+        },
+    )?)
 }
 
 pub fn delete_institution(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<(), AppError> {
     policy::allow(actor, Action::WriteInstitution)?;
     policy::sees_institution(c, actor, id)?;
-    audited(c, actor, "delete", "institution", Locked::Institution, Some(id), institutions::get, |c| {
-        institutions::delete(c, id).map(|_| None)
-    })?;
+    audited(
+        c,
+        actor,
+        "delete",
+        "institution",
+        Locked::Institution,
+        Some(id),
+        institutions::get,
+        |c| institutions::delete(c, id).map(|_| None),
+    )?;
     Ok(())
 }
 
@@ -112,12 +144,23 @@ fn named(doc: &PersonDoc) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn create_person(c: &mut DbConnection, actor: &Actor, doc: &PersonDoc) -> Result<PersonView, AppError> {
+pub fn create_person(
+    c: &mut DbConnection,
+    actor: &Actor,
+    doc: &PersonDoc,
+) -> Result<PersonView, AppError> {
     policy::allow(actor, Action::WritePerson)?;
     named(doc)?;
-    written(audited(c, actor, "create", "person", Locked::Person, None, people::get, |c| {
-        people::insert(c, doc).map(Some)
-    })?)
+    written(audited(
+        c,
+        actor,
+        "create",
+        "person",
+        Locked::Person,
+        None,
+        people::get,
+        |c| people::insert(c, doc).map(Some),
+    )?)
 }
 
 pub fn patch_person(
@@ -128,20 +171,36 @@ pub fn patch_person(
 ) -> Result<PersonView, AppError> {
     policy::allow(actor, Action::WritePerson)?;
     policy::sees_person(c, actor, id)?;
-    written(audited(c, actor, "update", "person", Locked::Person, Some(id), people::get, |c| {
-        let mut value = audit::json(&people::get(c, id)?.doc)?;
-        merge_patch(&mut value, patch);
-        let doc: PersonDoc = from_value_at(value, "")?;
-        named(&doc)?;
-        people::replace(c, id, &doc).map(|_| Some(id))
-    })?)
+    written(audited(
+        c,
+        actor,
+        "update",
+        "person",
+        Locked::Person,
+        Some(id),
+        people::get,
+        |c| {
+            let mut value = audit::json(&people::get(c, id)?.doc)?;
+            merge_patch(&mut value, patch);
+            let doc: PersonDoc = from_value_at(value, "")?;
+            named(&doc)?;
+            people::replace(c, id, &doc).map(|_| Some(id))
+        },
+    )?)
 }
 
 pub fn delete_person(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<(), AppError> {
     policy::allow(actor, Action::WritePerson)?;
     policy::sees_person(c, actor, id)?;
-    audited(c, actor, "delete", "person", Locked::Person, Some(id), people::get, |c| {
-        people::delete(c, id).map(|_| None)
-    })?;
+    audited(
+        c,
+        actor,
+        "delete",
+        "person",
+        Locked::Person,
+        Some(id),
+        people::get,
+        |c| people::delete(c, id).map(|_| None),
+    )?;
     Ok(())
 }

@@ -17,15 +17,21 @@ pub enum Action<'a> {
     EditAgreement,
     DeleteAgreement,
     /// Create or change a record of `collection` (`reports`, `scopes`…).
-    WriteRecord { collection: &'a str },
-    DeleteRecord { collection: &'a str },
+    WriteRecord {
+        collection: &'a str,
+    },
+    DeleteRecord {
+        collection: &'a str,
+    },
     WaiveObligation,
     ReturnSam,
     WriteInstitution,
     WritePerson,
     WriteHolidays,
     ListUsers,
-    CreateUser { role: Role },
+    CreateUser {
+        role: Role,
+    },
     ChangeUser,
     /// An actor's own calendar subscription.
     OwnFeed,
@@ -41,7 +47,9 @@ pub fn allow(actor: &Actor, action: Action) -> Result<(), AppError> {
     if !matches!(actor.role, Role::Admin | Role::Legal) {
         match action {
             ListUsers => return refuse("hanya admin dan staf hukum yang dapat melihat akun"),
-            CreateUser { .. } => return refuse("hanya admin dan staf hukum yang dapat menambah akun"),
+            CreateUser { .. } => {
+                return refuse("hanya admin dan staf hukum yang dapat menambah akun")
+            }
             _ => {}
         }
     }
@@ -136,7 +144,13 @@ mod tests {
             (Role::Legal, ChangeUser, false),
             (Role::Opd, report, true),
             (Role::Opd, scope, false),
-            (Role::Opd, DeleteRecord { collection: "reports" }, false),
+            (
+                Role::Opd,
+                DeleteRecord {
+                    collection: "reports",
+                },
+                false,
+            ),
             (Role::Opd, EditAgreement, false),
             (Role::Opd, OwnFeed, true),
             (Role::Viewer, report, false),

@@ -92,7 +92,13 @@ pub fn create(c: &mut DbConnection, actor: &Actor, new: &NewAccount) -> Result<U
         }
     }
     Ok(write_tx(c, |c| {
-        let id = users::create(c, &new.username, &new.password_hash, new.role, new.institution_id)?;
+        let id = users::create(
+            c,
+            &new.username,
+            &new.password_hash,
+            new.role,
+            new.institution_id,
+        )?;
         let view = users::get(c, id)?.view()?;
         let e = Entry {
             action: "create",
@@ -154,7 +160,12 @@ pub fn change(
     })?)
 }
 
-fn record_changes(c: &mut DbConnection, actor: &Actor, id: i64, diff: &Value) -> Result<(), StoreError> {
+fn record_changes(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    diff: &Value,
+) -> Result<(), StoreError> {
     crate::store::audit::record(
         c,
         &crate::store::audit::Entry {
@@ -170,12 +181,20 @@ fn record_changes(c: &mut DbConnection, actor: &Actor, id: i64, diff: &Value) ->
 
 /// The actor's calendar subscription: stores the hash of a new secret,
 /// replacing the one before. The trail keeps when, never the secret.
-pub fn replace_feed_token(c: &mut DbConnection, actor: &Actor, token_hash: &str) -> Result<(), AppError> {
-    feed_token_write(c, actor, "create", |c, id| feed::replace_token(c, id, token_hash))
+pub fn replace_feed_token(
+    c: &mut DbConnection,
+    actor: &Actor,
+    token_hash: &str,
+) -> Result<(), AppError> {
+    feed_token_write(c, actor, "create", |c, id| {
+        feed::replace_token(c, id, token_hash)
+    })
 }
 
 pub fn revoke_feed_token(c: &mut DbConnection, actor: &Actor) -> Result<(), AppError> {
-    feed_token_write(c, actor, "delete", |c, id| feed::revoke_token(c, id).map(|_| ()))
+    feed_token_write(c, actor, "delete", |c, id| {
+        feed::revoke_token(c, id).map(|_| ())
+    })
 }
 
 /// A change to the actor's own feed token, audited by when the token was made.
@@ -187,9 +206,7 @@ fn feed_token_write(
 ) -> Result<(), AppError> {
     policy::allow(actor, Action::OwnFeed)?;
     let id = own_account(actor)?;
-    let issued = |at: Option<chrono::NaiveDateTime>| {
-        json!({"feed_token": at.map(|at| json!({"issued_at": at}))})
-    };
+    let issued = |at: Option<chrono::NaiveDateTime>| json!({"feed_token": at.map(|at| json!({"issued_at": at}))});
     Ok(quiet_tx(c, |c| {
         let before = feed::token_issued(c, id)?;
         write(c, id)?;
@@ -205,7 +222,7 @@ fn feed_token_write(
 }
 
 fn own_account(actor: &Actor) -> Result<i64, AppError> {
-    actor
-        .user
-        .ok_or_else(|| AppError::Forbidden("hanya pengguna yang masuk yang memiliki langganan kalender".into()))
+    actor.user.ok_or_else(|| {
+        AppError::Forbidden("hanya pengguna yang masuk yang memiliki langganan kalender".into())
+    })
 }

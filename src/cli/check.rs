@@ -24,7 +24,8 @@ pub fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     let operator = Actor::operator();
     let (mut errors, mut total) = (0, 0);
     for id in ids {
-        let findings = app::agreements::check(&mut conn, &operator, id, as_of, config.max_term_months)?;
+        let findings =
+            app::agreements::check(&mut conn, &operator, id, as_of, config.max_term_months)?;
         for f in &findings {
             let level = if f.severity == Severity::Error {
                 "GALAT"

@@ -58,7 +58,9 @@ pub fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     let operator = Actor::operator();
     let mut conn = pool.get()?;
     if let Some(id) = args.agreement {
-        let kind = args.kind.context("--kind wajib diisi bersama --agreement")?;
+        let kind = args
+            .kind
+            .context("--kind wajib diisi bersama --agreement")?;
         let output = args.output.context("-o FILE wajib diisi")?;
         let doc = app::agreements::doc(&mut conn, &operator, id)?;
         let bytes = renderer.draw_up(&doc, kind, args.format, &options)?;
@@ -69,7 +71,10 @@ pub fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     let ids = agreements::matching_ids(&mut conn, &agreements::ListFilter::default())?;
     let out = args.out;
     std::fs::create_dir_all(&out).with_context(|| out.display().to_string())?;
-    let kinds: Vec<Kind> = args.kind.map(|k| vec![k]).unwrap_or_else(|| Kind::ALL.to_vec());
+    let kinds: Vec<Kind> = args
+        .kind
+        .map(|k| vec![k])
+        .unwrap_or_else(|| Kind::ALL.to_vec());
     let bar = indicatif::ProgressBar::new((ids.len() * kinds.len()) as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(

@@ -41,11 +41,12 @@ fn first_admin(config: &Config, conn: &mut DbConnection) -> anyhow::Result<()> {
         eprintln!("Belum ada akun: setel SEPAKAT_ADMIN_PASSWORD atau jalankan `sepakat user add NAMA --role admin`.");
         return Ok(());
     };
-    let password = NewPassword::parse(raw)
-        .map_err(|e| anyhow::anyhow!("SEPAKAT_ADMIN_PASSWORD: {e}"))?;
+    let password =
+        NewPassword::parse(raw).map_err(|e| anyhow::anyhow!("SEPAKAT_ADMIN_PASSWORD: {e}"))?;
     let new = app::users::NewAccount {
         username: Username::parse("admin").map_err(anyhow::Error::msg)?,
-        password_hash: crate::auth::password::hash(password.expose()).map_err(anyhow::Error::msg)?,
+        password_hash: crate::auth::password::hash(password.expose())
+            .map_err(anyhow::Error::msg)?,
         role: Role::Admin,
         institution_id: None,
     };

@@ -318,7 +318,14 @@ mod tests {
     }
     #[test]
     fn easter_and_the_holidays_it_fixes() {
-        for (y, m, day) in [(2024, 3, 31), (2025, 4, 20), (2026, 4, 5), (2027, 3, 28), (2028, 4, 16), (2038, 4, 25)] {
+        for (y, m, day) in [
+            (2024, 3, 31),
+            (2025, 4, 20),
+            (2026, 4, 5),
+            (2027, 3, 28),
+            (2028, 4, 16),
+            (2038, 4, 25),
+        ] {
             assert_eq!(easter_sunday(y), Some(d(y, m, day)));
         }
         // 2027's decree names Wafat Yesus Kristus on 26 March and Kenaikan on 6 May.
@@ -339,12 +346,22 @@ mod tests {
     fn semester_two_2026_is_due_on_18_january_2027() {
         // 1 January (Tahun Baru) and 5 January (Isra Mikraj) 2027 are holidays.
         let cal = Calendar::shipped();
-        assert_eq!(cal.add_working_days_marked(d(2026, 12, 31), 10), (d(2027, 1, 18), false));
+        assert_eq!(
+            cal.add_working_days_marked(d(2026, 12, 31), 10),
+            (d(2027, 1, 18), false)
+        );
         // No decree for 2028 yet: 1 January is still a holiday by law, and the date is an estimate.
-        assert_eq!(cal.add_working_days_marked(d(2027, 12, 31), 10), (d(2028, 1, 14), true));
+        assert_eq!(
+            cal.add_working_days_marked(d(2027, 12, 31), 10),
+            (d(2028, 1, 14), true)
+        );
         assert!(!cal.is_decided(2028) && cal.is_decided(2027));
         // A calendar given outright has no estimates.
-        assert!(!Calendar::new([]).add_working_days_marked(d(2040, 6, 30), 10).1);
+        assert!(
+            !Calendar::new([])
+                .add_working_days_marked(d(2040, 6, 30), 10)
+                .1
+        );
     }
 
     #[test]
@@ -369,11 +386,16 @@ mod properties {
             let rows = parse_holidays_csv(SHIPPED_HOLIDAYS_CSV).unwrap();
             let without = |year: i32| {
                 Calendar::with_decrees(
-                    rows.iter().filter(|h| h.date.year() != year).map(|h| h.date),
+                    rows.iter()
+                        .filter(|h| h.date.year() != year)
+                        .map(|h| h.date),
                     (2019..=2027).filter(|y| *y != year),
                 )
             };
-            (Calendar::shipped(), (2019..=2027).map(|y| (y, without(y))).collect())
+            (
+                Calendar::shipped(),
+                (2019..=2027).map(|y| (y, without(y))).collect(),
+            )
         })
     }
 

@@ -347,7 +347,9 @@ mod tests {
         let missing: Vec<_> = f.iter().filter(|f| f.code == "missing_recipient").collect();
         assert_eq!(missing.len(), 1, "{f:?}");
         assert_eq!(missing[0].pointer, "/parties/1/institution/email");
-        assert!(missing[0].message.contains("dikirim kepada Dinas Kependudukan"));
+        assert!(missing[0]
+            .message
+            .contains("dikirim kepada Dinas Kependudukan"));
         let mut nobody = example.clone();
         for p in &mut nobody.parties {
             p.institution.email = None;

@@ -80,8 +80,13 @@ pub fn max_chars(field: &str) -> usize {
         | "method" | "side" | "nip" | "nik" | "phone" | "code" | "semester" => 100,
         "name" | "short_name" | "position" | "place" | "issuer" | "signed_place" | "parent"
         | "document_set" | "subject" | "email" | "report_email" => 300,
-        "address" | "estimated_connection" | "return_data_url" | "sam_activation_url"
-        | "web_portal_ip" | "ip_lan" | "source" => 1_000,
+        "address"
+        | "estimated_connection"
+        | "return_data_url"
+        | "sam_activation_url"
+        | "web_portal_ip"
+        | "ip_lan"
+        | "source" => 1_000,
         "title" => 2_000,
         _ => 10_000,
     }

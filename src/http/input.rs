@@ -26,5 +26,7 @@ pub async fn query_text(
                 .map_err(|m| ApiError::bad_request(format!("parameter {shown}: {m}")))?;
         }
     }
-    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
 }

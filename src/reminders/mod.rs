@@ -315,7 +315,9 @@ impl Reminders {
             let mut messages = self
                 .compose(&doc, agreement_id, &o, &row.occasion, today)?
                 .into_iter();
-            let Some(first) = messages.next() else { continue };
+            let Some(first) = messages.next() else {
+                continue;
+            };
             if outbox::exists(conn, &first.dedupe_key)? {
                 outbox::settle_undeliverable(conn, row.id, None, "sudah dijadwalkan ulang")?;
                 continue;
@@ -608,8 +610,10 @@ impl Reminders {
 pub struct SchedulerHealth(std::sync::Mutex<SchedulerStatus>);
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-#[schema(description = "Penjadwal pengingat: kapan terakhir berjalan, galat terakhirnya, dan \
-    berapa kali dimulai ulang setelah mati.")]
+#[schema(
+    description = "Penjadwal pengingat: kapan terakhir berjalan, galat terakhirnya, dan \
+    berapa kali dimulai ulang setelah mati."
+)]
 pub struct SchedulerStatus {
     #[serde(serialize_with = "crate::json::utc_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]

@@ -118,7 +118,11 @@ pub fn record_year(
 pub fn decree_years(conn: &mut DbConnection) -> Result<Vec<DecreeYear>, StoreError> {
     let rows: Vec<(i32, Option<String>, String)> = holiday_years::table
         .order(holiday_years::year)
-        .select((holiday_years::year, holiday_years::decree, holiday_years::origin))
+        .select((
+            holiday_years::year,
+            holiday_years::decree,
+            holiday_years::origin,
+        ))
         .load(conn)?;
     let dates: Vec<NaiveDate> = holidays::table.select(holidays::date).load(conn)?;
     let mut per_year: BTreeMap<i32, i64> = BTreeMap::new();
