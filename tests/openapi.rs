@@ -1,17 +1,34 @@
 //! The OpenAPI document at /api/v1/openapi.json: answered without a token,
-//! naming every route the server registers (the list below; add a new route
-//! to it), internally consistent, with examples the API accepts; and the
-//! docs page at /api/docs that reads it.
+//! the very document the test suite reads its routes from
+//! (`common::routes`), internally consistent, with examples the API
+//! accepts; every route it names is served, and a method it does not name
+//! on one of its paths is refused with 405; and the docs page at /api/docs
+//! that reads it.
+//!
+//! The server registers each handler with its operation in one call
+//! (src/http, utoipa-actix-web), so what can still drift is checked here:
+//! a documented route that answers the generic "no such address" 404 or
+//! 405, a method served on a documented path without being documented, the
+//! set of paths open without a token, and a route registered by hand
+//! (`.route(...)`, `web::resource(...)`) outside the document.
 
 mod common;
 
 use std::collections::BTreeSet;
 
-use common::routes::{PUBLIC, ROUTES};
+use common::routes::{is_public, METHODS, PUBLIC, ROUTES};
 use common::TestApp;
 use serde_json::{json, Value};
 
-const METHODS: &[&str] = &["get", "post", "put", "patch", "delete"];
+/// The paths anyone may call without a token: a security decision, pinned
+/// here on purpose so that opening another path fails this test.
+const EXPECTED_PUBLIC: &[&str] = &[
+    "/healthz",
+    "/api/docs",
+    "/api/v1/openapi.json",
+    "/api/v1/auth/login",
+    "/kalender/{token}.ics",
+];
 
 async fn document(app: &TestApp) -> Value {
     // No token: the document is public.
@@ -54,24 +71,22 @@ async fn document_is_public_and_names_every_route() {
     let version = doc["openapi"].as_str().unwrap_or_default();
     assert!(version.starts_with("3."), "OpenAPI version {version}");
 
+    // The served document is the one the suite reads its routes from.
+    assert_eq!(
+        doc,
+        common::routes::document(),
+        "served and generated documents differ"
+    );
     let documented: BTreeSet<(String, String)> = operations(&doc)
         .into_iter()
         .map(|(m, p, _)| (m, p))
         .collect();
-    let listed: BTreeSet<(String, String)> = ROUTES
-        .iter()
-        .map(|(m, p)| (m.to_string(), p.to_string()))
-        .collect();
-    let missing: Vec<_> = listed.difference(&documented).collect();
-    assert!(
-        missing.is_empty(),
-        "routes not in the document: {missing:?}"
-    );
-    let unlisted: Vec<_> = documented.difference(&listed).collect();
-    assert!(
-        unlisted.is_empty(),
-        "documented but not served: {unlisted:?}"
-    );
+    let listed: BTreeSet<(String, String)> = ROUTES.iter().cloned().collect();
+    assert_eq!(documented, listed, "routes read from the document");
+    assert!(listed.len() >= 70, "{} routes", listed.len());
+    let public: BTreeSet<&str> = PUBLIC.iter().map(String::as_str).collect();
+    let expected: BTreeSet<&str> = EXPECTED_PUBLIC.iter().copied().collect();
+    assert_eq!(public, expected, "paths open without a token");
 
     // Bearer tokens everywhere but the public paths.
     assert_eq!(doc["security"], json!([{"bearer": []}]));
@@ -95,7 +110,7 @@ async fn document_is_public_and_names_every_route() {
             responses.keys().any(|s| s.starts_with('2')),
             "{at}: no success response"
         );
-        if PUBLIC.contains(&path.as_str()) {
+        if is_public(&path) {
             assert_eq!(
                 op["security"],
                 json!([]),
@@ -158,35 +173,143 @@ async fn document_is_public_and_names_every_route() {
     assert_eq!(*example, common::example());
 }
 
-/// Each listed route reaches a handler: neither the "no such address"
-/// answer nor 405. Nothing exists with these ids, so nothing is written.
+/// A concrete address for a documented path: ids that do not exist, so
+/// nothing is found and nothing is written.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "999999")
+        .replace("{rid}", "999999")
+        .replace("{file}", "pks.pdf")
+        .replace("{key}", "report:2026:1")
+        .replace("{date}", "2026-07-15")
+        .replace("{token}", "tidak-ada")
+}
+
+/// Whether the documented `template` takes the concrete `path` (a `{name}`
+/// stands for the rest of its segment up to any literal suffix).
+fn takes(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len()
+        && t.iter().zip(&p).all(|(t, p)| match t.split_once('{') {
+            None => t == p,
+            Some((prefix, rest)) => {
+                let suffix = rest.split_once('}').map_or("", |(_, s)| s);
+                p.len() > prefix.len() + suffix.len()
+                    && p.starts_with(prefix)
+                    && p.ends_with(suffix)
+            }
+        })
+}
+
+/// Each documented route reaches a handler: neither the "no such address"
+/// answer nor 405; a public one answers without a token. Every other method
+/// on a documented path is refused with 405 naming the documented ones, so
+/// no handler serves a method the document does not show.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_listed_route_is_served() {
+async fn every_documented_route_is_served() {
     let app = TestApp::spawn(common::Db::Sqlite).await.unwrap();
-    for (m, path) in ROUTES {
-        let url = app.url(
-            &path
-                .replace("{id}", "999999")
-                .replace("{rid}", "999999")
-                .replace("{file}", "pks.pdf")
-                .replace("{key}", "report:2026:1")
-                .replace("{date}", "2026-07-15")
-                .replace("{token}", "tidak-ada"),
-        );
+    let anonymous = reqwest::Client::new();
+    for (m, path) in ROUTES.iter() {
+        let url = app.url(&concrete(path));
         let method = reqwest::Method::from_bytes(m.to_uppercase().as_bytes()).unwrap();
-        let mut req = app.client.request(method, &url);
-        if matches!(*m, "post" | "put" | "patch") {
-            req = req.json(&json!({}));
+        let clients = if is_public(path) {
+            vec![&app.client, &anonymous]
+        } else {
+            vec![&app.client]
+        };
+        for client in clients {
+            let mut req = client.request(method.clone(), &url);
+            if matches!(m.as_str(), "post" | "put" | "patch") {
+                req = req.json(&json!({}));
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            let body = r.text().await.unwrap();
+            assert_ne!(status, 405, "{m} {path}: method not served");
+            assert!(
+                !(status == 404 && body.contains("alamat API ini tidak ada")),
+                "{m} {path}: no such route"
+            );
+            assert!(
+                status != 401 || !is_public(path),
+                "{m} {path}: public, but asks for a token"
+            );
         }
-        let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        let body = r.text().await.unwrap();
-        assert_ne!(status, 405, "{m} {path}: method not served");
-        assert!(
-            !(status == 404 && body.contains("alamat API ini tidak ada")),
-            "{m} {path}: no such route"
-        );
     }
+    let paths: BTreeSet<&str> = ROUTES.iter().map(|(_, p)| p.as_str()).collect();
+    for path in paths {
+        let address = concrete(path);
+        // Every method some documented path gives this address.
+        let served: BTreeSet<String> = ROUTES
+            .iter()
+            .filter(|(_, t)| takes(t, &address))
+            .map(|(m, _)| m.to_uppercase())
+            .collect();
+        for m in METHODS {
+            let m = m.to_uppercase();
+            if served.contains(&m) {
+                continue;
+            }
+            let method = reqwest::Method::from_bytes(m.as_bytes()).unwrap();
+            let r = app
+                .client
+                .request(method, app.url(&address))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                r.status().as_u16(),
+                405,
+                "{m} {address}: not documented, yet served"
+            );
+            assert_eq!(
+                r.headers()["content-type"],
+                "application/problem+json",
+                "{m} {address}"
+            );
+            let allow: BTreeSet<String> = r.headers()["allow"]
+                .to_str()
+                .unwrap()
+                .split(", ")
+                .map(String::from)
+                .collect();
+            assert_eq!(allow, served, "{m} {address}: Allow");
+        }
+    }
+}
+
+/// The routes are registered with their operations (`.service(handler)`);
+/// a route registered by hand would be served without being documented.
+/// The only ones are the record routes, registered together with their
+/// operations by `agreements::records!`, and the catch-all under
+/// `/kalender/` that answers an unknown calendar address with the same 404.
+#[test]
+fn no_route_is_registered_outside_the_document() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let mut by_hand = vec![];
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let file = entry.unwrap().path();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        for (n, line) in text.lines().enumerate() {
+            for needle in [".route(", "web::resource(", "web::scope(", "Resource::new("] {
+                if line.contains(needle) {
+                    by_hand.push(format!("{name}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    let allowed = |l: &String| {
+        (l.starts_with("agreements.rs:")
+            && (l.contains("web::resource(list_path())")
+                || l.contains("web::resource(item_path())")
+                || l.contains(".route(web::")))
+            || (l.starts_with("feed.rs:") && l.contains(r#".route("/kalender/{rest:.*}""#))
+    };
+    let stray: Vec<_> = by_hand.iter().filter(|l| !allowed(l)).collect();
+    assert!(
+        stray.is_empty(),
+        "routes registered outside the document: {stray:#?}"
+    );
 }
 
 /// The request examples in the document are accepted as they stand.

@@ -2,22 +2,24 @@
 
 use std::sync::Arc;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::auth::Principal;
+use super::bodies::{Created, Items};
 use super::openapi::{
-    agreement_example, agreement_view_example, AgreementList, BadRequest, Conflict, Forbidden,
-    MergePatch, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
+    agreement_example, agreement_view_example, seed_part, BadRequest, Conflict, Documented,
+    Forbidden, MergePatch, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
 };
-use super::{db, json_body, page, problem::ApiError, run, AppState};
+use super::{db, page, problem::ApiError, run, AppState, ValidJson};
 use crate::domain::agreement::{
     AgreementDoc, Application, Certificate, Renewal, Report, Scope, Statement,
 };
 use crate::domain::status::AgreementStatus;
-use crate::store::agreements::{self, AgreementView, ListFilter};
-use super::auth::Principal;
+use crate::store::agreements::{self, AgreementSummary, AgreementView, ListFilter};
 use crate::app::agreements as app;
 use crate::app::policy::{self, Action};
 use crate::store::records::Record;
@@ -61,8 +63,18 @@ struct ListQuery {
     offset: Option<i64>,
 }
 
+/// Satu halaman daftar perjanjian dengan status per `as_of`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AgreementList {
+    total: i64,
+    limit: i64,
+    offset: i64,
+    as_of: NaiveDate,
+    items: Vec<AgreementSummary>,
+}
+
 #[utoipa::path(
-    get, path = "/api/v1/agreements", tag = "agreements", operation_id = "list_agreements",
+    tag = "agreements", operation_id = "list_agreements",
     summary = "Daftar perjanjian",
     description = "Perjanjian yang terlihat oleh pengguna, dengan jumlah seluruhnya; status \
         dihitung per `as_of`.",
@@ -73,11 +85,12 @@ struct ListQuery {
         (status = 401, response = Unauthorized),
     )
 )]
+#[get("/agreements")]
 async fn list(
     state: web::Data<AppState>,
     principal: Principal,
     q: web::Query<ListQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<AgreementList>, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
     let status = q
         .status
@@ -135,13 +148,17 @@ async fn list(
         agreements::page_of(c, &f, &ids)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "total": total, "limit": limit, "offset": offset, "as_of": as_of, "items": items
-    })))
+    Ok(web::Json(AgreementList {
+        total,
+        limit,
+        offset,
+        as_of,
+        items,
+    }))
 }
 
 #[utoipa::path(
-    post, path = "/api/v1/agreements", tag = "agreements", operation_id = "create_agreement",
+    tag = "agreements", operation_id = "create_agreement",
     summary = "Catat perjanjian baru",
     description = "Isi: satu perjanjian dalam format impor `sepakat.agreement/v1`. Status tidak \
         pernah diisi; ia dihitung dari tanggal-tanggalnya.",
@@ -158,19 +175,18 @@ async fn list(
         (status = 422, response = Unprocessable),
     )
 )]
+#[post("/agreements")]
 async fn create(
     state: web::Data<AppState>,
     principal: Principal,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Created<AgreementView>, ApiError> {
     // The role is refused before the body is read, whatever the body.
     policy::allow(&principal, Action::CreateAgreement)?;
-    let doc: AgreementDoc = json_body(&state, payload).await?;
+    let doc: AgreementDoc = ValidJson::read(&state, payload).await?;
     let cal = state.calendar();
     let view = run(&state, move |c| app::create(c, &principal, &cal, &doc)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/agreements/{}", view.id)))
-        .json(view))
+    Ok(Created::at(format!("/api/v1/agreements/{}", view.id), view))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -182,7 +198,7 @@ struct AsOf {
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/agreements/{id}", tag = "agreements", operation_id = "get_agreement",
+    tag = "agreements", operation_id = "get_agreement",
     summary = "Satu perjanjian",
     description = "Format impor ditambah id, `status`, `renewal_deadline`, kewajiban dan \
         cap waktu.",
@@ -195,21 +211,22 @@ struct AsOf {
         (status = 404, response = NotFound),
     )
 )]
+#[get("/agreements/{id}")]
 async fn get(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
     q: web::Query<AsOf>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<AgreementView>, ApiError> {
     let id = id.into_inner();
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
     let cal = state.calendar();
     let view = run(&state, move |c| app::get(c, &p, id, as_of, &cal)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(web::Json(view))
 }
 
 #[utoipa::path(
-    patch, path = "/api/v1/agreements/{id}", tag = "agreements", operation_id = "patch_agreement",
+    tag = "agreements", operation_id = "patch_agreement",
     summary = "Ubah perjanjian (JSON merge patch)",
     description = "Merge patch atas kolom tingkat atas (judul, tanggal, para pihak, ketentuan, \
         lingkup akses, Juknis, pengakhiran…); catatan di bawah perjanjian diubah lewat \
@@ -227,21 +244,22 @@ async fn get(
         (status = 422, response = Unprocessable),
     )
 )]
+#[patch("/agreements/{id}")]
 async fn patch(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+    changes: ValidJson<Value>,
+) -> Result<web::Json<AgreementView>, ApiError> {
     let id = id.into_inner();
-    let patch: Value = json_body(&state, payload).await?;
+    let changes = changes.into_inner();
     let cal = state.calendar();
-    let view = run(&state, move |c| app::patch(c, &principal, &cal, id, &patch)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    let view = run(&state, move |c| app::patch(c, &principal, &cal, id, &changes)).await?;
+    Ok(web::Json(view))
 }
 
 #[utoipa::path(
-    delete, path = "/api/v1/agreements/{id}", tag = "agreements",
+    tag = "agreements",
     operation_id = "delete_agreement",
     summary = "Hapus draf perjanjian",
     description = "Hanya draf; perjanjian yang sudah ditandatangani diakhiri dengan \
@@ -255,6 +273,7 @@ async fn patch(
         (status = 409, response = Conflict),
     )
 )]
+#[delete("/agreements/{id}")]
 async fn delete(
     state: web::Data<AppState>,
     p: Principal,
@@ -272,57 +291,54 @@ async fn list_records<R: Record + Send + 'static>(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<Items<R>>, ApiError> {
     let id = id.into_inner();
     let items = run(&state, move |c| app::list_records::<R>(c, &p, id)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+    Ok(web::Json(Items::of(items)))
 }
 
 async fn create_record<R: Record + Send + 'static>(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+    body: ValidJson<Value>,
+) -> Result<Created<R>, ApiError> {
     let id = id.into_inner();
-    let body: Value = json_body(&state, payload).await?;
+    let body = body.into_inner();
     let cal = state.calendar();
     let record =
         run(&state, move |c| app::create_record::<R>(c, &p, &cal, id, body)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!(
-                "/api/v1/agreements/{id}/{}/{}",
-                R::PATH,
-                record.id().unwrap_or_default()
-            ),
-        ))
-        .json(record))
+    let location = format!(
+        "/api/v1/agreements/{id}/{}/{}",
+        R::PATH,
+        record.id().unwrap_or_default()
+    );
+    Ok(Created::at(location, record))
 }
 
 async fn get_record<R: Record + Send + 'static>(
     state: web::Data<AppState>,
     p: Principal,
     path: web::Path<(i64, i64)>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<R>, ApiError> {
     let (id, rid) = path.into_inner();
-    let record = run(&state, move |c| app::get_record::<R>(c, &p, id, rid)).await?;
-    Ok(HttpResponse::Ok().json(record))
+    Ok(web::Json(
+        run(&state, move |c| app::get_record::<R>(c, &p, id, rid)).await?,
+    ))
 }
 
 async fn patch_record<R: Record + Send + 'static>(
     state: web::Data<AppState>,
     p: Principal,
     path: web::Path<(i64, i64)>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+    changes: ValidJson<Value>,
+) -> Result<web::Json<R>, ApiError> {
     let (id, rid) = path.into_inner();
-    let patch: Value = json_body(&state, payload).await?;
+    let changes = changes.into_inner();
     let cal = state.calendar();
     let record =
-        run(&state, move |c| app::patch_record::<R>(c, &p, &cal, id, rid, &patch)).await?;
-    Ok(HttpResponse::Ok().json(record))
+        run(&state, move |c| app::patch_record::<R>(c, &p, &cal, id, rid, &changes)).await?;
+    Ok(web::Json(record))
 }
 
 async fn delete_record<R: Record + Send + 'static>(
@@ -336,38 +352,202 @@ async fn delete_record<R: Record + Send + 'static>(
     Ok(HttpResponse::NoContent().finish())
 }
 
-// utoipa cannot annotate generic handlers: these routes are described per
-// record kind by `openapi::record_paths!`.
-fn records<R: Record + Send + 'static>(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource(format!("/agreements/{{id}}/{}", R::PATH))
-            .route(web::get().to(list_records::<R>))
-            .route(web::post().to(create_record::<R>)),
-    )
-    .service(
-        web::resource(format!("/agreements/{{id}}/{}/{{rid}}", R::PATH))
-            .route(web::get().to(get_record::<R>))
-            .route(web::patch().to(patch_record::<R>))
-            .route(web::delete().to(delete_record::<R>)),
-    );
+/// The five routes of one record kind `$ty` (at `R::PATH`), registered and
+/// documented together: no route macro can annotate the generic handlers
+/// above, so each gets a thin concrete handler here that carries its
+/// operation, and [`Documented`] registers the handlers and adds their
+/// operations in one `.service(...)`.
+macro_rules! records {
+    ($ty:ident, $label:literal, $example:tt) => {{
+        fn list_path() -> String {
+            format!("/agreements/{{id}}/{}", <$ty as Record>::PATH)
+        }
+        fn item_path() -> String {
+            format!("/agreements/{{id}}/{}/{{rid}}", <$ty as Record>::PATH)
+        }
+
+        #[utoipa::path(
+            get, path = list_path(), tag = "records",
+            operation_id = format!("list_{}", <$ty as Record>::PATH),
+            summary = concat!("Daftar ", $label, " perjanjian"),
+            params(("id" = i64, Path, description = "Id perjanjian")),
+            responses(
+                (status = 200, description = concat!("Semua ", $label), body = Items<$ty>),
+                (status = 401, response = Unauthorized),
+                (status = 404, response = NotFound),
+            )
+        )]
+        async fn list(
+            state: web::Data<AppState>,
+            p: Principal,
+            id: web::Path<i64>,
+        ) -> Result<web::Json<Items<$ty>>, ApiError> {
+            list_records::<$ty>(state, p, id).await
+        }
+
+        #[utoipa::path(
+            post, path = list_path(), tag = "records",
+            operation_id = format!("create_{}", <$ty as Record>::PATH),
+            summary = concat!("Catat ", $label, " baru"),
+            description = "Seluruh perjanjian diperiksa ulang sebelum catatan disimpan.",
+            params(("id" = i64, Path, description = "Id perjanjian")),
+            request_body(content = $ty, example = json!($example)),
+            responses(
+                (status = 201, description = "Tersimpan; `Location` menunjuk catatan baru",
+                    body = $ty,
+                    headers(("Location" = String, description = "Alamat catatan baru"))),
+                (status = 400, response = BadRequest),
+                (status = 401, response = Unauthorized),
+                (status = 403, response = Forbidden),
+                (status = 404, response = NotFound),
+                (status = 413, response = PayloadTooLarge),
+                (status = 422, response = Unprocessable),
+            )
+        )]
+        async fn create(
+            state: web::Data<AppState>,
+            p: Principal,
+            id: web::Path<i64>,
+            body: ValidJson<Value>,
+        ) -> Result<Created<$ty>, ApiError> {
+            create_record::<$ty>(state, p, id, body).await
+        }
+
+        #[utoipa::path(
+            get, path = item_path(), tag = "records",
+            operation_id = format!("get_{}", <$ty as Record>::PATH),
+            summary = concat!("Satu ", $label),
+            params(
+                ("id" = i64, Path, description = "Id perjanjian"),
+                ("rid" = i64, Path, description = "Id catatan"),
+            ),
+            responses(
+                (status = 200, description = "Catatan", body = $ty),
+                (status = 401, response = Unauthorized),
+                (status = 404, response = NotFound),
+            )
+        )]
+        async fn get(
+            state: web::Data<AppState>,
+            p: Principal,
+            path: web::Path<(i64, i64)>,
+        ) -> Result<web::Json<$ty>, ApiError> {
+            get_record::<$ty>(state, p, path).await
+        }
+
+        #[utoipa::path(
+            patch, path = item_path(), tag = "records",
+            operation_id = format!("patch_{}", <$ty as Record>::PATH),
+            summary = concat!("Ubah ", $label, " (JSON merge patch)"),
+            params(
+                ("id" = i64, Path, description = "Id perjanjian"),
+                ("rid" = i64, Path, description = "Id catatan"),
+            ),
+            request_body(content = MergePatch, description = "Kolom catatan yang diubah"),
+            responses(
+                (status = 200, description = "Catatan setelah diubah", body = $ty),
+                (status = 400, response = BadRequest),
+                (status = 401, response = Unauthorized),
+                (status = 403, response = Forbidden),
+                (status = 404, response = NotFound),
+                (status = 413, response = PayloadTooLarge),
+                (status = 422, response = Unprocessable),
+            )
+        )]
+        async fn patch(
+            state: web::Data<AppState>,
+            p: Principal,
+            path: web::Path<(i64, i64)>,
+            body: ValidJson<Value>,
+        ) -> Result<web::Json<$ty>, ApiError> {
+            patch_record::<$ty>(state, p, path, body).await
+        }
+
+        #[utoipa::path(
+            delete, path = item_path(), tag = "records",
+            operation_id = format!("delete_{}", <$ty as Record>::PATH),
+            summary = concat!("Hapus ", $label),
+            description = "Peran `opd` tidak dapat menghapus catatan.",
+            params(
+                ("id" = i64, Path, description = "Id perjanjian"),
+                ("rid" = i64, Path, description = "Id catatan"),
+            ),
+            responses(
+                (status = 204, description = "Terhapus"),
+                (status = 401, response = Unauthorized),
+                (status = 403, response = Forbidden),
+                (status = 404, response = NotFound),
+                (status = 422, response = Unprocessable),
+            )
+        )]
+        async fn delete(
+            state: web::Data<AppState>,
+            p: Principal,
+            path: web::Path<(i64, i64)>,
+        ) -> Result<HttpResponse, ApiError> {
+            delete_record::<$ty>(state, p, path).await
+        }
+
+        Documented::new(
+            vec![
+                web::resource(list_path())
+                    .route(web::get().to(list))
+                    .route(web::post().to(create))
+                    .default_service(web::to(super::not_found)),
+                web::resource(item_path())
+                    .route(web::get().to(get))
+                    .route(web::patch().to(patch))
+                    .route(web::delete().to(delete))
+                    .default_service(web::to(super::not_found)),
+            ],
+            vec![
+                Box::new(__path_list),
+                Box::new(__path_create),
+                Box::new(__path_get),
+                Box::new(__path_patch),
+                Box::new(__path_delete),
+            ],
+        )
+    }};
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/agreements")
-            .route(web::get().to(list))
-            .route(web::post().to(create)),
-    )
-    .service(
-        web::resource("/agreements/{id}")
-            .route(web::get().to(get))
-            .route(web::patch().to(patch))
-            .route(web::delete().to(delete)),
-    )
-    .configure(records::<Scope>)
-    .configure(records::<Application>)
-    .configure(records::<Statement>)
-    .configure(records::<Certificate>)
-    .configure(records::<Report>)
-    .configure(records::<Renewal>);
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(patch)
+        .service(delete)
+        .service(records!(
+            Scope,
+            "lingkup akses",
+            (json!({"method": "web_service", "elements": ["nik", "nama_lengkap"], "daily_quota": 1000}))
+        ))
+        .service(records!(
+            Application,
+            "aplikasi",
+            (seed_part("/applications/0"))
+        ))
+        .service(records!(
+            Statement,
+            "surat pernyataan (SPTJM/NDA)",
+            (seed_part("/statements/1"))
+        ))
+        .service(records!(
+            Certificate,
+            "sertifikat ISO/IEC 27001",
+            (json!({"kind": "iso27001", "number": "IS 771234", "issuer": "BSI Group",
+                "issued_on": "2026-02-10", "valid_until": "2029-02-09", "submitted_on": "2026-03-02"}))
+        ))
+        .service(records!(
+            Report,
+            "laporan semester",
+            (json!({"year": 2025, "semester": 2, "submitted_on": "2026-01-12", "channel": "email",
+                "nik_hits": 1840, "return_data_rows": 0}))
+        ))
+        .service(records!(
+            Renewal,
+            "permohonan perpanjangan",
+            (json!({"requested_on": "2027-06-30", "request_letter": {"number": "518/2210/VI/2027",
+                "date": "2027-06-28", "subject": "Permohonan perpanjangan PKS"}}))
+        ));
 }

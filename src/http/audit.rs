@@ -1,11 +1,13 @@
 //! The audit trail of an agreement. The rows themselves are written by the
 //! use cases, each inside its own transaction (`app::audit`).
 
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web};
 use serde::Deserialize;
-use serde_json::json;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::Principal;
+use super::bodies::Page;
+use crate::store::audit::HistoryItem;
 use super::problem::ApiError;
 use super::{page, run, AppState};
 
@@ -21,7 +23,7 @@ struct Paging {
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/agreements/{id}/history", tag = "agreements",
+    tag = "agreements",
     operation_id = "agreement_history",
     summary = "Jejak audit perjanjian",
     description = "Setiap perubahan atas perjanjian dan catatannya lewat API atau CLI: siapa, \
@@ -29,26 +31,31 @@ struct Paging {
     params(("id" = i64, Path, description = "Id perjanjian"), Paging),
     responses(
         (status = 200, description = "Satu halaman jejak audit",
-            body = super::openapi::Page<crate::store::audit::HistoryItem>),
+            body = Page<HistoryItem>),
         (status = 400, response = super::openapi::BadRequest),
         (status = 401, response = super::openapi::Unauthorized),
         (status = 404, response = super::openapi::NotFound),
     )
 )]
+#[get("/agreements/{id}/history")]
 async fn history(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
     q: web::Query<Paging>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<Page<HistoryItem>>, ApiError> {
     let id = id.into_inner();
     let (limit, offset) = page(q.limit, q.offset)?;
     let (total, items) =
         run(&state, move |c| crate::app::agreements::history(c, &p, id, limit, offset)).await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
+    Ok(web::Json(Page {
+        total,
+        limit,
+        offset,
+        items,
+    }))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/agreements/{id}/history", web::get().to(history));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(history);
 }

@@ -8,12 +8,13 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
-use serde::Deserialize;
-use serde_json::json;
+use actix_web::{post, web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::problem::ApiError;
-use super::{db, json_body, AppState};
+use super::{db, AppState, ValidJson};
+use crate::domain::catalog::Role;
 use crate::auth::password;
 use crate::store::{login_failures, users, DbConnection, StoreError};
 
@@ -260,8 +261,23 @@ struct Login {
     password: String,
 }
 
+/// Token akses untuk `Authorization: Bearer <token>`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LoginResponse {
+    /// JWT (HS256).
+    token: String,
+    #[schema(example = "Bearer")]
+    token_type: &'static str,
+    /// Masa berlaku token dalam detik.
+    #[schema(example = 28800)]
+    expires_in: u64,
+    role: Role,
+    /// Instansi pengguna (OPD) atau kantornya (legal, viewer).
+    institution_id: Option<i64>,
+}
+
 #[utoipa::path(
-    post, path = "/api/v1/auth/login", tag = "auth", operation_id = "login",
+    tag = "auth", operation_id = "login",
     summary = "Masuk",
     description = "Menukar nama pengguna dan kata sandi dengan token (JWT, berlaku 8 jam). Setiap \
         kegagalan dijawab dengan pesan yang sama; setelah 5 kegagalan per nama (20 per alamat) \
@@ -269,12 +285,12 @@ struct Login {
     request_body = Login,
     responses(
         (status = 200, description = "Token untuk `Authorization: Bearer <token>`",
-            body = super::openapi::LoginResponse,
+            body = LoginResponse,
             example = json!({"token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIyIn0.c2lnbmF0dXJl",
                 "token_type": "Bearer", "expires_in": 28800, "role": "legal", "institution_id": 1})),
         (status = 400, response = super::openapi::BadRequest),
         (status = 401, description = "Nama pengguna atau kata sandi salah, atau akun dinonaktifkan",
-            body = super::openapi::Problem, content_type = "application/problem+json",
+            body = super::problem::Problem, content_type = "application/problem+json",
             example = json!({"type": "about:blank", "title": "Gagal masuk", "status": 401,
                 "detail": "nama pengguna atau kata sandi salah, atau akun dinonaktifkan"})),
         (status = 413, response = super::openapi::PayloadTooLarge),
@@ -282,12 +298,13 @@ struct Login {
         (status = 429, response = super::openapi::TooManyRequests),
     )
 )]
+#[post("/auth/login")]
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    payload: web::Payload,
+    body: ValidJson<Login>,
 ) -> Result<HttpResponse, ApiError> {
-    let body: Login = json_body(&state, payload).await?;
+    let body = body.into_inner();
     let address = req
         .peer_addr()
         .map(|a| a.ip().to_string())
@@ -340,13 +357,13 @@ async fn login(
         user.institution_id,
         user.token_version,
     );
-    Ok(HttpResponse::Ok().json(json!({
-        "token": token,
-        "token_type": "Bearer",
-        "expires_in": crate::auth::token::LIFETIME_SECONDS,
-        "role": role,
-        "institution_id": user.institution_id,
-    })))
+    Ok(HttpResponse::Ok().json(LoginResponse {
+        token,
+        token_type: "Bearer",
+        expires_in: crate::auth::token::LIFETIME_SECONDS.unsigned_abs(),
+        role,
+        institution_id: user.institution_id,
+    }))
 }
 
 // ---- the gate ------------------------------------------------------------------
@@ -359,7 +376,7 @@ fn bearer(req: &ServiceRequest) -> Option<String> {
         .then(|| token.trim().to_string())
 }
 
-const PUBLIC: &[&str] = &["/api/v1/auth/login", "/api/v1/openapi.json"];
+pub(crate) const PUBLIC: &[&str] = &["/api/v1/auth/login", "/api/v1/openapi.json"];
 
 /// Every `/api/v1` call but sign-in carries a valid token of an enabled user
 /// whose token version still matches. Who may do what is the core's to
@@ -425,6 +442,6 @@ async fn masked(
     Ok(ServiceResponse::new(req, res))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/login", web::post().to(login));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(login);
 }

@@ -1,14 +1,16 @@
 //! Documents of an agreement (HTML and PDF) and its consistency check.
 
-use actix_web::{http::header, web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use actix_web::{get, http::header, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::agreements::date_param;
 use super::openapi::{BadRequest, NotFound, Unauthorized};
 use super::problem::ApiError;
 use super::{run, AppState};
 use crate::documents::{file_name, DocumentError, Format, Kind};
+use crate::domain::check::{Finding, Severity};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -52,7 +54,7 @@ impl From<DocumentError> for ApiError {
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/agreements/{id}/documents/{file}", tag = "documents",
+    tag = "documents",
     operation_id = "agreement_document",
     summary = "Dokumen perjanjian (HTML atau PDF)",
     description = "PKS, Juknis, SPTJM, NDA, surat permohonan perpanjangan atau adendum, disusun \
@@ -74,11 +76,12 @@ impl From<DocumentError> for ApiError {
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 422, description = "Data perjanjian belum lengkap untuk dokumen ini",
-            body = super::openapi::Problem, content_type = "application/problem+json",
+            body = super::problem::Problem, content_type = "application/problem+json",
             example = json!({"type": "about:blank", "title": "Data belum lengkap", "status": 422,
                 "detail": "Juknis belum dicatat"})),
     )
 )]
+#[get("/agreements/{id}/documents/{file}")]
 async fn document(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
@@ -132,8 +135,22 @@ async fn document(
         .body(bytes))
 }
 
+/// Hasil pemeriksaan konsistensi.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CheckReport {
+    agreement_id: i64,
+    as_of: NaiveDate,
+    /// Tidak ada temuan `error`.
+    consistent: bool,
+    /// Jumlah temuan `error`.
+    errors: usize,
+    /// Jumlah temuan `warning`.
+    warnings: usize,
+    findings: Vec<Finding>,
+}
+
 #[utoipa::path(
-    get, path = "/api/v1/agreements/{id}/check", tag = "documents",
+    tag = "documents",
     operation_id = "agreement_check",
     summary = "Pemeriksaan konsistensi",
     description = "Temuan `{code, severity, pointer, message}`: layanan atau aplikasi Juknis \
@@ -142,18 +159,19 @@ async fn document(
         penanda tangan yang sudah diganti.",
     params(("id" = i64, Path, description = "Id perjanjian"), CheckQuery),
     responses(
-        (status = 200, description = "Hasil pemeriksaan", body = super::openapi::CheckReport),
+        (status = 200, description = "Hasil pemeriksaan", body = CheckReport),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
     )
 )]
+#[get("/agreements/{id}/check")]
 async fn consistency(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
     path: web::Path<i64>,
     query: web::Query<CheckQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<CheckReport>, ApiError> {
     let id = path.into_inner();
     let as_of = date_param("as_of", &query.as_of)?.unwrap_or_else(crate::today_jakarta);
     let max_term_months = state.max_term_months;
@@ -163,19 +181,18 @@ async fn consistency(
     .await?;
     let errors = findings
         .iter()
-        .filter(|f| f.severity == crate::domain::check::Severity::Error)
+        .filter(|f| f.severity == Severity::Error)
         .count();
-    Ok(HttpResponse::Ok().json(json!({
-        "agreement_id": id,
-        "as_of": as_of,
-        "consistent": errors == 0,
-        "errors": errors,
-        "warnings": findings.len() - errors,
-        "findings": findings,
-    })))
+    Ok(web::Json(CheckReport {
+        agreement_id: id,
+        as_of,
+        consistent: errors == 0,
+        errors,
+        warnings: findings.len() - errors,
+        findings,
+    }))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/agreements/{id}/documents/{file}", web::get().to(document))
-        .route("/agreements/{id}/check", web::get().to(consistency));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(document).service(consistency);
 }

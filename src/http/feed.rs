@@ -4,9 +4,11 @@
 //! application polls without signing in. Both show what one [`Principal`]
 //! may see, built by the same gate code (`auth::principal_of`).
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::Principal;
 use super::obligations::each_evaluated;
@@ -163,7 +165,7 @@ fn public_base(state: &AppState, req: &HttpRequest) -> String {
 }
 
 #[utoipa::path(
-    post, path = "/api/v1/users/me/feed-token", tag = "users", operation_id = "create_feed_token",
+    tag = "users", operation_id = "create_feed_token",
     summary = "Buat alamat langganan kalender",
     description = "Membuat alamat rahasia `/kalender/<token>.ics` untuk pengguna yang masuk \
         (peran apa pun), beserta bentuk `webcal://`-nya: aplikasi kalender berlangganan tanpa \
@@ -175,11 +177,12 @@ fn public_base(state: &AppState, req: &HttpRequest) -> String {
         (status = 401, response = Unauthorized),
     )
 )]
+#[post("/users/me/feed-token")]
 async fn create_token(
     state: web::Data<AppState>,
     p: Principal,
     req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<(web::Json<FeedSubscription>, StatusCode), ApiError> {
     let (secret, hash) = token::generate();
     run(&state, move |c| crate::app::users::replace_feed_token(c, &p, &hash)).await?;
     let base = public_base(&state, &req);
@@ -188,14 +191,15 @@ async fn create_token(
         Some((_, rest)) => format!("webcal://{rest}{path}"),
         None => format!("webcal://{base}{path}"),
     };
-    Ok(HttpResponse::Created().json(FeedSubscription {
+    let subscription = FeedSubscription {
         url: format!("{base}{path}"),
         webcal,
-    }))
+    };
+    Ok((web::Json(subscription), StatusCode::CREATED))
 }
 
 #[utoipa::path(
-    delete, path = "/api/v1/users/me/feed-token", tag = "users", operation_id = "delete_feed_token",
+    tag = "users", operation_id = "delete_feed_token",
     summary = "Cabut alamat langganan kalender",
     description = "Alamat langganan kalender pengguna yang masuk berhenti berlaku (404). \
         Tetap 204 bila tidak ada alamat yang aktif.",
@@ -204,6 +208,7 @@ async fn create_token(
         (status = 401, response = Unauthorized),
     )
 )]
+#[delete("/users/me/feed-token")]
 async fn delete_token(state: web::Data<AppState>, p: Principal) -> Result<HttpResponse, ApiError> {
     run(&state, move |c| crate::app::users::revoke_feed_token(c, &p)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -218,7 +223,7 @@ fn no_calendar() -> ApiError {
 }
 
 #[utoipa::path(
-    get, path = "/kalender/{token}.ics", tag = "obligations", operation_id = "calendar_subscription",
+    tag = "obligations", operation_id = "calendar_subscription",
     summary = "Kalender tenggat lewat alamat langganan",
     description = "Umpan yang sama dengan `GET /api/v1/obligations.ics`, untuk aplikasi kalender: \
         tanpa token, dengan apa yang boleh dilihat pemilik alamat. UID setiap acara tetap; \
@@ -232,6 +237,7 @@ fn no_calendar() -> ApiError {
         (status = 404, response = NotFound),
     )
 )]
+#[get("/kalender/{token}.ics")]
 async fn subscribed(
     state: web::Data<AppState>,
     secret: web::Path<String>,
@@ -255,16 +261,14 @@ async fn no_such_calendar() -> Result<HttpResponse, ApiError> {
 }
 
 /// Inside the `/api/v1` scope.
-pub fn configure_api(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/users/me/feed-token")
-            .route(web::post().to(create_token))
-            .route(web::delete().to(delete_token)),
-    );
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    cfg.service(create_token).service(delete_token);
 }
 
 /// Outside `/api/v1`: no bearer token; the secret in the address is the key.
-pub fn configure_public(cfg: &mut web::ServiceConfig) {
-    cfg.route("/kalender/{token}.ics", web::get().to(subscribed))
+/// Any other address under `/kalender/` answers the same 404 as an unknown
+/// token (it is no operation of its own, so it is left out of the document).
+pub fn configure_public(cfg: &mut ServiceConfig) {
+    cfg.service(subscribed)
         .route("/kalender/{rest:.*}", web::get().to(no_such_calendar));
 }

@@ -4,7 +4,9 @@
 mod agreements;
 mod audit;
 pub mod auth;
+pub mod bodies;
 mod documents;
+pub mod extract;
 mod feed;
 mod input;
 mod obligations;
@@ -17,11 +19,15 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex, RwLock};
 
 use actix_web::dev::Server;
-use actix_web::{web, App, HttpResponse, HttpServer};
-use serde::de::DeserializeOwned;
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, web, App, HttpRequest, HttpResponse, HttpServer};
+use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
 
 use crate::domain::calendar::Calendar;
 use crate::store::{DbConnection, Pool, PooledConn, StoreError};
+pub use extract::ValidJson;
 use problem::ApiError;
 
 #[derive(Clone)]
@@ -93,7 +99,7 @@ impl SharedCalendar {
     }
 }
 
-pub(crate) type DashboardCache = (chrono::NaiveDate, i64, Arc<serde_json::Value>);
+pub(crate) type DashboardCache = (chrono::NaiveDate, i64, Arc<obligations::Dashboard>);
 pub(crate) type DashboardViews =
     std::collections::HashMap<crate::store::access::Visibility, DashboardCache>;
 
@@ -237,33 +243,6 @@ where
     r.map_err(Into::into)
 }
 
-/// Reads the request body, refusing one over the configured size with 413.
-pub async fn body(
-    state: &web::Data<AppState>,
-    payload: web::Payload,
-) -> Result<web::Bytes, ApiError> {
-    match payload.to_bytes_limited(state.max_body).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) => Err(ApiError::bad_request(format!(
-            "isi permintaan tidak terbaca: {e}"
-        ))),
-        Err(_) => Err(ApiError::new(
-            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "Isi permintaan terlalu besar",
-            format!("isi permintaan melebihi batas {} byte", state.max_body),
-        )),
-    }
-}
-
-/// The body as JSON of type `T`, with the failing field named.
-pub async fn json_body<T: DeserializeOwned>(
-    state: &web::Data<AppState>,
-    payload: web::Payload,
-) -> Result<T, ApiError> {
-    let bytes = body(state, payload).await?;
-    Ok(crate::json::from_slice(&bytes)?)
-}
-
 pub(crate) fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), ApiError> {
     let limit = limit.unwrap_or(50);
     let offset = offset.unwrap_or(0);
@@ -276,47 +255,78 @@ pub(crate) fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64)
     Ok((limit, offset))
 }
 
+/// Server dan basis data menjawab.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    /// Penjadwal pengingat, bila server ini menjalankannya (`serve` tanpa `--no-remind`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduler: Option<crate::reminders::SchedulerStatus>,
+}
+
 #[utoipa::path(
-    get, path = "/healthz", tag = "system", operation_id = "healthz",
+    tag = "system", operation_id = "healthz",
     summary = "Kesehatan layanan",
     description = "200 bila basis data menjawab. Tidak memerlukan token.",
     responses(
-        (status = 200, description = "Layanan dan basis data menjawab", body = openapi::Health,
+        (status = 200, description = "Layanan dan basis data menjawab", body = Health,
             example = json!({"status": "ok"})),
         (status = 503, response = openapi::Unavailable),
     )
 )]
-async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+#[get("/healthz")]
+async fn healthz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
     db(&state, |conn| {
         use diesel::connection::SimpleConnection;
         conn.batch_execute("SELECT 1").map_err(StoreError::from)
     })
     .await?;
-    let scheduler = state.scheduler.as_ref().map(|h| h.status());
-    Ok(HttpResponse::Ok().json(openapi::Health {
-        status: "ok".into(),
-        scheduler,
+    Ok(web::Json(Health {
+        status: "ok",
+        scheduler: state.scheduler.as_ref().map(|h| h.status()),
     }))
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found(
-        "alamat API ini tidak ada; lihat README untuk daftar endpoint",
-    ))
+/// An address no route takes: 405 with `Allow` when the document serves
+/// the path with other methods, else 404.
+pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let methods = openapi::methods_at(req.path());
+    if methods.is_empty() || methods.contains(&req.method().as_str()) {
+        return Err(ApiError::not_found(
+            "alamat API ini tidak ada; lihat README untuk daftar endpoint",
+        ));
+    }
+    let allow = methods.join(", ");
+    let e = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Metode tidak diizinkan",
+        format!(
+            "metode {} tidak tersedia untuk alamat ini; yang tersedia: {allow}",
+            req.method()
+        ),
+    );
+    let mut r = actix_web::ResponseError::error_response(&e);
+    if let Ok(v) = header::HeaderValue::from_str(&allow) {
+        r.headers_mut().insert(header::ALLOW, v);
+    }
+    Ok(r)
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Every route, each registered once with its OpenAPI operation: the
+/// server and the document (`openapi::document`) are both built from here.
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.app_data(web::QueryConfig::default().error_handler(|e, _| {
         ApiError::bad_request(format!("parameter query tidak valid: {e}")).into()
     }))
     .app_data(web::PathConfig::default().error_handler(|_, _| {
         ApiError::not_found("alamat tidak ditemukan: id harus berupa angka").into()
     }))
-    .route("/healthz", web::get().to(healthz))
-    .route("/api/docs", web::get().to(openapi::docs_page))
+    .service(healthz)
+    .service(openapi::docs_page)
     .configure(feed::configure_public)
     .service(
-        web::scope("/api/v1")
+        scope::scope("/api/v1")
             .wrap(actix_web::middleware::from_fn(auth::authenticate))
             .configure(auth::configure)
             .configure(audit::configure)
@@ -357,7 +367,9 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             )
             .wrap(actix_web::middleware::from_fn(input::query_text))
             .app_data(data.clone())
+            .into_utoipa_app()
             .configure(configure)
+            .into_app()
             .default_service(web::to(not_found))
     })
     .workers(workers)

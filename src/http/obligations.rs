@@ -3,18 +3,21 @@
 
 use std::sync::Arc;
 
-use actix_web::{web, HttpResponse};
+use std::collections::BTreeMap;
+
+use actix_web::{delete, get, put, web, HttpResponse};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::agreements::date_param;
-use super::openapi::{
-    BadRequest, Conflict, Forbidden, Items, NotFound, ObligationsChanged, Page, PayloadTooLarge,
-    Unauthorized, Unprocessable,
-};
 use super::auth::Principal;
-use super::{db, json_body, page, problem::ApiError, run, AppState, DashboardViews};
+use super::bodies::{Items, Page};
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
+};
+use super::{db, page, problem::ApiError, run, AppState, DashboardViews, ValidJson};
 use crate::app::obligations as app;
 use crate::app::policy::{self, Action};
 use crate::store::outbox;
@@ -50,8 +53,26 @@ struct AsOfQuery {
     as_of: Option<String>,
 }
 
+/// Kewajiban satu perjanjian per `as_of`.
+#[derive(Serialize, ToSchema)]
+pub struct AgreementObligations {
+    agreement_id: i64,
+    as_of: NaiveDate,
+    status: AgreementStatus,
+    /// Ada laporan semester yang terlambat lebih dari tiga bulan.
+    at_risk: bool,
+    items: Vec<Obligation>,
+}
+
+/// Kewajiban perjanjian setelah perubahan.
+#[derive(Serialize, ToSchema)]
+pub struct ObligationsChanged {
+    agreement_id: i64,
+    items: Vec<Obligation>,
+}
+
 #[utoipa::path(
-    get, path = "/api/v1/agreements/{id}/obligations", tag = "obligations",
+    tag = "obligations",
     operation_id = "agreement_obligations",
     summary = "Kewajiban satu perjanjian",
     description = "Setiap kewajiban dengan tenggat, keadaan, catatan yang memenuhinya dan \
@@ -59,25 +80,30 @@ struct AsOfQuery {
     params(("id" = i64, Path, description = "Id perjanjian"), AsOfQuery),
     responses(
         (status = 200, description = "Kewajiban perjanjian",
-            body = super::openapi::AgreementObligations),
+            body = AgreementObligations),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
     )
 )]
+#[get("/agreements/{id}/obligations")]
 async fn for_agreement(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
     q: web::Query<AsOfQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<AgreementObligations>, ApiError> {
     let id = id.into_inner();
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
     let cal = state.calendar();
     let view = run(&state, move |c| crate::app::agreements::get(c, &p, id, as_of, &cal)).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "agreement_id": id, "as_of": as_of, "status": view.status, "at_risk": view.at_risk, "items": view.obligations
-    })))
+    Ok(web::Json(AgreementObligations {
+        agreement_id: id,
+        as_of,
+        status: view.status,
+        at_risk: view.at_risk,
+        items: view.obligations,
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -129,13 +155,26 @@ impl Ord for Ranked {
     }
 }
 
-#[derive(Serialize)]
-pub struct Item<'a> {
-    pub agreement_id: i64,
-    pub title: String,
-    pub institution: String,
+/// Satu kewajiban dengan perjanjian dan instansi PIHAK KEDUA-nya.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct ObligationItem {
+    agreement_id: i64,
+    /// Judul perjanjian.
+    title: String,
+    /// Nama instansi PIHAK KEDUA.
+    institution: String,
     #[serde(flatten)]
-    pub obligation: &'a Obligation,
+    obligation: Obligation,
+}
+
+/// Satu halaman kewajiban lintas perjanjian, urut tenggat.
+#[derive(Serialize, ToSchema)]
+pub struct ObligationList {
+    as_of: NaiveDate,
+    total: usize,
+    limit: i64,
+    offset: i64,
+    items: Vec<ObligationItem>,
 }
 
 fn parse_list<T>(
@@ -161,23 +200,24 @@ fn parse_list<T>(
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/obligations", tag = "obligations", operation_id = "list_obligations",
+    tag = "obligations", operation_id = "list_obligations",
     summary = "Kewajiban lintas perjanjian",
     description = "Kewajiban semua perjanjian yang terlihat, urut tenggat (yang tidak bertanggal \
         terakhir).",
     params(ListQuery),
     responses(
         (status = 200, description = "Satu halaman kewajiban",
-            body = super::openapi::ObligationList),
+            body = ObligationList),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
     )
 )]
+#[get("/obligations")]
 async fn list(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
     q: web::Query<ListQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<ObligationList>, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
     let states = parse_list(
@@ -241,57 +281,104 @@ async fn list(
         .collect();
     let ids: Vec<i64> = page.iter().map(|r| r.agreement_id).collect();
     let labels = db(&state, move |c| store::labels(c, &ids)).await?;
-    let items: Vec<Item> = page
-        .iter()
+    let items: Vec<ObligationItem> = page
+        .into_iter()
         .map(|r| {
             let (title, institution) = labels.get(&r.agreement_id).cloned().unwrap_or_default();
-            Item {
+            ObligationItem {
                 agreement_id: r.agreement_id,
                 title,
                 institution,
-                obligation: &r.obligation,
+                obligation: r.obligation,
             }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "as_of": as_of, "total": total, "limit": limit, "offset": offset, "items": items
-    })))
+    Ok(web::Json(ObligationList {
+        as_of,
+        total,
+        limit,
+        offset,
+        items,
+    }))
+}
+
+/// Jumlah kewajiban per keadaan dan per jenis.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct DashboardObligations {
+    /// Jumlah per keadaan (`pending`, `due_soon`, `overdue`, `fulfilled`, `waived`).
+    by_state: BTreeMap<String, usize>,
+    /// Per jenis kewajiban: jumlah per keadaan.
+    by_kind: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+/// Perjanjian berisiko: laporan semester terlambat lebih dari tiga bulan.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct AtRiskAgreement {
+    agreement_id: i64,
+    title: String,
+    institution: String,
+    /// Tenggat laporan terlambat yang paling lama.
+    oldest_overdue_report_due_on: NaiveDate,
+}
+
+/// Perjanjian berisiko: jumlah dan 20 yang paling lama terlambat.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct AtRisk {
+    total: usize,
+    agreements: Vec<AtRiskAgreement>,
+}
+
+/// Ringkasan per `as_of`.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct Dashboard {
+    as_of: NaiveDate,
+    /// Jumlah perjanjian per status.
+    agreements: BTreeMap<String, usize>,
+    obligations: DashboardObligations,
+    /// Sepuluh tenggat terdekat yang belum dipenuhi.
+    next_deadlines: Vec<ObligationItem>,
+    at_risk: AtRisk,
+    /// Pesan pengingat per keadaan (`queued`, `sending`, `sent`, `failed`, `cancelled`,
+    /// `undeliverable`) untuk perjanjian yang terlihat oleh pembaca.
+    reminders: BTreeMap<String, i64>,
 }
 
 /// The dashboard as of a date: computed once per registry version and view
 /// (the whole registry, or what one office or agency sees; one run at a
 /// time), then served from memory.
 #[utoipa::path(
-    get, path = "/api/v1/dashboard", tag = "obligations", operation_id = "dashboard",
+    tag = "obligations", operation_id = "dashboard",
     summary = "Dasbor",
     description = "Perjanjian per status, kewajiban per keadaan dan jenis, sepuluh tenggat \
         terdekat, perjanjian berisiko, per `as_of`, dan pesan pengingat per keadaan (termasuk \
         `undeliverable`: tanpa alamat penerima sama sekali).",
     params(AsOfQuery),
     responses(
-        (status = 200, description = "Dasbor", body = super::openapi::Dashboard),
+        (status = 200, description = "Dasbor", body = Dashboard),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
     )
 )]
+#[get("/dashboard")]
 async fn dashboard(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
     q: web::Query<AsOfQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<Dashboard>, ApiError> {
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
     let calendars = state.calendars();
     let visible = principal.visible.clone();
     // The outbox is not part of the registry version: its counts are read live.
     let counted = visible.clone();
-    let (version, reminders) = db(&state, move |c| {
+    let (version, outbox_counts) = db(&state, move |c| {
         Ok((registry_version(c)?, outbox::count_by_state(c, &counted)?))
     })
     .await?;
-    let with_reminders = |value: Arc<serde_json::Value>| {
-        let mut value = (*value).clone();
-        value["reminders"] = json!(reminders);
-        HttpResponse::Ok().json(value)
+    let with_reminders = |kept: Arc<Dashboard>| {
+        web::Json(Dashboard {
+            reminders: outbox_counts,
+            ..(*kept).clone()
+        })
     };
     if let Some(value) = kept_view(&*state.dashboards.lock().await, &visible, as_of, version) {
         return Ok(with_reminders(value));
@@ -324,7 +411,7 @@ fn kept_view(
     visible: &crate::store::access::Visibility,
     as_of: NaiveDate,
     version: i64,
-) -> Option<Arc<serde_json::Value>> {
+) -> Option<Arc<Dashboard>> {
     views
         .get(visible)
         .filter(|(d, v, _)| *d == as_of && *v == version)
@@ -336,8 +423,8 @@ fn compute_dashboard(
     as_of: NaiveDate,
     cal: &crate::domain::calendar::Calendar,
     visible: &crate::store::access::Visibility,
-) -> Result<serde_json::Value, StoreError> {
-    use std::collections::{BTreeMap, BinaryHeap};
+) -> Result<Dashboard, StoreError> {
+    use std::collections::BinaryHeap;
     let drafts = agreements::count(
         c,
         &agreements::ListFilter {
@@ -402,32 +489,51 @@ fn compute_dashboard(
     ids.dedup();
     let labels = store::labels(c, &ids)?;
     let label = |id: i64| labels.get(&id).cloned().unwrap_or_default();
-    let next: Vec<Item> = upcoming
-        .iter()
+    let next_deadlines: Vec<ObligationItem> = upcoming
+        .into_iter()
         .map(|r| {
             let (title, institution) = label(r.agreement_id);
-            Item {
+            ObligationItem {
                 agreement_id: r.agreement_id,
                 title,
                 institution,
-                obligation: &r.obligation,
+                obligation: r.obligation,
             }
         })
         .collect();
-    let at_risk_list: Vec<_> = risky
+    let agreements: Vec<AtRiskAgreement> = risky
         .into_iter()
         .map(|(since, id)| {
             let (title, institution) = label(id);
-            json!({"agreement_id": id, "title": title, "institution": institution, "oldest_overdue_report_due_on": since})
+            AtRiskAgreement {
+                agreement_id: id,
+                title,
+                institution,
+                oldest_overdue_report_due_on: since,
+            }
         })
         .collect();
-    Ok(json!({
-        "as_of": as_of,
-        "agreements": by_status,
-        "obligations": {"by_state": by_state, "by_kind": by_kind},
-        "next_deadlines": next,
-        "at_risk": {"total": risk_total, "agreements": at_risk_list},
-    }))
+    let owned = |m: BTreeMap<&str, usize>| -> BTreeMap<String, usize> {
+        m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    };
+    Ok(Dashboard {
+        as_of,
+        agreements: owned(by_status),
+        obligations: DashboardObligations {
+            by_state: owned(by_state),
+            by_kind: by_kind
+                .into_iter()
+                .map(|(k, m)| (k.to_string(), owned(m)))
+                .collect(),
+        },
+        next_deadlines,
+        at_risk: AtRisk {
+            total: risk_total,
+            agreements,
+        },
+        // Read live at each answer: the outbox is not part of the registry version.
+        reminders: BTreeMap::new(),
+    })
 }
 
 /// Pengecualian kewajiban.
@@ -445,7 +551,7 @@ struct WaiveBody {
 }
 
 #[utoipa::path(
-    put, path = "/api/v1/agreements/{id}/obligations/{key}/waiver", tag = "obligations",
+    tag = "obligations",
     operation_id = "waive_obligation",
     summary = "Kecualikan kewajiban",
     params(
@@ -465,26 +571,30 @@ struct WaiveBody {
         (status = 422, response = Unprocessable),
     )
 )]
+#[put("/agreements/{id}/obligations/{key}/waiver")]
 async fn waive(
     state: web::Data<AppState>,
     p: Principal,
     path: web::Path<(i64, String)>,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<ObligationsChanged>, ApiError> {
     let (id, key) = path.into_inner();
     // The role is refused before the body is read, whatever the body.
     policy::allow(&p, Action::WaiveObligation)?;
-    let body: WaiveBody = json_body(&state, payload).await?;
+    let body: WaiveBody = ValidJson::read(&state, payload).await?;
     let cal = state.calendar();
     let view = run(&state, move |c| {
         app::waive(c, &p, &cal, id, &key, &body.reason, body.on)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"agreement_id": id, "items": view.obligations})))
+    Ok(web::Json(ObligationsChanged {
+        agreement_id: id,
+        items: view.obligations,
+    }))
 }
 
 #[utoipa::path(
-    delete, path = "/api/v1/agreements/{id}/obligations/{key}/waiver", tag = "obligations",
+    tag = "obligations",
     operation_id = "unwaive_obligation",
     summary = "Batalkan pengecualian kewajiban",
     params(
@@ -499,6 +609,7 @@ async fn waive(
         (status = 404, response = NotFound),
     )
 )]
+#[delete("/agreements/{id}/obligations/{key}/waiver")]
 async fn unwaive(
     state: web::Data<AppState>,
     p: Principal,
@@ -522,7 +633,7 @@ struct SamReturnBody {
 }
 
 #[utoipa::path(
-    put, path = "/api/v1/agreements/{id}/sam-return", tag = "obligations",
+    tag = "obligations",
     operation_id = "sam_return",
     summary = "Catat pengembalian konfigurasi kartu SAM",
     description = "Hanya untuk perjanjian yang memakai card reader (`terms.card_reader`).",
@@ -541,22 +652,26 @@ struct SamReturnBody {
         (status = 422, response = Unprocessable),
     )
 )]
+#[put("/agreements/{id}/sam-return")]
 async fn sam_return(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<ObligationsChanged>, ApiError> {
     let id = id.into_inner();
     // The role is refused before the body is read, whatever the body.
     policy::allow(&p, Action::ReturnSam)?;
-    let body: SamReturnBody = json_body(&state, payload).await?;
+    let body: SamReturnBody = ValidJson::read(&state, payload).await?;
     let cal = state.calendar();
     let view = run(&state, move |c| {
         app::sam_return(c, &p, &cal, id, body.returned_on, body.note.as_deref())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"agreement_id": id, "items": view.obligations})))
+    Ok(web::Json(ObligationsChanged {
+        agreement_id: id,
+        items: view.obligations,
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -568,7 +683,7 @@ struct FeedQuery {
 
 /// Open obligations with a date, as an iCalendar feed (optionally one institution's).
 #[utoipa::path(
-    get, path = "/api/v1/obligations.ics", tag = "obligations", operation_id = "obligations_feed",
+    tag = "obligations", operation_id = "obligations_feed",
     summary = "Kalender tenggat (iCalendar)",
     description = "Umpan RFC 5545 berisi tenggat yang belum dipenuhi, dengan alarm 7 hari \
         sebelumnya; UID setiap acara tetap dan `SEQUENCE` naik bila tanggalnya berubah. Untuk \
@@ -581,6 +696,7 @@ struct FeedQuery {
         (status = 401, response = Unauthorized),
     )
 )]
+#[get("/obligations.ics")]
 async fn feed(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
@@ -606,23 +722,24 @@ struct OutboxQuery {
 
 /// The reminder outbox: queued, sent, failed (with the last error) and cancelled messages.
 #[utoipa::path(
-    get, path = "/api/v1/reminders", tag = "reminders", operation_id = "list_reminders",
+    tag = "reminders", operation_id = "list_reminders",
     summary = "Outbox pengingat",
     description = "Pesan pengingat: antre, terkirim, gagal (dengan galat terakhir) atau \
         dibatalkan.",
     params(OutboxQuery),
     responses(
         (status = 200, description = "Satu halaman pesan",
-            body = Page<crate::store::outbox::OutboxRow>),
+            body = Page<outbox::OutboxRow>),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
     )
 )]
+#[get("/reminders")]
 async fn reminders(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
     q: web::Query<OutboxQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<Page<outbox::OutboxRow>>, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
     let states = outbox::STATES;
     if let Some(s) = &q.state {
@@ -639,8 +756,12 @@ async fn reminders(
         outbox::list(c, filter.as_deref(), &visible, limit, offset)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
+    Ok(web::Json(Page {
+        total,
+        limit,
+        offset,
+        items,
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -652,7 +773,7 @@ struct YearQuery {
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/holidays", tag = "holidays", operation_id = "list_holidays",
+    tag = "holidays", operation_id = "list_holidays",
     summary = "Hari libur dan cuti bersama",
     description = "Tabel hari libur yang dipakai menghitung hari kerja.",
     params(YearQuery),
@@ -662,17 +783,19 @@ struct YearQuery {
         (status = 401, response = Unauthorized),
     )
 )]
+#[get("/holidays")]
 async fn list_holidays(
     state: web::Data<AppState>,
     q: web::Query<YearQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<Items<Holiday>>, ApiError> {
     let year = q.year;
-    let items = db(&state, move |c| holidays::list(c, year)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+    Ok(web::Json(Items::of(
+        db(&state, move |c| holidays::list(c, year)).await?,
+    )))
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/holidays/years", tag = "holidays", operation_id = "holiday_years",
+    tag = "holidays", operation_id = "holiday_years",
     summary = "Tahun yang keputusan bersamanya sudah dimuat",
     description = "Tanggal yang dihitung melalui tahun lain adalah perkiraan (`provisional`): \
         hanya hari libur yang tetap menurut undang-undang atau menurut tanggal Paskah yang \
@@ -683,9 +806,13 @@ async fn list_holidays(
         (status = 401, response = Unauthorized),
     )
 )]
-async fn holiday_years(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let items = db(&state, |c| holidays::decree_years(c)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+#[get("/holidays/years")]
+async fn holiday_years(
+    state: web::Data<AppState>,
+) -> Result<web::Json<Items<holidays::DecreeYear>>, ApiError> {
+    Ok(web::Json(Items::of(
+        db(&state, |c| holidays::decree_years(c)).await?,
+    )))
 }
 
 /// Hari libur atau cuti bersama pada tanggal di alamat.
@@ -713,7 +840,7 @@ fn holiday_date(raw: &str) -> Result<NaiveDate, ApiError> {
 }
 
 #[utoipa::path(
-    put, path = "/api/v1/holidays/{date}", tag = "holidays", operation_id = "put_holiday",
+    tag = "holidays", operation_id = "put_holiday",
     summary = "Tetapkan hari libur",
     description = "Menambah atau mengganti hari libur pada tanggal itu; hari kerja dihitung \
         ulang.",
@@ -732,16 +859,17 @@ fn holiday_date(raw: &str) -> Result<NaiveDate, ApiError> {
         (status = 422, response = Unprocessable),
     )
 )]
+#[put("/holidays/{date}")]
 async fn put_holiday(
     state: web::Data<AppState>,
     p: Principal,
     date: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<Holiday>, ApiError> {
     let date = holiday_date(&date)?;
     // The role is refused before the body is read, whatever the body.
     policy::allow(&p, Action::WriteHolidays)?;
-    let body: HolidayBody = json_body(&state, payload).await?;
+    let body: HolidayBody = ValidJson::read(&state, payload).await?;
     let h = Holiday {
         date,
         kind: body.kind,
@@ -750,11 +878,11 @@ async fn put_holiday(
     };
     let saved = run(&state, move |c| crate::app::holidays::put(c, &p, &h)).await?;
     state.reload_calendar()?;
-    Ok(HttpResponse::Ok().json(saved))
+    Ok(web::Json(saved))
 }
 
 #[utoipa::path(
-    delete, path = "/api/v1/holidays/{date}", tag = "holidays", operation_id = "delete_holiday",
+    tag = "holidays", operation_id = "delete_holiday",
     summary = "Hapus hari libur",
     params(("date" = chrono::NaiveDate, Path, description = "Tanggal (YYYY-MM-DD)",
         example = "2026-03-21")),
@@ -765,6 +893,7 @@ async fn put_holiday(
         (status = 404, response = NotFound),
     )
 )]
+#[delete("/holidays/{date}")]
 async fn delete_holiday(
     state: web::Data<AppState>,
     p: Principal,
@@ -776,23 +905,18 @@ async fn delete_holiday(
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/agreements/{id}/obligations", web::get().to(for_agreement))
-        .service(
-            web::resource("/agreements/{id}/obligations/{key}/waiver")
-                .route(web::put().to(waive))
-                .route(web::delete().to(unwaive)),
-        )
-        .route("/agreements/{id}/sam-return", web::put().to(sam_return))
-        .route("/obligations", web::get().to(list))
-        .route("/obligations.ics", web::get().to(feed))
-        .route("/dashboard", web::get().to(dashboard))
-        .route("/reminders", web::get().to(reminders))
-        .route("/holidays", web::get().to(list_holidays))
-        .route("/holidays/years", web::get().to(holiday_years))
-        .service(
-            web::resource("/holidays/{date}")
-                .route(web::put().to(put_holiday))
-                .route(web::delete().to(delete_holiday)),
-        );
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(for_agreement)
+        .service(waive)
+        .service(unwaive)
+        .service(sam_return)
+        .service(list)
+        .service(feed)
+        .service(dashboard)
+        .service(reminders)
+        .service(list_holidays)
+        // Before `/holidays/{date}`, which would take "years" for a date.
+        .service(holiday_years)
+        .service(put_holiday)
+        .service(delete_holiday);
 }

@@ -1,15 +1,17 @@
 //! Institutions, people and the element catalog.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::openapi::{
-    BadRequest, Conflict, Forbidden, Items, MergePatch, NotFound, Page, PayloadTooLarge,
-    Unauthorized, Unprocessable,
-};
 use super::auth::Principal;
-use super::{db, json_body, page, problem::ApiError, run, AppState};
+use super::bodies::{Created, Items, Page};
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, MergePatch, NotFound, PayloadTooLarge, Unauthorized,
+    Unprocessable,
+};
+use super::{db, page, problem::ApiError, run, AppState, ValidJson};
 use crate::app::parties as app;
 use crate::app::policy::{self, Action};
 use crate::domain::agreement::{InstitutionDoc, PersonDoc};
@@ -50,7 +52,7 @@ struct PeopleQuery {
 
 
 #[utoipa::path(
-    get, path = "/api/v1/institutions", tag = "institutions", operation_id = "list_institutions",
+    tag = "institutions", operation_id = "list_institutions",
     summary = "Daftar instansi",
     description = "Instansi yang terlibat dalam perjanjian yang terlihat oleh pengguna.",
     params(ListQuery),
@@ -60,11 +62,12 @@ struct PeopleQuery {
         (status = 401, response = Unauthorized),
     )
 )]
+#[get("/institutions")]
 async fn list_institutions(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
     q: web::Query<ListQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<Page<InstitutionView>>, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
     if let Some(k) = &q.kind {
         if crate::domain::catalog::InstitutionKind::from_code(k).is_none() {
@@ -85,12 +88,16 @@ async fn list_institutions(
         institutions::list(c, &f)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
+    Ok(web::Json(Page {
+        total,
+        limit,
+        offset,
+        items,
+    }))
 }
 
 #[utoipa::path(
-    post, path = "/api/v1/institutions", tag = "institutions",
+    tag = "institutions",
     operation_id = "create_institution",
     summary = "Catat instansi baru",
     request_body(content = InstitutionDoc, example = json!(super::openapi::seed_part("/parties/1/institution"))),
@@ -106,29 +113,28 @@ async fn list_institutions(
         (status = 422, response = Unprocessable),
     )
 )]
+#[post("/institutions")]
 async fn create_institution(
     state: web::Data<AppState>,
     p: Principal,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Created<InstitutionView>, ApiError> {
     // The role is refused before the body is read, whatever the body.
     policy::allow(&p, Action::WriteInstitution)?;
-    let doc: InstitutionDoc = json_body(&state, payload).await?;
+    let doc: InstitutionDoc = ValidJson::read(&state, payload).await?;
     let renderer = state.documents.clone();
     let view = run(&state, move |c| {
         app::create_institution(c, &p, &|s| renderer.check_set(s), &doc)
     })
     .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!("/api/v1/institutions/{}", view.doc.id.unwrap_or_default()),
-        ))
-        .json(view))
+    Ok(Created::at(
+        format!("/api/v1/institutions/{}", view.doc.id.unwrap_or_default()),
+        view,
+    ))
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/institutions/{id}", tag = "institutions", operation_id = "get_institution",
+    tag = "institutions", operation_id = "get_institution",
     summary = "Satu instansi",
     params(("id" = i64, Path, description = "Id instansi")),
     responses(
@@ -137,17 +143,18 @@ async fn create_institution(
         (status = 404, response = NotFound),
     )
 )]
+#[get("/institutions/{id}")]
 async fn get_institution(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<InstitutionView>, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(run(&state, move |c| app::get_institution(c, &p, id)).await?))
+    Ok(web::Json(run(&state, move |c| app::get_institution(c, &p, id)).await?))
 }
 
 #[utoipa::path(
-    patch, path = "/api/v1/institutions/{id}", tag = "institutions",
+    tag = "institutions",
     operation_id = "patch_institution",
     summary = "Ubah instansi (JSON merge patch)",
     params(("id" = i64, Path, description = "Id instansi")),
@@ -163,24 +170,25 @@ async fn get_institution(
         (status = 422, response = Unprocessable),
     )
 )]
+#[patch("/institutions/{id}")]
 async fn patch_institution(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+    changes: ValidJson<Value>,
+) -> Result<web::Json<InstitutionView>, ApiError> {
     let id = id.into_inner();
-    let patch: Value = json_body(&state, payload).await?;
+    let changes = changes.into_inner();
     let renderer = state.documents.clone();
     let view = run(&state, move |c| {
-        app::patch_institution(c, &p, &|s| renderer.check_set(s), id, &patch)
+        app::patch_institution(c, &p, &|s| renderer.check_set(s), id, &changes)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(web::Json(view))
 }
 
 #[utoipa::path(
-    delete, path = "/api/v1/institutions/{id}", tag = "institutions",
+    tag = "institutions",
     operation_id = "delete_institution",
     summary = "Hapus instansi",
     description = "Hanya instansi yang bukan pihak dalam perjanjian dan bukan induk instansi lain.",
@@ -193,6 +201,7 @@ async fn patch_institution(
         (status = 409, response = Conflict),
     )
 )]
+#[delete("/institutions/{id}")]
 async fn delete_institution(
     state: web::Data<AppState>,
     p: Principal,
@@ -204,7 +213,7 @@ async fn delete_institution(
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/people", tag = "people", operation_id = "list_people",
+    tag = "people", operation_id = "list_people",
     summary = "Daftar orang",
     description = "Orang dalam perjanjian yang terlihat oleh pengguna.",
     params(PeopleQuery),
@@ -214,11 +223,12 @@ async fn delete_institution(
         (status = 401, response = Unauthorized),
     )
 )]
+#[get("/people")]
 async fn list_people(
     state: web::Data<AppState>,
     principal: super::auth::Principal,
     q: web::Query<PeopleQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<Page<PersonView>>, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
     let text = q.q.clone();
     let (total, items) = db(&state, move |c| {
@@ -226,12 +236,16 @@ async fn list_people(
         people::list(c, text.as_deref(), only.as_deref(), limit, offset)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
+    Ok(web::Json(Page {
+        total,
+        limit,
+        offset,
+        items,
+    }))
 }
 
 #[utoipa::path(
-    post, path = "/api/v1/people", tag = "people", operation_id = "create_person",
+    tag = "people", operation_id = "create_person",
     summary = "Catat orang baru",
     request_body(content = PersonDoc, example = json!(super::openapi::seed_part("/parties/1/signatory"))),
     responses(
@@ -245,25 +259,24 @@ async fn list_people(
         (status = 422, response = Unprocessable),
     )
 )]
+#[post("/people")]
 async fn create_person(
     state: web::Data<AppState>,
     p: Principal,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Created<PersonView>, ApiError> {
     // The role is refused before the body is read, whatever the body.
     policy::allow(&p, Action::WritePerson)?;
-    let doc: PersonDoc = json_body(&state, payload).await?;
+    let doc: PersonDoc = ValidJson::read(&state, payload).await?;
     let view = run(&state, move |c| app::create_person(c, &p, &doc)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!("/api/v1/people/{}", view.doc.id.unwrap_or_default()),
-        ))
-        .json(view))
+    Ok(Created::at(
+        format!("/api/v1/people/{}", view.doc.id.unwrap_or_default()),
+        view,
+    ))
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/people/{id}", tag = "people", operation_id = "get_person",
+    tag = "people", operation_id = "get_person",
     summary = "Satu orang",
     params(("id" = i64, Path, description = "Id orang")),
     responses(
@@ -272,17 +285,18 @@ async fn create_person(
         (status = 404, response = NotFound),
     )
 )]
+#[get("/people/{id}")]
 async fn get_person(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<PersonView>, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(run(&state, move |c| app::get_person(c, &p, id)).await?))
+    Ok(web::Json(run(&state, move |c| app::get_person(c, &p, id)).await?))
 }
 
 #[utoipa::path(
-    patch, path = "/api/v1/people/{id}", tag = "people", operation_id = "patch_person",
+    tag = "people", operation_id = "patch_person",
     summary = "Ubah orang (JSON merge patch)",
     params(("id" = i64, Path, description = "Id orang")),
     request_body(content = MergePatch, example = json!({"position": "Sekretaris Dinas"})),
@@ -296,20 +310,21 @@ async fn get_person(
         (status = 422, response = Unprocessable),
     )
 )]
+#[patch("/people/{id}")]
 async fn patch_person(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+    changes: ValidJson<Value>,
+) -> Result<web::Json<PersonView>, ApiError> {
     let id = id.into_inner();
-    let patch: Value = json_body(&state, payload).await?;
-    let view = run(&state, move |c| app::patch_person(c, &p, id, &patch)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    let changes = changes.into_inner();
+    let view = run(&state, move |c| app::patch_person(c, &p, id, &changes)).await?;
+    Ok(web::Json(view))
 }
 
 #[utoipa::path(
-    delete, path = "/api/v1/people/{id}", tag = "people", operation_id = "delete_person",
+    tag = "people", operation_id = "delete_person",
     summary = "Hapus orang",
     description = "Hanya orang yang tidak menandatangani perjanjian atau pernyataan.",
     params(("id" = i64, Path, description = "Id orang")),
@@ -321,6 +336,7 @@ async fn patch_person(
         (status = 409, response = Conflict),
     )
 )]
+#[delete("/people/{id}")]
 async fn delete_person(
     state: web::Data<AppState>,
     p: Principal,
@@ -332,7 +348,7 @@ async fn delete_person(
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/elements", tag = "elements", operation_id = "list_elements",
+    tag = "elements", operation_id = "list_elements",
     summary = "Katalog elemen data",
     description = "Elemen data kependudukan (UU 24/2013 Pasal 58 ayat 2); yang dilindungi \
         (Pasal 84) ditandai `protected`.",
@@ -341,33 +357,23 @@ async fn delete_person(
         (status = 401, response = Unauthorized),
     )
 )]
-async fn list_elements(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let items = db(&state, |c| catalog::list(c)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+#[get("/elements")]
+async fn list_elements(
+    state: web::Data<AppState>,
+) -> Result<web::Json<Items<ElementRow>>, ApiError> {
+    Ok(web::Json(Items::of(db(&state, |c| catalog::list(c)).await?)))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/institutions")
-            .route(web::get().to(list_institutions))
-            .route(web::post().to(create_institution)),
-    )
-    .service(
-        web::resource("/institutions/{id}")
-            .route(web::get().to(get_institution))
-            .route(web::patch().to(patch_institution))
-            .route(web::delete().to(delete_institution)),
-    )
-    .service(
-        web::resource("/people")
-            .route(web::get().to(list_people))
-            .route(web::post().to(create_person)),
-    )
-    .service(
-        web::resource("/people/{id}")
-            .route(web::get().to(get_person))
-            .route(web::patch().to(patch_person))
-            .route(web::delete().to(delete_person)),
-    )
-    .route("/elements", web::get().to(list_elements));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_institutions)
+        .service(create_institution)
+        .service(get_institution)
+        .service(patch_institution)
+        .service(delete_institution)
+        .service(list_people)
+        .service(create_person)
+        .service(get_person)
+        .service(patch_person)
+        .service(delete_person)
+        .service(list_elements);
 }

@@ -16,15 +16,22 @@ pub struct ApiError {
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// Galat dalam format `application/problem+json` (RFC 9457); `detail` dalam
+/// bahasa Indonesia.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
     #[serde(rename = "type")]
-    kind: &'a str,
-    title: &'a str,
-    status: u16,
-    detail: &'a str,
-    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
-    errors: &'a [FieldError],
+    #[schema(example = "about:blank")]
+    pub kind: &'static str,
+    #[schema(example = "Tidak ditemukan")]
+    pub title: &'static str,
+    #[schema(example = 404)]
+    pub status: u16,
+    #[schema(example = "perjanjian 7 tidak ditemukan")]
+    pub detail: String,
+    /// Untuk data yang tidak valid (422): setiap kesalahan dengan JSON pointer ke isi permintaan.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
 }
 
 impl ApiError {
@@ -79,8 +86,8 @@ impl ResponseError for ApiError {
             kind: "about:blank",
             title: self.title,
             status: self.status.as_u16(),
-            detail: &self.detail,
-            errors: &self.errors,
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
         };
         HttpResponse::build(self.status)
             .content_type("application/problem+json")

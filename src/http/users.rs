@@ -1,17 +1,17 @@
 //! Accounts over the API: admins manage every account; legal staff add OPD
 //! accounts for the agencies of their office's agreements.
 
-use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use actix_web::{get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::Principal;
+use super::bodies::Created;
 use super::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
-    UserList,
 };
 use super::problem::ApiError;
-use super::{json_body, run, AppState};
+use super::{run, AppState, ValidJson};
 use crate::app::policy::{self, Action};
 use crate::app::users as app;
 use crate::auth::password;
@@ -69,8 +69,15 @@ async fn hashed(pw: NewPassword) -> Result<String, ApiError> {
         })
 }
 
+/// Akun yang terlihat oleh pengguna ini.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserList {
+    total: usize,
+    items: Vec<UserView>,
+}
+
 #[utoipa::path(
-    get, path = "/api/v1/users", tag = "users", operation_id = "list_users",
+    tag = "users", operation_id = "list_users",
     summary = "Daftar akun",
     description = "Admin melihat semua akun; staf hukum (`legal`) melihat akun `opd` instansi \
         pengguna pada perjanjian kantornya.",
@@ -80,13 +87,17 @@ async fn hashed(pw: NewPassword) -> Result<String, ApiError> {
         (status = 403, response = Forbidden),
     )
 )]
-async fn list(state: web::Data<AppState>, p: Principal) -> Result<HttpResponse, ApiError> {
+#[get("/users")]
+async fn list(state: web::Data<AppState>, p: Principal) -> Result<web::Json<UserList>, ApiError> {
     let items = run(&state, move |c| app::list(c, &p)).await?;
-    Ok(HttpResponse::Ok().json(json!({"total": items.len(), "items": items})))
+    Ok(web::Json(UserList {
+        total: items.len(),
+        items,
+    }))
 }
 
 #[utoipa::path(
-    post, path = "/api/v1/users", tag = "users", operation_id = "create_user",
+    tag = "users", operation_id = "create_user",
     summary = "Tambah akun",
     description = "Admin menambah akun apa pun; staf hukum (`legal`) hanya akun `opd` untuk \
         instansi pengguna pada perjanjian kantornya.",
@@ -105,15 +116,16 @@ async fn list(state: web::Data<AppState>, p: Principal) -> Result<HttpResponse, 
         (status = 422, response = Unprocessable),
     )
 )]
+#[post("/users")]
 async fn create(
     state: web::Data<AppState>,
     p: Principal,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Created<UserView>, ApiError> {
     // Refused before the body is read when the role may add no account at
     // all, and before the costly hash when it may not add this one.
     policy::allow(&p, Action::CreateUser { role: Role::Opd })?;
-    let body: NewUser = json_body(&state, payload).await?;
+    let body: NewUser = ValidJson::read(&state, payload).await?;
     policy::allow(&p, Action::CreateUser { role: body.role })?;
     let new = app::NewAccount {
         password_hash: hashed(body.password.clone()).await?,
@@ -122,13 +134,11 @@ async fn create(
         institution_id: body.institution_id,
     };
     let view = run(&state, move |c| app::create(c, &p, &new)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/users/{}", view.id)))
-        .json(view))
+    Ok(Created::at(format!("/api/v1/users/{}", view.id), view))
 }
 
 #[utoipa::path(
-    get, path = "/api/v1/users/{id}", tag = "users", operation_id = "get_user",
+    tag = "users", operation_id = "get_user",
     summary = "Satu akun",
     description = "Setiap pengguna dapat melihat akunnya sendiri.",
     params(("id" = i64, Path, description = "Id akun")),
@@ -139,18 +149,18 @@ async fn create(
         (status = 404, response = NotFound),
     )
 )]
+#[get("/users/{id}")]
 async fn get(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<UserView>, ApiError> {
     let id = id.into_inner();
-    let view = run(&state, move |c| app::get(c, &p, id)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(web::Json(run(&state, move |c| app::get(c, &p, id)).await?))
 }
 
 #[utoipa::path(
-    patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "patch_user",
+    tag = "users", operation_id = "patch_user",
     summary = "Ubah akun",
     description = "Hanya admin.",
     params(("id" = i64, Path, description = "Id akun")),
@@ -165,15 +175,17 @@ async fn get(
         (status = 422, response = Unprocessable),
     )
 )]
+#[patch("/users/{id}")]
 async fn patch(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<UserView>, ApiError> {
     let id = id.into_inner();
+    // Refused before the body is read, whatever the body.
     policy::allow(&p, Action::ChangeUser)?;
-    let body: UserPatch = json_body(&state, payload).await?;
+    let body: UserPatch = ValidJson::read(&state, payload).await?;
     let change = app::AccountChange {
         password_hash: match &body.password {
             Some(pw) => Some(hashed(pw.clone()).await?),
@@ -186,18 +198,12 @@ async fn patch(
     let view = run(&state, move |c| app::change(c, &p, id, &change)).await?;
     // Old tokens end now, not within the gate's second.
     state.sessions.forget(id);
-    Ok(HttpResponse::Ok().json(view))
+    Ok(web::Json(view))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/users")
-            .route(web::get().to(list))
-            .route(web::post().to(create)),
-    )
-    .service(
-        web::resource("/users/{id}")
-            .route(web::get().to(get))
-            .route(web::patch().to(patch)),
-    );
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(patch);
 }

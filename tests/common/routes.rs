@@ -1,87 +1,53 @@
-//! Every route the server registers (keep in step with src/http; the
-//! OpenAPI test fails when the document and this list disagree).
+//! Every route the server registers, read from the OpenAPI document it
+//! serves: src/http registers each handler together with its operation
+//! (utoipa-actix-web), so the document's paths are the routes. Nothing here
+//! is kept by hand; tests/openapi.rs checks that every route in it answers.
 
-/// Every route registered in src/http, as (method, path) in OpenAPI form.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/healthz"),
-    ("get", "/api/docs"),
-    ("get", "/api/v1/openapi.json"),
-    ("post", "/api/v1/auth/login"),
-    ("get", "/api/v1/users"),
-    ("post", "/api/v1/users"),
-    ("get", "/api/v1/users/{id}"),
-    ("patch", "/api/v1/users/{id}"),
-    ("post", "/api/v1/users/me/feed-token"),
-    ("delete", "/api/v1/users/me/feed-token"),
-    ("get", "/api/v1/agreements"),
-    ("post", "/api/v1/agreements"),
-    ("get", "/api/v1/agreements/{id}"),
-    ("patch", "/api/v1/agreements/{id}"),
-    ("delete", "/api/v1/agreements/{id}"),
-    ("get", "/api/v1/agreements/{id}/scopes"),
-    ("post", "/api/v1/agreements/{id}/scopes"),
-    ("get", "/api/v1/agreements/{id}/scopes/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/scopes/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/scopes/{rid}"),
-    ("get", "/api/v1/agreements/{id}/applications"),
-    ("post", "/api/v1/agreements/{id}/applications"),
-    ("get", "/api/v1/agreements/{id}/applications/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/applications/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/applications/{rid}"),
-    ("get", "/api/v1/agreements/{id}/statements"),
-    ("post", "/api/v1/agreements/{id}/statements"),
-    ("get", "/api/v1/agreements/{id}/statements/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/statements/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/statements/{rid}"),
-    ("get", "/api/v1/agreements/{id}/certificates"),
-    ("post", "/api/v1/agreements/{id}/certificates"),
-    ("get", "/api/v1/agreements/{id}/certificates/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/certificates/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/certificates/{rid}"),
-    ("get", "/api/v1/agreements/{id}/reports"),
-    ("post", "/api/v1/agreements/{id}/reports"),
-    ("get", "/api/v1/agreements/{id}/reports/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/reports/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/reports/{rid}"),
-    ("get", "/api/v1/agreements/{id}/renewals"),
-    ("post", "/api/v1/agreements/{id}/renewals"),
-    ("get", "/api/v1/agreements/{id}/renewals/{rid}"),
-    ("patch", "/api/v1/agreements/{id}/renewals/{rid}"),
-    ("delete", "/api/v1/agreements/{id}/renewals/{rid}"),
-    ("get", "/api/v1/agreements/{id}/history"),
-    ("get", "/api/v1/agreements/{id}/documents/{file}"),
-    ("get", "/api/v1/agreements/{id}/check"),
-    ("get", "/api/v1/agreements/{id}/obligations"),
-    ("put", "/api/v1/agreements/{id}/obligations/{key}/waiver"),
-    ("delete", "/api/v1/agreements/{id}/obligations/{key}/waiver"),
-    ("put", "/api/v1/agreements/{id}/sam-return"),
-    ("get", "/api/v1/obligations"),
-    ("get", "/api/v1/obligations.ics"),
-    ("get", "/kalender/{token}.ics"),
-    ("get", "/api/v1/dashboard"),
-    ("get", "/api/v1/reminders"),
-    ("get", "/api/v1/holidays"),
-    ("get", "/api/v1/holidays/years"),
-    ("put", "/api/v1/holidays/{date}"),
-    ("delete", "/api/v1/holidays/{date}"),
-    ("get", "/api/v1/institutions"),
-    ("post", "/api/v1/institutions"),
-    ("get", "/api/v1/institutions/{id}"),
-    ("patch", "/api/v1/institutions/{id}"),
-    ("delete", "/api/v1/institutions/{id}"),
-    ("get", "/api/v1/people"),
-    ("post", "/api/v1/people"),
-    ("get", "/api/v1/people/{id}"),
-    ("patch", "/api/v1/people/{id}"),
-    ("delete", "/api/v1/people/{id}"),
-    ("get", "/api/v1/elements"),
-];
+use std::sync::LazyLock;
 
-/// Answered without a token.
-pub const PUBLIC: &[&str] = &[
-    "/healthz",
-    "/api/docs",
-    "/api/v1/openapi.json",
-    "/api/v1/auth/login",
-    "/kalender/{token}.ics",
-];
+use serde_json::Value;
+
+/// The methods the API uses, in OpenAPI's spelling.
+pub const METHODS: &[&str] = &["get", "post", "put", "patch", "delete"];
+
+/// The document as the server generates it (the same text it serves).
+pub fn document() -> Value {
+    serde_json::from_str(sepakat::http::openapi::document()).expect("the OpenAPI document is JSON")
+}
+
+/// Every route, as (method, path) in OpenAPI form, in the document's order.
+pub static ROUTES: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
+    let doc = document();
+    let mut out = vec![];
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for m in METHODS {
+            if item.get(*m).is_some() {
+                out.push((m.to_string(), path.clone()));
+            }
+        }
+    }
+    assert!(out.len() >= 60, "only {} routes in the document", out.len());
+    out
+});
+
+/// The paths answered without a token: their operations need no security.
+pub static PUBLIC: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let doc = document();
+    doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .filter(|(_, item)| {
+            METHODS
+                .iter()
+                .filter_map(|m| item.get(*m))
+                .all(|op| op["security"] == serde_json::json!([]))
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
+});
+
+/// Whether `path` is answered without a token.
+pub fn is_public(path: &str) -> bool {
+    PUBLIC.iter().any(|p| p == path)
+}
