@@ -143,6 +143,27 @@ async fn nothing_a_user_types_answers_500(app: TestApp) {
             "{body}"
         );
     }
+    // Short lists answered whole still check a limit or offset they are given.
+    for path in [
+        "/api/v1/users?limit=0",
+        "/api/v1/users?offset=-1",
+        "/api/v1/holidays?limit=501",
+        "/api/v1/holidays?offset=x",
+    ] {
+        let (s, body) = app.get(path).await;
+        assert_eq!(s, 400, "{path}: {body}");
+    }
+    let (_, five) = app.get("/api/v1/holidays?year=2027&limit=5&offset=2").await;
+    let dates: Vec<&str> = five["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates.len(), 5);
+    assert_eq!(dates[0], "2027-02-05");
+    let (_, all) = app.get("/api/v1/holidays?year=2027").await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 26);
     let long = "k".repeat(5_000);
     let (s, _) = app.get(&format!("/api/v1/agreements?q={long}")).await;
     assert_eq!(s, 400);

@@ -243,6 +243,35 @@ where
     r.map_err(Into::into)
 }
 
+/// `limit`/`offset` of a list that is short enough to answer whole (the
+/// accounts, the holiday table): checked like every list's when given, and
+/// `None` when neither is.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct Paging {
+    /// Jumlah per halaman, 1-500 (bawaan: semua).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Lewati sekian yang pertama (bawaan 0).
+    #[param(minimum = 0)]
+    offset: Option<i64>,
+}
+
+impl Paging {
+    /// The items of the page asked for, or all of them.
+    pub(crate) fn apply<T>(&self, items: Vec<T>) -> Result<Vec<T>, ApiError> {
+        if self.limit.is_none() && self.offset.is_none() {
+            return Ok(items);
+        }
+        let (limit, offset) = page(self.limit.or(Some(500)), self.offset)?;
+        Ok(items
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect())
+    }
+}
+
 pub(crate) fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), ApiError> {
     let limit = limit.unwrap_or(50);
     let offset = offset.unwrap_or(0);

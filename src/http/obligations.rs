@@ -776,7 +776,7 @@ struct YearQuery {
     tag = "holidays", operation_id = "list_holidays",
     summary = "Hari libur dan cuti bersama",
     description = "Tabel hari libur yang dipakai menghitung hari kerja.",
-    params(YearQuery),
+    params(YearQuery, super::Paging),
     responses(
         (status = 200, description = "Hari libur, urut tanggal", body = Items<Holiday>),
         (status = 400, response = BadRequest),
@@ -787,11 +787,11 @@ struct YearQuery {
 async fn list_holidays(
     state: web::Data<AppState>,
     q: web::Query<YearQuery>,
+    paging: web::Query<super::Paging>,
 ) -> Result<web::Json<Items<Holiday>>, ApiError> {
     let year = q.year;
-    Ok(web::Json(Items::of(
-        db(&state, move |c| holidays::list(c, year)).await?,
-    )))
+    let all = db(&state, move |c| holidays::list(c, year)).await?;
+    Ok(web::Json(Items::of(paging.apply(all)?)))
 }
 
 #[utoipa::path(

@@ -81,18 +81,25 @@ pub struct UserList {
     summary = "Daftar akun",
     description = "Admin melihat semua akun; staf hukum (`legal`) melihat akun `opd` instansi \
         pengguna pada perjanjian kantornya.",
+    params(super::Paging),
     responses(
         (status = 200, description = "Akun", body = UserList),
+        (status = 400, response = super::openapi::BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
     )
 )]
 #[get("/users")]
-async fn list(state: web::Data<AppState>, p: Principal) -> Result<web::Json<UserList>, ApiError> {
-    let items = run(&state, move |c| app::list(c, &p)).await?;
+async fn list(
+    state: web::Data<AppState>,
+    p: Principal,
+    q: web::Query<super::Paging>,
+) -> Result<web::Json<UserList>, ApiError> {
+    let all = run(&state, move |c| app::list(c, &p)).await?;
+    let total = all.len();
     Ok(web::Json(UserList {
-        total: items.len(),
-        items,
+        total,
+        items: q.apply(all)?,
     }))
 }
 
