@@ -15,13 +15,13 @@ use super::openapi::{
     Forbidden, MergePatch, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
 };
 use super::{db, page, problem::ApiError, run, AppState, ValidJson};
+use crate::app::agreements as app;
+use crate::app::policy::{self, Action};
 use crate::domain::agreement::{
     AgreementDoc, Application, Certificate, Renewal, Report, Scope, Statement,
 };
 use crate::domain::status::AgreementStatus;
 use crate::store::agreements::{self, AgreementSummary, AgreementView, ListFilter};
-use crate::app::agreements as app;
-use crate::app::policy::{self, Action};
 use crate::store::records::Record;
 
 pub(crate) fn date_param(name: &str, v: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
@@ -254,7 +254,10 @@ async fn patch(
     let id = id.into_inner();
     let changes = changes.into_inner();
     let cal = state.calendar();
-    let view = run(&state, move |c| app::patch(c, &principal, &cal, id, &changes)).await?;
+    let view = run(&state, move |c| {
+        app::patch(c, &principal, &cal, id, &changes)
+    })
+    .await?;
     Ok(web::Json(view))
 }
 
@@ -306,8 +309,10 @@ async fn create_record<R: Record + Send + 'static>(
     let id = id.into_inner();
     let body = body.into_inner();
     let cal = state.calendar();
-    let record =
-        run(&state, move |c| app::create_record::<R>(c, &p, &cal, id, body)).await?;
+    let record = run(&state, move |c| {
+        app::create_record::<R>(c, &p, &cal, id, body)
+    })
+    .await?;
     let location = format!(
         "/api/v1/agreements/{id}/{}/{}",
         R::PATH,
@@ -336,8 +341,10 @@ async fn patch_record<R: Record + Send + 'static>(
     let (id, rid) = path.into_inner();
     let changes = changes.into_inner();
     let cal = state.calendar();
-    let record =
-        run(&state, move |c| app::patch_record::<R>(c, &p, &cal, id, rid, &changes)).await?;
+    let record = run(&state, move |c| {
+        app::patch_record::<R>(c, &p, &cal, id, rid, &changes)
+    })
+    .await?;
     Ok(web::Json(record))
 }
 
@@ -348,7 +355,10 @@ async fn delete_record<R: Record + Send + 'static>(
 ) -> Result<HttpResponse, ApiError> {
     let (id, rid) = path.into_inner();
     let cal = state.calendar();
-    run(&state, move |c| app::delete_record::<R>(c, &p, &cal, id, rid)).await?;
+    run(&state, move |c| {
+        app::delete_record::<R>(c, &p, &cal, id, rid)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -357,6 +367,8 @@ async fn delete_record<R: Record + Send + 'static>(
 /// above, so each gets a thin concrete handler here that carries its
 /// operation, and [`Documented`] registers the handlers and adds their
 /// operations in one `.service(...)`.
+// rustfmt re-indents the attributes inside this macro on every run.
+#[rustfmt::skip]
 macro_rules! records {
     ($ty:ident, $label:literal, $example:tt) => {{
         fn list_path() -> String {

@@ -7,9 +7,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::Principal;
 use super::bodies::Page;
-use crate::store::audit::HistoryItem;
 use super::problem::ApiError;
 use super::{page, run, AppState};
+use crate::store::audit::HistoryItem;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -46,8 +46,10 @@ async fn history(
 ) -> Result<web::Json<Page<HistoryItem>>, ApiError> {
     let id = id.into_inner();
     let (limit, offset) = page(q.limit, q.offset)?;
-    let (total, items) =
-        run(&state, move |c| crate::app::agreements::history(c, &p, id, limit, offset)).await?;
+    let (total, items) = run(&state, move |c| {
+        crate::app::agreements::history(c, &p, id, limit, offset)
+    })
+    .await?;
     Ok(web::Json(Page {
         total,
         limit,

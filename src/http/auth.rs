@@ -14,8 +14,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::problem::ApiError;
 use super::{db, AppState, ValidJson};
-use crate::domain::catalog::Role;
 use crate::auth::password;
+use crate::domain::catalog::Role;
 use crate::store::{login_failures, users, DbConnection, StoreError};
 
 /// The signed-in user of a request, put there by [`authenticate`]: the
@@ -42,7 +42,6 @@ fn unauthorized() -> ApiError {
         "sertakan token yang masih berlaku: Authorization: Bearer <token> dari POST /api/v1/auth/login",
     )
 }
-
 
 // ---- who is signed in -----------------------------------------------------------
 

@@ -110,7 +110,10 @@ async fn document(
         privacy: principal.entitled(),
         paper,
     };
-    let doc = run(&state, move |c| crate::app::agreements::doc(c, &principal, id)).await?;
+    let doc = run(&state, move |c| {
+        crate::app::agreements::doc(c, &principal, id)
+    })
+    .await?;
     let renderer = state.documents.clone();
     let number = doc
         .parties

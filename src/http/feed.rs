@@ -184,7 +184,10 @@ async fn create_token(
     req: HttpRequest,
 ) -> Result<(web::Json<FeedSubscription>, StatusCode), ApiError> {
     let (secret, hash) = token::generate();
-    run(&state, move |c| crate::app::users::replace_feed_token(c, &p, &hash)).await?;
+    run(&state, move |c| {
+        crate::app::users::replace_feed_token(c, &p, &hash)
+    })
+    .await?;
     let base = public_base(&state, &req);
     let path = format!("/kalender/{secret}.ics");
     let webcal = match base.split_once("://") {

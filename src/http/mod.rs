@@ -155,7 +155,10 @@ impl AppState {
         self
     }
 
-    pub fn with_scheduler(mut self, health: Option<Arc<crate::reminders::SchedulerHealth>>) -> Self {
+    pub fn with_scheduler(
+        mut self,
+        health: Option<Arc<crate::reminders::SchedulerHealth>>,
+    ) -> Self {
         self.scheduler = health;
         self
     }

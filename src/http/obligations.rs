@@ -20,11 +20,11 @@ use super::openapi::{
 use super::{db, page, problem::ApiError, run, AppState, DashboardViews, ValidJson};
 use crate::app::obligations as app;
 use crate::app::policy::{self, Action};
-use crate::store::outbox;
 use crate::domain::calendar::{Holiday, HolidayKind};
 use crate::domain::obligations::{at_risk, Obligation, ObligationKind, ObligationState};
 use crate::domain::status::AgreementStatus;
 use crate::store::obligations::{self as store, Evaluated};
+use crate::store::outbox;
 use crate::store::{agreements, db::registry_version, holidays, StoreError};
 
 /// Runs the engine over every agreement (or one institution's), streaming.
@@ -96,7 +96,10 @@ async fn for_agreement(
     let id = id.into_inner();
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
     let cal = state.calendar();
-    let view = run(&state, move |c| crate::app::agreements::get(c, &p, id, as_of, &cal)).await?;
+    let view = run(&state, move |c| {
+        crate::app::agreements::get(c, &p, id, as_of, &cal)
+    })
+    .await?;
     Ok(web::Json(AgreementObligations {
         agreement_id: id,
         as_of,

@@ -50,7 +50,6 @@ struct PeopleQuery {
     offset: Option<i64>,
 }
 
-
 #[utoipa::path(
     tag = "institutions", operation_id = "list_institutions",
     summary = "Daftar instansi",
@@ -150,7 +149,9 @@ async fn get_institution(
     id: web::Path<i64>,
 ) -> Result<web::Json<InstitutionView>, ApiError> {
     let id = id.into_inner();
-    Ok(web::Json(run(&state, move |c| app::get_institution(c, &p, id)).await?))
+    Ok(web::Json(
+        run(&state, move |c| app::get_institution(c, &p, id)).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -292,7 +293,9 @@ async fn get_person(
     id: web::Path<i64>,
 ) -> Result<web::Json<PersonView>, ApiError> {
     let id = id.into_inner();
-    Ok(web::Json(run(&state, move |c| app::get_person(c, &p, id)).await?))
+    Ok(web::Json(
+        run(&state, move |c| app::get_person(c, &p, id)).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -361,7 +364,9 @@ async fn delete_person(
 async fn list_elements(
     state: web::Data<AppState>,
 ) -> Result<web::Json<Items<ElementRow>>, ApiError> {
-    Ok(web::Json(Items::of(db(&state, |c| catalog::list(c)).await?)))
+    Ok(web::Json(Items::of(
+        db(&state, |c| catalog::list(c)).await?,
+    )))
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

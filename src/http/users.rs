@@ -19,7 +19,6 @@ use crate::domain::account::{NewPassword, Username};
 use crate::domain::catalog::Role;
 use crate::store::users::UserView;
 
-
 /// Akun baru.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
