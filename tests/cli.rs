@@ -220,3 +220,50 @@ cli_on_both!(
     eight_parallel_imports,
     import_folder_of_seeds
 );
+
+/// A wrong argument is one Indonesian line naming it (and the choices of a
+/// closed one), with exit code 2; nothing is opened or written.
+#[test]
+fn wrong_arguments_get_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("never.db");
+    for (args, expected) in [
+        (
+            vec!["user", "add", "x", "--role", "kepala"],
+            "nilai 'kepala' untuk --role <ROLE> tidak dikenal; pilihan: admin, legal, opd, viewer",
+        ),
+        (
+            vec![
+                "render",
+                "--agreement",
+                "1",
+                "--kind",
+                "pks",
+                "--paper",
+                "letter",
+                "-o",
+                "x.pdf",
+            ],
+            "pilihan: a4, f4",
+        ),
+        (
+            vec!["check", "--as-of", "2026-02-30"],
+            "bukan tanggal YYYY-MM-DD",
+        ),
+        (vec!["frobnicate"], "perintah 'frobnicate' tidak dikenal"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sepakat"))
+            .args(&args)
+            .env("DATABASE_URL", &db)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("sepakat: ") && stderr.contains(expected),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(!db.exists(), "nothing was opened");
+}

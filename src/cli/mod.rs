@@ -67,7 +67,10 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return refuse_arguments(e),
+    };
     let mut config = Config::from_env();
     if let Some(db) = cli.database {
         config.database_url = db;
@@ -89,6 +92,49 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Help and version as clap writes them; a wrong argument as one
+/// Indonesian line naming the argument and, for a closed choice, the choices.
+fn refuse_arguments(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let ctx = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let arg = ctx(ContextKind::InvalidArg);
+    let line = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => e.exit(),
+        ErrorKind::InvalidValue => {
+            let valid = ctx(ContextKind::ValidValue);
+            let value = ctx(ContextKind::InvalidValue);
+            if valid.is_empty() {
+                format!("nilai '{value}' untuk {arg} tidak valid")
+            } else {
+                format!("nilai '{value}' untuk {arg} tidak dikenal; pilihan: {valid}")
+            }
+        }
+        ErrorKind::ValueValidation => format!(
+            "{arg}: {}",
+            std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        ),
+        ErrorKind::MissingRequiredArgument => format!("argumen wajib belum diisi: {arg}"),
+        ErrorKind::UnknownArgument => format!("argumen {arg} tidak dikenal; lihat sepakat --help"),
+        ErrorKind::InvalidSubcommand => format!(
+            "perintah '{}' tidak dikenal; lihat sepakat --help",
+            ctx(ContextKind::InvalidSubcommand)
+        ),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "perintah belum disebut; lihat sepakat --help".to_string()
+        }
+        _ => format!("argumen tidak valid; lihat sepakat --help ({})", e.kind()),
+    };
+    eprintln!("sepakat: {line}");
+    ExitCode::from(2)
 }
 
 /// The database, migrated and with the shipped holiday years it lacks.
