@@ -104,37 +104,12 @@ impl Marker {
             Marker::DecimalParens => format!("({n})"),
             Marker::AlphaParen => format!("{})", letters(n, b'a')),
             Marker::UpperAlpha => format!("{}.", letters(n, b'A')),
-            Marker::Roman => format!("{}.", roman(n)),
+            Marker::Roman => format!("{}.", crate::domain::words::roman(n)),
             Marker::Dash => "-".to_string(),
         }
     }
 }
 
-fn roman(mut n: u32) -> String {
-    const TABLE: [(u32, &str); 13] = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut out = String::new();
-    for (value, digits) in TABLE {
-        while n >= value {
-            out.push_str(digits);
-            n -= value;
-        }
-    }
-    out
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
