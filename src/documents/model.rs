@@ -110,7 +110,6 @@ impl Marker {
     }
 }
 
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     pub blocks: Vec<Block>,
