@@ -12,6 +12,7 @@ pub mod import;
 pub mod json;
 pub mod reminders;
 pub mod store;
+pub mod web;
 
 /// Today in Asia/Jakarta (UTC+7 all year, no daylight saving).
 pub fn today_jakarta() -> chrono::NaiveDate {

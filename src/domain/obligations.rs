@@ -117,6 +117,16 @@ impl ObligationState {
     pub fn from_code(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|k| k.code() == s)
     }
+    /// The state in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ObligationState::Pending => "Belum jatuh tempo",
+            ObligationState::DueSoon => "Segera jatuh tempo",
+            ObligationState::Overdue => "Terlambat",
+            ObligationState::Fulfilled => "Terpenuhi",
+            ObligationState::Waived => "Dikecualikan",
+        }
+    }
 }
 
 /// What a rule is met by: a record in one of the agreement's lists.

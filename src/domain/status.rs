@@ -49,6 +49,18 @@ impl AgreementStatus {
     pub fn from_code(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|st| st.code() == s)
     }
+
+    /// The status in words, as a legal officer says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AgreementStatus::Draft => "Draf",
+            AgreementStatus::Active => "Berlaku",
+            AgreementStatus::RenewalDue => "Masa perpanjangan",
+            AgreementStatus::Expired => "Berakhir",
+            AgreementStatus::Terminated => "Diakhiri",
+            AgreementStatus::Renewed => "Diubah adendum",
+        }
+    }
 }
 
 /// The dates the status is computed from.

@@ -116,10 +116,26 @@ async fn list(
         visible: principal.visible.clone(),
     };
     let as_of = f.as_of;
+    let (total, items) = page_of(&state, f).await?;
+    Ok(web::Json(AgreementList {
+        total,
+        limit,
+        offset,
+        as_of,
+        items,
+    }))
+}
+
+/// One page of the agreements a filter matches, with their total: the
+/// list's one read, for the API and the pages. The filter's matching ids
+/// are kept until the registry changes, so the count and a deep offset
+/// cost nothing over 100,000 rows.
+pub(crate) async fn page_of(
+    state: &web::Data<AppState>,
+    f: ListFilter,
+) -> Result<(i64, Vec<agreements::AgreementSummary>), ApiError> {
     let cache = state.matches.clone();
-    let (total, items) = db(&state, move |c| {
-        // The filter's matching ids, reused until the registry changes: the
-        // count and a deep offset then cost nothing over 100,000 rows.
+    db(state, move |c| {
         let key = ListFilter {
             limit: 0,
             offset: 0,
@@ -147,14 +163,7 @@ async fn list(
         };
         agreements::page_of(c, &f, &ids)
     })
-    .await?;
-    Ok(web::Json(AgreementList {
-        total,
-        limit,
-        offset,
-        as_of,
-        items,
-    }))
+    .await
 }
 
 #[utoipa::path(

@@ -116,8 +116,14 @@ impl Sessions {
 }
 
 impl Known {
+    /// The version of the account's sign-ins: a password change or a
+    /// disable moves it, ending every token and session opened before.
+    pub(crate) fn token_version(&self) -> i32 {
+        self.token_version
+    }
+
     /// The principal, unless the account is disabled.
-    fn enabled(self) -> Option<Principal> {
+    pub(crate) fn enabled(self) -> Option<Principal> {
         (!self.disabled).then_some(self.principal)
     }
 }
@@ -151,7 +157,7 @@ fn load_known(c: &mut DbConnection, id: i64) -> Result<Option<Known>, StoreError
 /// second ago, else read now. Each call first brings the instance up to the
 /// database's change stamps ([`AppState::follow`]), so the request it gates
 /// sees what other instances changed.
-async fn known(state: &web::Data<AppState>, id: i64) -> Result<Option<Known>, ApiError> {
+pub(crate) async fn known(state: &web::Data<AppState>, id: i64) -> Result<Option<Known>, ApiError> {
     let st = state.clone();
     db(state, move |c| {
         let stamps = st.follow(c)?;
@@ -248,6 +254,56 @@ impl Throttle {
     }
 }
 
+/// Why a sign-in was refused.
+pub(crate) enum Refused {
+    /// Too many failures: seconds to wait.
+    Throttled(u64),
+    /// Wrong name or password, or a disabled account: never which.
+    Wrong,
+}
+
+/// The one check of a user name and password, for the API's token and the
+/// sign-in page's session alike: the throttle first, then the password
+/// (hashed off the async workers; an unknown name costs the same time),
+/// every failure counted against the name and the client's address.
+pub(crate) async fn check_password(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    username: String,
+    password: String,
+) -> Result<Result<users::UserRow, Refused>, ApiError> {
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let keys = state.throttle.keys(&username, &address);
+    let (throttle, k) = (state.throttle.clone(), keys.clone());
+    if let Some(wait) = db(state, move |c| throttle.retry_after(c, &k)).await? {
+        return Ok(Err(Refused::Throttled(wait)));
+    }
+    let user = db(state, move |c| users::by_name(c, &username)).await?;
+    let verified = web::block(move || match user {
+        Some(u) if password::verify(&u.password_hash, &password) && !u.disabled => Some(u),
+        Some(_) => None,
+        None => {
+            password::burn(&password);
+            None
+        }
+    })
+    .await?;
+    let Some(user) = verified else {
+        let throttle = state.throttle.clone();
+        db(state, move |c| throttle.fail(c, &keys)).await?;
+        tracing::info!(address = %address, "failed sign-in");
+        return Ok(Err(Refused::Wrong));
+    };
+    let throttle = state.throttle.clone();
+    if let Err(e) = db(state, move |c| throttle.succeed(c, &keys)).await {
+        tracing::warn!(error = %e, "failed sign-ins not cleared");
+    }
+    Ok(Ok(user))
+}
+
 // ---- login -------------------------------------------------------------------
 
 /// Nama pengguna dan kata sandi.
@@ -304,50 +360,28 @@ async fn login(
     body: ValidJson<Login>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let keys = state.throttle.keys(&body.username, &address);
-    let (throttle, k) = (state.throttle.clone(), keys.clone());
-    if let Some(wait) = db(&state, move |c| throttle.retry_after(c, &k)).await? {
-        let e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Terlalu banyak percobaan",
-            format!("terlalu banyak percobaan masuk yang gagal; coba lagi dalam {wait} detik"),
-        );
-        let mut r = e.error_response();
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
-        return Ok(r);
-    }
-    let name = body.username.clone();
-    let user = db(&state, move |c| users::by_name(c, &name)).await?;
-    let password = body.password;
-    let verified = web::block(move || match user {
-        Some(u) if password::verify(&u.password_hash, &password) && !u.disabled => Some(u),
-        Some(_) => None,
-        None => {
-            password::burn(&password);
-            None
+    let user = match check_password(&state, &req, body.username, body.password).await? {
+        Ok(user) => user,
+        Err(Refused::Throttled(wait)) => {
+            let e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Terlalu banyak percobaan",
+                format!("terlalu banyak percobaan masuk yang gagal; coba lagi dalam {wait} detik"),
+            );
+            let mut r = e.error_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
+            return Ok(r);
         }
-    })
-    .await?;
-    let Some(user) = verified else {
-        let throttle = state.throttle.clone();
-        db(&state, move |c| throttle.fail(c, &keys)).await?;
-        tracing::info!(address = %address, "failed sign-in");
         // One message for every failure: it must not tell which part was wrong.
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "Gagal masuk",
-            "nama pengguna atau kata sandi salah, atau akun dinonaktifkan",
-        ));
+        Err(Refused::Wrong) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "Gagal masuk",
+                "nama pengguna atau kata sandi salah, atau akun dinonaktifkan",
+            ))
+        }
     };
-    let throttle = state.throttle.clone();
-    if let Err(e) = db(&state, move |c| throttle.succeed(c, &keys)).await {
-        tracing::warn!(error = %e, "failed sign-ins not cleared");
-    }
     let role = user.role()?;
     let token = state.keys.issue(
         user.id,

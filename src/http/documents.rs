@@ -89,6 +89,21 @@ async fn document(
     query: web::Query<DocQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, file) = path.into_inner();
+    let q = query.into_inner();
+    draw(&state, principal, id, &file, q.set, q.paper, q.as_of).await
+}
+
+/// One document of an agreement, drawn for `principal` (its personal data
+/// masked as their role requires): the API's and the pages' one way.
+pub(crate) async fn draw(
+    state: &web::Data<AppState>,
+    principal: super::auth::Principal,
+    id: i64,
+    file: &str,
+    set: Option<String>,
+    paper: Option<String>,
+    as_of: Option<String>,
+) -> Result<HttpResponse, ApiError> {
     let (kind, format) = file
         .rsplit_once('.')
         .and_then(|(k, f)| Some((Kind::parse(k)?, Format::parse(f)?)))
@@ -97,20 +112,20 @@ async fn document(
                 "dokumen '{file}' tidak dikenal: pilih pks, juknis, sptjm, nda, renewal-letter atau adendum, dengan akhiran .html atau .pdf"
             ))
         })?;
-    let today = date_param("as_of", &query.as_of)?.unwrap_or_else(crate::today_jakarta);
-    let paper = match query.paper.as_deref() {
+    let today = date_param("as_of", &as_of)?.unwrap_or_else(crate::today_jakarta);
+    let paper = match paper.as_deref() {
         None => crate::documents::model::Paper::A4,
         Some(p) => crate::documents::model::Paper::parse(p).ok_or_else(|| {
             ApiError::bad_request(format!("kertas '{p}' tidak dikenal: a4 atau f4"))
         })?,
     };
     let options = crate::documents::DrawOptions {
-        set: query.set.clone(),
+        set,
         today,
         privacy: principal.entitled(),
         paper,
     };
-    let doc = run(&state, move |c| {
+    let doc = run(state, move |c| {
         crate::app::agreements::doc(c, &principal, id)
     })
     .await?;

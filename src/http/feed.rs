@@ -15,7 +15,7 @@ use super::obligations::each_evaluated;
 use super::openapi::{NotFound, Unauthorized};
 use super::problem::ApiError;
 use super::{db, run, AppState};
-use crate::auth::feed as token;
+use crate::auth::secret as token;
 use crate::domain::ics::{self, FeedEvent};
 use crate::domain::obligations::{Obligation, ObligationState};
 use crate::store::{feed, obligations as store};

@@ -1,15 +1,15 @@
 //! The HTTP API: thin handlers over the store, JSON in and out, errors as
 //! problem+json.
 
-mod agreements;
+pub(crate) mod agreements;
 mod audit;
 pub mod auth;
 pub mod bodies;
-mod documents;
+pub(crate) mod documents;
 pub mod extract;
 mod feed;
 mod input;
-mod obligations;
+pub(crate) mod obligations;
 pub mod openapi;
 mod parties;
 pub mod problem;
@@ -322,12 +322,19 @@ async fn healthz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiErr
 
 /// An address no route takes: 405 with `Allow` when the document serves
 /// the path with other methods, else 404.
-pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
+    if crate::web::is_page(req.path()) {
+        return Err(crate::web::PageError::Api(ApiError::not_found(
+            "Halaman ini tidak ada. Periksa alamatnya, atau kembali ke Beranda.",
+        ))
+        .into());
+    }
     let methods = openapi::methods_at(req.path());
     if methods.is_empty() || methods.contains(&req.method().as_str()) {
         return Err(ApiError::not_found(
             "alamat API ini tidak ada; lihat README untuk daftar endpoint",
-        ));
+        )
+        .into());
     }
     let allow = methods.join(", ");
     let e = ApiError::new(
@@ -402,6 +409,8 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             .into_utoipa_app()
             .configure(configure)
             .into_app()
+            .configure(crate::web::configure)
+            .wrap(actix_web::middleware::Compress::default())
             .default_service(web::to(not_found))
     })
     .workers(workers)

@@ -369,19 +369,28 @@ async fn dashboard(
     q: web::Query<AsOfQuery>,
 ) -> Result<web::Json<Dashboard>, ApiError> {
     let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
+    Ok(web::Json(
+        dashboard_of(&state, principal.visible.clone(), as_of).await?,
+    ))
+}
+
+/// The dashboard of what `visible` covers as of a date: the API's and the
+/// Beranda's one read.
+pub(crate) async fn dashboard_of(
+    state: &web::Data<AppState>,
+    visible: crate::store::access::Visibility,
+    as_of: NaiveDate,
+) -> Result<Dashboard, ApiError> {
     let calendars = state.calendars();
-    let visible = principal.visible.clone();
     // The outbox is not part of the registry version: its counts are read live.
     let counted = visible.clone();
-    let (version, outbox_counts) = db(&state, move |c| {
+    let (version, outbox_counts) = db(state, move |c| {
         Ok((registry_version(c)?, outbox::count_by_state(c, &counted)?))
     })
     .await?;
-    let with_reminders = |kept: Arc<Dashboard>| {
-        web::Json(Dashboard {
-            reminders: outbox_counts,
-            ..(*kept).clone()
-        })
+    let with_reminders = |kept: Arc<Dashboard>| Dashboard {
+        reminders: outbox_counts,
+        ..(*kept).clone()
     };
     if let Some(value) = kept_view(&*state.dashboards.lock().await, &visible, as_of, version) {
         return Ok(with_reminders(value));
@@ -389,7 +398,7 @@ async fn dashboard(
     // One computation at a time. Waiting here holds no connection: requests
     // queued behind a long run do not take the pool's connections meanwhile.
     let mut views = state.dashboards.clone().lock_owned().await;
-    let value = db(&state, move |c| {
+    let value = db(state, move |c| {
         let version = registry_version(c)?;
         if let Some(value) = kept_view(&views, &visible, as_of, version) {
             return Ok(value);

@@ -22,14 +22,14 @@ impl Key {
     pub fn user(name: &str) -> Key {
         Key {
             scope: "user",
-            hash: crate::auth::feed::hash(&name.trim().to_lowercase()),
+            hash: crate::auth::secret::hash(&name.trim().to_lowercase()),
         }
     }
 
     pub fn address(address: &str) -> Key {
         Key {
             scope: "address",
-            hash: crate::auth::feed::hash(address),
+            hash: crate::auth::secret::hash(address),
         }
     }
 }

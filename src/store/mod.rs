@@ -18,6 +18,7 @@ pub mod people;
 pub mod records;
 pub mod schema;
 pub mod users;
+pub mod web_sessions;
 
 pub use db::{connect, migrate, quiet_tx, write_tx, Backend, DbConnection, Pool, PooledConn};
 pub use error::StoreError;

@@ -389,3 +389,17 @@ diesel::table! {
         stamp -> BigInt,
     }
 }
+
+diesel::table! {
+    web_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        token_version -> Integer,
+        csrf -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(web_sessions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(web_sessions, users);

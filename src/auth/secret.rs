@@ -1,4 +1,5 @@
-//! Secret calendar-feed tokens: 256 random bits from the operating system,
+//! Random secrets (calendar-feed tokens, browser sessions, CSRF tokens):
+//! 256 random bits from the operating system,
 //! written URL-safe (base64url, 43 characters), stored only as their SHA-256.
 //!
 //! A fast hash is right here: the token is a random secret, not a password

@@ -1,0 +1,114 @@
+//! Forms: every POST carries its session's CSRF token (`_csrf`); one that
+//! does not is refused before anything is read or written. Values pass the
+//! same text rule as the API's JSON (no control characters, a length cap).
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use super::session::Visitor;
+use super::PageError;
+use crate::http::problem::ApiError;
+
+/// The longest value of one field.
+const MAX_VALUE: usize = 20_000;
+
+/// A signed-in visitor's form, its CSRF token checked.
+pub struct Posted<T>(pub Visitor, pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
+    type Error = PageError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let visitor = Visitor::from_request(req, payload);
+        // Bounded by actix's payload limit (256 KiB): forms carry no files.
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let visitor = visitor.await?;
+            let body = body
+                .await
+                .map_err(|_| ApiError::bad_request("isi formulir terlalu besar atau terputus"))?;
+            let fields = fields(&body)?;
+            let sent = fields.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v);
+            if !sent.is_some_and(|s| same(s, &visitor.csrf)) {
+                return Err(PageError::Csrf);
+            }
+            Ok(Posted(visitor, parse(&body)?))
+        })
+    }
+}
+
+/// The form's fields in order, each value checked by the text rule.
+pub fn fields(body: &[u8]) -> Result<Vec<(String, String)>, PageError> {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| ApiError::bad_request("isi formulir tidak terbaca"))?;
+    for (name, value) in &fields {
+        crate::domain::text::check_text(value, MAX_VALUE)
+            .map_err(|m| ApiError::bad_request(format!("isian {name}: {m}")))?;
+    }
+    Ok(fields)
+}
+
+/// The form as `T` (fields `T` does not name, like `_csrf`, are ignored).
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, PageError> {
+    serde_urlencoded::from_bytes(body).map_err(|e| {
+        PageError::Api(ApiError::bad_request(format!(
+            "isi formulir tidak valid: {e}"
+        )))
+    })
+}
+
+/// Compares two tokens in time independent of where they differ.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// `s` as a query-string value (and a cookie value).
+pub fn encode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|q| q.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+/// `s` as one segment of a path: every byte but the unreserved ones
+/// percent-encoded (a space is `%20` there, not `+`).
+pub fn segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The text [`encode`] wrote.
+pub fn decode(s: &str) -> String {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("x={s}"))
+        .ok()
+        .and_then(|v| v.into_iter().next())
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoding_round_trips_and_tokens_compare() {
+        let m = "Laporan semester 1 2026 tercatat; kewajiban terpenuhi & selesai.";
+        assert_eq!(decode(&encode(m)), m);
+        assert!(!encode(m).contains(' '));
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "abcd"));
+        assert_eq!(segment("nda:ARIS SATRIA"), "nda%3AARIS%20SATRIA");
+    }
+}

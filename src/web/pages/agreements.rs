@@ -1,0 +1,126 @@
+//! Perjanjian (`/perjanjian`): search and filters that live in the address
+//! (a view can be bookmarked and sent), a page of 25 with the total.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::domain::status::AgreementStatus;
+use crate::http::agreements::page_of;
+use crate::http::problem::ApiError;
+use crate::store::agreements::ListFilter;
+use crate::web::form::encode;
+use crate::web::render;
+use crate::web::session::{state, Visitor};
+use crate::web::PageError;
+
+pub(super) const PER_PAGE: i64 = 25;
+
+/// The list's filters, as the address carries them.
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct Filters {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    /// Berakhir sebelum (YYYY-MM-DD).
+    pub berakhir: Option<String>,
+    pub instansi: Option<i64>,
+    pub halaman: Option<i64>,
+}
+
+impl Filters {
+    /// The store's filter for `visitor`, or what is wrong with the address.
+    pub fn to_filter(&self, visitor: &Visitor) -> Result<ListFilter, PageError> {
+        let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(
+                AgreementStatus::from_code(s)
+                    .ok_or_else(|| ApiError::bad_request(format!("status '{s}' tidak dikenal")))?,
+            ),
+        };
+        let page = self.halaman.unwrap_or(1);
+        if !(1..=100_000).contains(&page) {
+            return Err(ApiError::bad_request("halaman harus antara 1 dan 100000").into());
+        }
+        Ok(ListFilter {
+            status,
+            institution: self.instansi,
+            q: self.q.clone().filter(|s| !s.trim().is_empty()),
+            expires_before: super::date_param("berakhir", &self.berakhir)?,
+            as_of: crate::today_jakarta(),
+            limit: PER_PAGE,
+            offset: (page - 1) * PER_PAGE,
+            visible: visitor.actor.visible.clone(),
+        })
+    }
+
+    /// The address of this view at another page.
+    fn at_page(&self, page: i64) -> String {
+        let mut parts = vec![];
+        for (k, v) in [
+            ("q", self.q.clone()),
+            ("status", self.status.clone()),
+            ("berakhir", self.berakhir.clone()),
+            ("instansi", self.instansi.map(|i| i.to_string())),
+        ] {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                parts.push(format!("{k}={}", encode(&v)));
+            }
+        }
+        parts.push(format!("halaman={page}"));
+        format!("/perjanjian?{}", parts.join("&"))
+    }
+
+    /// The query string of this view without the page (for the exports).
+    fn query(&self) -> String {
+        self.at_page(1)
+            .trim_start_matches("/perjanjian?")
+            .trim_end_matches("halaman=1")
+            .trim_end_matches('&')
+            .to_string()
+    }
+}
+
+async fn list(
+    req: HttpRequest,
+    visitor: Visitor,
+    q: web::Query<Filters>,
+) -> Result<HttpResponse, PageError> {
+    let state = state(&req)?;
+    let f = q.to_filter(&visitor)?;
+    let page = q.halaman.unwrap_or(1);
+    let (total, items) = page_of(&state, f).await?;
+    let pages = (total + PER_PAGE - 1) / PER_PAGE;
+    let statuses: Vec<_> = AgreementStatus::ALL
+        .iter()
+        .map(|s| json!({"code": s.code(), "label": s.label(), "selected": q.status.as_deref() == Some(s.code())}))
+        .collect();
+    let ctx = json!({
+        "filters": {"q": q.q, "berakhir": q.berakhir, "instansi": q.instansi},
+        "statuses": statuses,
+        "total": total,
+        "items": items,
+        "page": page,
+        "pages": pages.max(1),
+        "first": (page - 1) * PER_PAGE + 1,
+        "last": ((page - 1) * PER_PAGE + items_len(total, page)),
+        "prev": (page > 1).then(|| q.at_page(page - 1)),
+        "next": (page < pages).then(|| q.at_page(page + 1)),
+        "export_query": q.query(),
+    });
+    Ok(render::page(
+        &req,
+        &visitor,
+        "perjanjian",
+        "Perjanjian",
+        "perjanjian",
+        ctx,
+    ))
+}
+
+fn items_len(total: i64, page: i64) -> i64 {
+    (total - (page - 1) * PER_PAGE).clamp(0, PER_PAGE)
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/perjanjian", web::get().to(list));
+}

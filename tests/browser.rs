@@ -1,0 +1,390 @@
+//! The pages in a real browser: Debian's chromium driven through
+//! chromedriver, against the real server on a random port, on SQLite and on
+//! PostgreSQL. Every page visited is checked by axe-core (WCAG 2.1 AA) and
+//! photographed at 1366×768 into `target/screenshots/`.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{example, TestApp};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+on_both!(staff_work_through_the_pages, pages_work_without_javascript);
+
+/// chromedriver for one test, stopped with it.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn driver() -> Driver {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (Debian package chromium-driver; .ci/run installs it)");
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if reqwest::get(format!("{url}/status")).await.is_ok() {
+            return Driver { child, url };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start on {url}");
+}
+
+/// A headless chromium at 1366×768, with or without JavaScript.
+async fn browser(d: &Driver, javascript: bool) -> Client {
+    let mut options = json!({
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--window-size=1366,768", "--lang=id"],
+    });
+    if let Ok(bin) = std::env::var("SEPAKAT_TEST_CHROMIUM") {
+        options["binary"] = json!(bin);
+    } else if std::path::Path::new("/usr/bin/chromium").exists() {
+        options["binary"] = json!("/usr/bin/chromium");
+    }
+    if !javascript {
+        options["prefs"] = json!({"profile.managed_default_content_settings.javascript": 2});
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), options);
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&d.url)
+        .await
+        .expect("a chromium session")
+}
+
+/// Writes the page as it looks now to `target/screenshots/NAME.png`.
+async fn screenshot(c: &Client, name: &str) {
+    let dir = common::root().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+/// axe-core's WCAG 2.1 A/AA rules over the page: no violation.
+async fn accessible(c: &Client, page: &str) {
+    let axe = std::fs::read_to_string(common::root().join("tests/assets/axe-4.14.1.min.js"))
+        .expect("axe-core is vendored under tests/assets");
+    c.execute(&axe, vec![]).await.expect("axe loads");
+    let result = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+                  .then(r => done(r.violations.map(v => ({id: v.id, help: v.help,
+                        nodes: v.nodes.map(n => n.html).slice(0, 3)}))))
+                  .catch(e => done([{id: "axe-error", help: String(e)}]));"#,
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    let violations = result.as_array().cloned().unwrap_or_default();
+    assert!(
+        violations.is_empty(),
+        "{page}: accessibility violations: {}",
+        serde_json::to_string_pretty(&result).unwrap()
+    );
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} on the page: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn path(c: &Client) -> String {
+    let u = c.current_url().await.unwrap();
+    match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    }
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} on the page: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn sign_in(c: &Client, username: &str, password: &str) {
+    fill(c, "#username", username).await;
+    fill(c, "#password", password).await;
+    click(c, "form[action='/masuk'] button[type=submit]").await;
+}
+
+/// The first count on the Beranda: overdue obligations.
+async fn overdue_on_home(c: &Client, app: &TestApp) -> u64 {
+    c.goto(&app.url("/")).await.unwrap();
+    let t = text(c, ".hitungan li:first-child .angka-besar").await;
+    t.replace('.', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("a count, not {t:?}"))
+}
+
+/// The example PKS (no agency e-mail is needed), imported through the API.
+async fn imported(app: &TestApp) -> i64 {
+    let (status, v) = app.post("/api/v1/agreements", &example()).await;
+    assert_eq!(status, 201, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+/// A client that carries the browser's session cookie (for what a browser
+/// saves rather than shows: the PDF, the XLSX; and for forged posts).
+async fn with_session(c: &Client) -> (reqwest::Client, String) {
+    let cookie = c
+        .get_named_cookie("sepakat_sesi")
+        .await
+        .expect("a session cookie");
+    let value = format!("sepakat_sesi={}", cookie.value());
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, value.parse().unwrap());
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (client, cookie.value().to_string())
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("d.pdf");
+    std::fs::write(&p, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .arg(&p)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn reports(app: &TestApp, id: i64) -> usize {
+    let (status, v) = app.get(&format!("/api/v1/agreements/{id}/reports")).await;
+    assert_eq!(status, 200, "{v}");
+    v.as_array()
+        .map(Vec::len)
+        .unwrap_or_else(|| v["items"].as_array().unwrap().len())
+}
+
+async fn staff_work_through_the_pages(app: TestApp) {
+    let id = imported(&app).await;
+    let d = driver().await;
+    let c = browser(&d, true).await;
+    let backend = if app.database_url.starts_with("postgres") {
+        "pg"
+    } else {
+        "sqlite"
+    };
+
+    // An address without a session leads to the sign-in page and back.
+    c.goto(&app.url(&format!("/perjanjian/{id}")))
+        .await
+        .unwrap();
+    assert!(
+        path(&c).await.starts_with("/masuk?lanjut="),
+        "{}",
+        path(&c).await
+    );
+    accessible(&c, "masuk").await;
+    screenshot(&c, "masuk").await;
+    sign_in(&c, "admin", "salah-sandi").await;
+    assert!(text(&c, "[role=alert]").await.contains("salah"));
+    sign_in(&c, "admin", common::ADMIN_PASSWORD).await;
+    assert_eq!(path(&c).await, format!("/perjanjian/{id}"));
+
+    // Beranda: the overdue semester reports of a PKS signed in 2025.
+    let before = overdue_on_home(&c, &app).await;
+    assert!(before >= 1, "the example owes overdue reports");
+    accessible(&c, "beranda").await;
+    screenshot(&c, "beranda").await;
+
+    // Search by a party's name and open the agreement.
+    click(&c, "a[href='/perjanjian']").await;
+    fill(&c, "#q", "koperasi").await;
+    click(&c, "form.saring button[type=submit]").await;
+    assert!(path(&c).await.contains("q=koperasi"));
+    assert!(
+        text(&c, "#jumlah").await.contains("dari 1 perjanjian"),
+        "{}",
+        text(&c, "#jumlah").await
+    );
+    accessible(&c, "perjanjian").await;
+    screenshot(&c, "perjanjian").await;
+    click(&c, &format!("table.daftar a[href='/perjanjian/{id}']")).await;
+    assert_eq!(path(&c).await, format!("/perjanjian/{id}"));
+    let page = text(&c, "main").await;
+    assert!(page.contains("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Purbalingga"));
+    assert!(page.contains("Web Portal"), "access method in words");
+    accessible(&c, "perjanjian-satu").await;
+    screenshot(&c, "perjanjian-satu").await;
+
+    // The PKS as a PDF, from the page's own link.
+    let href = c
+        .find(Locator::Css("a[href$='/dokumen/pks.pdf']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let (http, _) = with_session(&c).await;
+    let r = http.get(app.url(&href)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = pdf_text(&r.bytes().await.unwrap());
+    assert!(pdf.contains("PERJANJIAN KERJA SAMA"), "{pdf}");
+    assert!(
+        pdf.contains("400.12/2432/2025"),
+        "the first party's number in the PDF"
+    );
+
+    // A forged form without the CSRF token: refused, nothing written.
+    let reports_before = reports(&app, id).await;
+    let r = http
+        .post(app.url(&format!("/perjanjian/{id}/laporan")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("periode=2025-2&diserahkan=2026-01-10&saluran=email")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = http
+        .post(app.url(&format!("/perjanjian/{id}/laporan")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("_csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&periode=2025-2&diserahkan=2026-01-10")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "another token is refused too");
+    assert_eq!(reports(&app, id).await, reports_before);
+
+    // A wrong value is named next to its field, and nothing is written.
+    c.goto(&app.url(&format!("/perjanjian/{id}#laporan")))
+        .await
+        .unwrap();
+    fill(&c, "#akses_nik", "banyak").await;
+    click(&c, "form[action$='/laporan'] button[type=submit]").await;
+    assert!(text(&c, "#galat-akses_nik")
+        .await
+        .contains("bilangan bulat"));
+    assert_eq!(reports(&app, id).await, reports_before);
+    accessible(&c, "perjanjian-satu-galat").await;
+
+    // Record the earliest open semester report: fulfilled at once.
+    let subject = text(&c, "#periode option:checked").await;
+    fill(&c, "#akses_nik", "1.250").await;
+    click(&c, "form[action$='/laporan'] button[type=submit]").await;
+    assert!(text(&c, "[role=status]").await.contains("tercatat"));
+    assert_eq!(reports(&app, id).await, reports_before + 1);
+    let fulfilled = c
+        .find_all(Locator::Css(".lini.keadaan-fulfilled"))
+        .await
+        .unwrap();
+    let mut found = false;
+    for li in fulfilled {
+        found |= li.text().await.unwrap().contains(&subject);
+    }
+    assert!(found, "the obligation of {subject} is shown fulfilled");
+    screenshot(&c, &format!("perjanjian-satu-laporan-{backend}")).await;
+    assert_eq!(
+        overdue_on_home(&c, &app).await,
+        before - 1,
+        "the Beranda count drops"
+    );
+
+    // Sign out: the same address is refused.
+    click(&c, "form[action='/keluar'] button").await;
+    assert!(path(&c).await.starts_with("/masuk"));
+    c.goto(&app.url("/perjanjian")).await.unwrap();
+    assert!(path(&c).await.starts_with("/masuk?lanjut="));
+    let r = http.get(app.url("/perjanjian")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "the old session cookie is over");
+
+    // Unknown pages answer in words.
+    sign_in(&c, "admin", common::ADMIN_PASSWORD).await;
+    c.goto(&app.url("/tidak-ada")).await.unwrap();
+    assert!(text(&c, "main h1").await.contains("Tidak ditemukan"));
+    accessible(&c, "galat").await;
+    c.close().await.unwrap();
+}
+
+async fn pages_work_without_javascript(app: TestApp) {
+    let id = imported(&app).await;
+    let d = driver().await;
+    let c = browser(&d, false).await;
+    c.goto(&app.url("/")).await.unwrap();
+    sign_in(&c, "admin", common::ADMIN_PASSWORD).await;
+    let before = overdue_on_home(&c, &app).await;
+    c.goto(&app.url(&format!("/perjanjian?q={}", "400.12%2F2432")))
+        .await
+        .unwrap();
+    click(&c, &format!("a[href='/perjanjian/{id}']")).await;
+    click(&c, "form[action$='/laporan'] button[type=submit]").await;
+    assert!(text(&c, "[role=status]").await.contains("tercatat"));
+    assert_eq!(overdue_on_home(&c, &app).await, before - 1);
+    // A waiver with its reason, as a plain form.
+    c.goto(&app.url(&format!("/perjanjian/{id}#kewajiban")))
+        .await
+        .unwrap();
+    click(&c, "details.aksi summary").await;
+    fill(
+        &c,
+        "details.aksi textarea",
+        "PIHAK KEDUA belum memakai akses",
+    )
+    .await;
+    click(&c, "details.aksi button[type=submit]").await;
+    assert!(text(&c, "[role=status]").await.contains("dikecualikan"));
+    screenshot(&c, "tanpa-javascript").await;
+    let (status, v): (u16, Value) = app.get(&format!("/api/v1/agreements/{id}/history")).await;
+    assert_eq!(status, 200);
+    let actors: Vec<_> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["actor"].clone())
+        .collect();
+    assert!(
+        actors.iter().all(|a| a == "admin"),
+        "the page's writes are audited as the user: {actors:?}"
+    );
+    c.close().await.unwrap();
+}
