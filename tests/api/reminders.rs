@@ -18,9 +18,7 @@ const FROM: &str = "Sepakat <sepakat@dukcapil.example>";
 fn imported(kind: Db) -> Option<TestDb> {
     let db = TestDb::new(kind)?;
     let seed = root().join("seeds/pks-purbalingga-dinkopukm-2025.json");
-    assert!(run(&db, None, &["import", seed.to_str().unwrap()])
-        .status
-        .success());
+    succeeded(&run(&db, None, &["import", seed.to_str().unwrap()]));
     Some(db)
 }
 
@@ -216,12 +214,7 @@ fn two_processes_send_each_message_once(kind: Db) {
     };
     let (a, b) = (spawn(), spawn());
     for c in [a, b] {
-        let out = c.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeded(&c.wait_with_output().unwrap());
     }
     std::thread::sleep(Duration::from_millis(300));
     let msgs = smtp.messages();
