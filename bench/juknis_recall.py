@@ -13,7 +13,7 @@ The reference is bench/fixtures/juknis-purbalingga-2025.txt: the OCR text of
 the signed Juknis, from "JUKNIS WEB PORTAL" to its MENGETAHUI block (see
 bench/fixtures/README.md). Recall = sum over lowercase word tokens (runs of
 letters and digits) of min(count in reference, count in rendered), divided by
-the number of tokens in the reference. tests/documents.rs computes the same
+the number of tokens in the reference. tests/api/documents.rs computes the same
 figure and fails below 0.95.
 
 Standard library only. Prints the figure and the most-missed words; exits 1

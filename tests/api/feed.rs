@@ -4,8 +4,6 @@
 //! date moves; a new secret or a revocation ends the old address, and every
 //! address that shows nothing answers the same 404.
 
-mod common;
-
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -13,7 +11,7 @@ use diesel::prelude::*;
 use icalendar::{Calendar, Component, DatePerhapsTime};
 use serde_json::{json, Value};
 
-use common::{login, read_json, root, TestApp};
+use crate::helpers::{fetch_with, login, on_both, seed, Db, TestApp};
 
 on_both!(
     feed_by_secret_address_holds_the_deadlines,
@@ -32,13 +30,19 @@ struct Event {
     description: String,
 }
 
+/// (status, content type, body) of a GET without a token.
+async fn fetch(url: &str) -> (u16, String, String) {
+    let r = fetch_with(&reqwest::Client::new(), url.to_string()).await;
+    let body = r.text();
+    (r.status, r.content_type, body)
+}
+
 /// Fetches `url` as a calendar app does (no Authorization header) and parses it.
 async fn subscribe(url: &str) -> HashMap<String, Event> {
-    let r = reqwest::Client::new().get(url).send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 200, "{url}");
-    let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+    let (status, ct, body) = fetch(url).await;
+    assert_eq!(status, 200, "{url}");
     assert!(ct.starts_with("text/calendar"), "{ct}");
-    parse(&r.text().await.unwrap())
+    parse(&body)
 }
 
 fn parse(text: &str) -> HashMap<String, Event> {
@@ -65,18 +69,18 @@ fn parse(text: &str) -> HashMap<String, Event> {
 }
 
 async fn import(app: &TestApp, file: &str) -> Value {
-    let (status, a) = app
-        .post(
-            "/api/v1/agreements",
-            &read_json(&root().join("seeds").join(file)),
-        )
-        .await;
+    let (status, a) = app.post("/api/v1/agreements", &seed(file)).await;
     assert_eq!(status, 201, "{file}: {a}");
     a
 }
 
 const PURBALINGGA: &str = "pks-purbalingga-dinkopukm-2025.json";
 const BANDUNG: &str = "pks-bandung-dinsos-2023.json";
+
+/// The UID of the event of agreement `id`'s obligation `key`.
+fn event_uid(id: i64, key: &str) -> String {
+    format!("{id}-{}@sepakat", key.replace(' ', "_"))
+}
 
 /// The agreement's open obligations with a date: (uid, kind, due date).
 async fn open_deadlines(app: &TestApp, id: i64) -> Vec<(String, String, NaiveDate)> {
@@ -92,7 +96,7 @@ async fn open_deadlines(app: &TestApp, id: i64) -> Vec<(String, String, NaiveDat
         .filter_map(|o| {
             let due = o["due_on"].as_str()?.parse().ok()?;
             Some((
-                format!("{id}-{}@sepakat", o["key"].as_str()?.replace(' ', "_")),
+                event_uid(id, o["key"].as_str()?),
                 o["kind"].as_str()?.to_string(),
                 due,
             ))
@@ -181,13 +185,7 @@ async fn feed_by_secret_address_holds_the_deadlines(app: TestApp) {
     assert_eq!(events.len(), deadlines.len(), "{:?}", events.keys());
 
     // The same feed as the signed-in one.
-    let r = app
-        .client
-        .get(app.url("/api/v1/obligations.ics"))
-        .send()
-        .await
-        .unwrap();
-    let signed_in = parse(&r.text().await.unwrap());
+    let signed_in = parse(&app.fetch("/api/v1/obligations.ics").await.text());
     let mut a: Vec<_> = signed_in.keys().collect();
     let mut b: Vec<_> = events.keys().collect();
     a.sort();
@@ -336,13 +334,8 @@ async fn date_change_raises_sequence_and_keeps_uid(app: TestApp) {
     let again = subscribe(&url).await;
     assert_eq!(again[&uid].sequence, 1);
     // The signed-in feed shows the same sequence.
-    let r = app
-        .client
-        .get(app.url("/api/v1/obligations.ics"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(parse(&r.text().await.unwrap())[&uid].sequence, 1);
+    let signed_in = parse(&app.fetch("/api/v1/obligations.ics").await.text());
+    assert_eq!(signed_in[&uid].sequence, 1);
 
     // And back: a second change raises it again.
     let (status, _) = app
@@ -355,18 +348,6 @@ async fn date_change_raises_sequence_and_keeps_uid(app: TestApp) {
     let back = subscribe(&url).await;
     assert_eq!(back[&uid].date, due);
     assert_eq!(back[&uid].sequence, 2);
-}
-
-/// (status, content type, body) of a GET without a token.
-async fn fetch(url: &str) -> (u16, String, String) {
-    let r = reqwest::get(url).await.unwrap();
-    let status = r.status().as_u16();
-    let ct = r
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, ct, r.text().await.unwrap())
 }
 
 async fn old_and_revoked_addresses_answer_one_404(app: TestApp) {
@@ -450,7 +431,7 @@ async fn old_and_revoked_addresses_answer_one_404(app: TestApp) {
 /// request came to.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_use_the_configured_public_address() {
-    let app = TestApp::spawn_with(common::Db::Sqlite, |s| {
+    let app = TestApp::spawn_with(Db::Sqlite, |s| {
         s.with_public_url(Some("https://sepakat.dukcapil.example.go.id/"))
             .unwrap()
     })
@@ -505,10 +486,7 @@ async fn provisional_dates_say_so(app: TestApp) {
         .filter(|o| !matches!(o["state"].as_str(), Some("fulfilled" | "waived")))
         .map(|o| {
             (
-                format!(
-                    "{id}-{}@sepakat",
-                    o["key"].as_str().unwrap().replace(' ', "_")
-                ),
+                event_uid(id, o["key"].as_str().unwrap()),
                 o["provisional"].as_bool().expect("provisional"),
             )
         })

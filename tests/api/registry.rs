@@ -1,9 +1,11 @@
 //! End-to-end tests of the registry over HTTP, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{agreement_files, assert_contains, example, read_json, TestApp};
 use serde_json::{json, Value};
+
+use crate::helpers::{
+    agreement_files, assert_contains, example, example_numbered, on_both, published_example,
+    read_json, TestApp,
+};
 
 on_both!(
     health_answers,
@@ -51,9 +53,7 @@ async fn every_seed_and_example_round_trips(app: TestApp) {
         assert!(back["created_at"].is_string());
     }
     // The shared example itself is accepted unchanged by a fresh import too.
-    let shared =
-        read_json(&common::root().join("tests/fixtures/pks-purbalingga-dinkopukm-2025.json"));
-    let (status, body) = app.post("/api/v1/agreements", &shared).await;
+    let (status, body) = app.post("/api/v1/agreements", &published_example()).await;
     assert!(status == 201 || status == 409, "{body}");
 }
 
@@ -187,10 +187,10 @@ async fn malformed_and_oversized_bodies(app: TestApp) {
 
 /// A second agreement between the same offices, told apart by its numbers.
 fn variant(n: u32) -> Value {
-    let mut doc = example();
-    doc["parties"][0]["number"] = json!(format!("400.12/{}/2025", 3000 + n));
-    doc["parties"][1]["number"] = json!(format!("518/{}/IX/2025", 5000 + n));
-    doc
+    example_numbered(
+        &format!("400.12/{}/2025", 3000 + n),
+        &format!("518/{}/IX/2025", 5000 + n),
+    )
 }
 
 async fn import_reuses_institutions_and_people(app: TestApp) {
@@ -444,19 +444,10 @@ async fn adendum_renews_its_pks(app: TestApp) {
     let (s, a) = app.post("/api/v1/agreements", &add).await;
     assert_eq!(s, 201, "{a}");
     assert_eq!(a["amends"]["id"], pks["id"]);
-    let (_, before) = app
-        .get(&format!(
-            "/api/v1/agreements/{}?as_of=2027-07-01",
-            pks["id"]
-        ))
-        .await;
+    let pks_on = |day: &str| format!("/api/v1/agreements/{}?as_of={day}", pks["id"]);
+    let (_, before) = app.get(&pks_on("2027-07-01")).await;
     assert_eq!(before["status"], "renewal_due");
-    let (_, after) = app
-        .get(&format!(
-            "/api/v1/agreements/{}?as_of=2027-08-01",
-            pks["id"]
-        ))
-        .await;
+    let (_, after) = app.get(&pks_on("2027-08-01")).await;
     assert_eq!(after["status"], "renewed");
     let (_, renewed) = app
         .get("/api/v1/agreements?as_of=2027-08-02&status=renewed")

@@ -1,10 +1,9 @@
 //! Obligations over HTTP: per agreement, across agreements, the dashboard,
 //! waivers, fulfilment by records, SAM returns and the holiday table.
 
-mod common;
-
-use common::{example, TestApp};
 use serde_json::{json, Value};
+
+use crate::helpers::{example, example_numbered, on_both, TestApp};
 
 on_both!(
     obligations_follow_records_and_dates,
@@ -18,14 +17,11 @@ async fn calendar_feed_has_one_event_per_open_deadline(app: TestApp) {
     let (_, a) = app.post("/api/v1/agreements", &example()).await;
     let opd = a["parties"][1]["institution"]["id"].as_i64().unwrap();
     let r = app
-        .client
-        .get(app.url(&format!("/api/v1/obligations.ics?institution={opd}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    assert_eq!(r.headers()["content-type"], "text/calendar; charset=utf-8");
-    let ics = r.text().await.unwrap();
+        .fetch(&format!("/api/v1/obligations.ics?institution={opd}"))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "text/calendar; charset=utf-8");
+    let ics = r.text();
     let unfolded = ics.replace("\r\n ", "");
     let (_, o) = app
         .get(&format!("/api/v1/agreements/{}/obligations", a["id"]))
@@ -114,9 +110,10 @@ async fn obligations_follow_records_and_dates(app: TestApp) {
 
 async fn list_and_dashboard_across_agreements(app: TestApp) {
     for n in 0..3 {
-        let mut doc = example();
-        doc["parties"][0]["number"] = json!(format!("400.12/{}/2025", 100 + n));
-        doc["parties"][1]["number"] = json!(format!("518/{}/IX/2025", 200 + n));
+        let mut doc = example_numbered(
+            &format!("400.12/{}/2025", 100 + n),
+            &format!("518/{}/IX/2025", 200 + n),
+        );
         if n == 2 {
             doc["reports"] = json!([{"year": 2025, "semester": 2, "submitted_on": "2026-01-10"}]);
         }
@@ -182,8 +179,7 @@ async fn waiver_and_sam_return(app: TestApp) {
     let (_, a) = app.post("/api/v1/agreements", &example()).await;
     let id = a["id"].as_i64().unwrap();
     let (s, w) = app
-        .send(
-            reqwest::Method::PUT,
+        .put(
             &format!("/api/v1/agreements/{id}/obligations/report:2025:2/waiver"),
             &json!({"reason": "akses baru aktif Desember"}),
         )
@@ -200,16 +196,14 @@ async fn waiver_and_sam_return(app: TestApp) {
         "akses baru aktif Desember"
     );
     let (s, _) = app
-        .send(
-            reqwest::Method::PUT,
+        .put(
             &format!("/api/v1/agreements/{id}/obligations/report:2030:1/waiver"),
             &json!({"reason": "x"}),
         )
         .await;
     assert_eq!(s, 404);
     let (s, _) = app
-        .send(
-            reqwest::Method::PUT,
+        .put(
             &format!("/api/v1/agreements/{id}/obligations/iso27001/waiver"),
             &json!({"reason": " "}),
         )
@@ -240,8 +234,7 @@ async fn waiver_and_sam_return(app: TestApp) {
         "card reader, expired, not renewed"
     );
     let (s, r) = app
-        .send(
-            reqwest::Method::PUT,
+        .put(
             &format!("/api/v1/agreements/{id}/sam-return"),
             &json!({"returned_on": "2027-09-20"}),
         )
@@ -268,8 +261,7 @@ async fn holidays_are_editable_and_move_deadlines(app: TestApp) {
         .await;
     assert_eq!(due(&before), "2026-07-14");
     let (s, _) = app
-        .send(
-            reqwest::Method::PUT,
+        .put(
             "/api/v1/holidays/2026-07-03",
             &json!({"kind": "cuti_bersama", "name": "Cuti Bersama Uji"}),
         )
@@ -282,16 +274,14 @@ async fn holidays_are_editable_and_move_deadlines(app: TestApp) {
         .await;
     assert_eq!(due(&after), "2026-07-15");
     let (s, _) = app
-        .send(
-            reqwest::Method::PUT,
+        .put(
             "/api/v1/holidays/2026-07-40",
             &json!({"kind": "cuti_bersama", "name": "X"}),
         )
         .await;
     assert_eq!(s, 404);
     let (s, _) = app
-        .send(
-            reqwest::Method::PUT,
+        .put(
             "/api/v1/holidays/2026-07-06",
             &json!({"kind": "libur", "name": "X"}),
         )

@@ -3,10 +3,9 @@
 //! (with its own example as the body), and a NUL in query parameters, on
 //! SQLite and PostgreSQL.
 
-mod common;
-
-use common::{example, TestApp};
 use serde_json::{json, Value};
+
+use crate::helpers::{example, on_both, TestApp};
 
 /// Every pointer to a string inside `v`.
 fn strings(v: &Value, at: String, out: &mut Vec<String>) {

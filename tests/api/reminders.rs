@@ -1,64 +1,48 @@
 //! Reminder e-mails through a real SMTP server on loopback, driven by the
 //! `sepakat remind --once` command, on SQLite and PostgreSQL.
 
-mod common;
-
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use common::smtp::{decoded_text_parts, header, SmtpServer};
-use common::Db;
 use serde_json::json;
 
-struct Env {
-    db: String,
-    _dir: tempfile::TempDir,
+use crate::helpers::{
+    execute_sql, free_port, on_both, published_example, root, sepakat, succeeded, Db, TestApp,
+    TestDb,
+};
+use crate::smtp::{decoded_text_parts, header, Message, SmtpServer};
+
+const FROM: &str = "Sepakat <sepakat@dukcapil.example>";
+
+/// A fresh database with the example agreement imported.
+fn imported(kind: Db) -> Option<TestDb> {
+    let db = TestDb::new(kind)?;
+    let seed = root().join("seeds/pks-purbalingga-dinkopukm-2025.json");
+    succeeded(&run(&db, None, &["import", seed.to_str().unwrap()]));
+    Some(db)
 }
 
-fn env(kind: Db) -> Option<Env> {
-    let dir = tempfile::tempdir().unwrap();
-    let db = match kind {
-        Db::Sqlite => dir.path().join("r.db").display().to_string(),
-        Db::Postgres => common::fresh_pg_database()?.0,
-    };
-    let e = Env { db, _dir: dir };
-    let seed = common::root().join("seeds/pks-purbalingga-dinkopukm-2025.json");
-    assert!(run(&e, None, &["import", seed.to_str().unwrap()])
-        .status
-        .success());
-    Some(e)
-}
-
-fn run(e: &Env, smtp: Option<&str>, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sepakat"));
-    c.args(args)
-        .env("DATABASE_URL", &e.db)
-        .env("RUST_LOG", "error")
-        .env("SEPAKAT_MAIL_FROM", "Sepakat <sepakat@dukcapil.example>");
+/// `sepakat args` on `db`, mailing through `smtp` or, without it, into the
+/// folder `outbox` of the test's own.
+fn run(db: &TestDb, smtp: Option<&str>, args: &[&str]) -> Output {
+    let mut c = sepakat(&db.url);
+    c.args(args).env("SEPAKAT_MAIL_FROM", FROM);
     match smtp {
         Some(url) => c.env("SMTP_URL", url),
-        None => c
-            .env_remove("SMTP_URL")
-            .env("SEPAKAT_OUTBOX", e._dir.path().join("outbox")),
+        None => c.env("SEPAKAT_OUTBOX", db.dir().join("outbox")),
     };
     c.output().unwrap()
 }
 
-fn remind(e: &Env, smtp: &SmtpServer, as_of: &str, extra: &[&str]) -> String {
+/// `sepakat remind --once` as of a day, through `smtp`; what it says.
+fn remind(db: &TestDb, smtp: &SmtpServer, as_of: &str, extra: &[&str]) -> String {
     let mut args = vec!["remind", "--once", "--as-of", as_of];
     args.extend_from_slice(extra);
-    let out = run(e, Some(&smtp.url()), &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    succeeded(&run(db, Some(&smtp.url()), &args))
 }
 
-fn record_report(e: &Env, submitted: &str) {
-    let pool = sepakat::store::connect(&e.db, 1).unwrap();
+fn record_report(e: &TestDb, submitted: &str) {
+    let pool = e.pool();
     let mut conn = pool.get().unwrap();
     sepakat::store::write_tx(&mut conn, |c| {
         sepakat::store::agreements::create_record::<sepakat::domain::agreement::Report>(
@@ -71,7 +55,7 @@ fn record_report(e: &Env, submitted: &str) {
 }
 
 fn report_reminder_is_sent_once_to_each_recipient(kind: Db) {
-    let Some(e) = env(kind) else { return };
+    let Some(e) = imported(kind) else { return };
     let smtp = SmtpServer::start();
     // S1 2026 is due Tuesday 14 July 2026; three working days before is Thursday 9 July.
     let out = remind(&e, &smtp, "2026-07-09", &[]);
@@ -145,7 +129,7 @@ fn report_reminder_is_sent_once_to_each_recipient(kind: Db) {
 }
 
 fn smtp_down_then_delivered_once(kind: Db) {
-    let Some(e) = env(kind) else { return };
+    let Some(e) = imported(kind) else { return };
     let mut smtp = SmtpServer::start();
     let port = smtp.port();
     let url = smtp.url();
@@ -185,7 +169,7 @@ fn smtp_down_then_delivered_once(kind: Db) {
 }
 
 fn fulfilled_obligation_is_not_reminded(kind: Db) {
-    let Some(e) = env(kind) else { return };
+    let Some(e) = imported(kind) else { return };
     let smtp = SmtpServer::start();
     record_report(&e, "2026-07-08");
     let out = remind(&e, &smtp, "2026-07-09", &[]);
@@ -194,7 +178,7 @@ fn fulfilled_obligation_is_not_reminded(kind: Db) {
 }
 
 fn queued_reminder_follows_fulfilment(kind: Db) {
-    let Some(e) = env(kind) else { return };
+    let Some(e) = imported(kind) else { return };
     let mut smtp = SmtpServer::start();
     let port = smtp.port();
     let url = smtp.url();
@@ -217,27 +201,20 @@ fn queued_reminder_follows_fulfilment(kind: Db) {
 }
 
 fn two_processes_send_each_message_once(kind: Db) {
-    let Some(e) = env(kind) else { return };
+    let Some(e) = imported(kind) else { return };
     let smtp = SmtpServer::start();
     let spawn = || {
-        Command::new(env!("CARGO_BIN_EXE_sepakat"))
+        sepakat(&e.url)
             .args(["remind", "--once", "--as-of", "2026-07-09"])
-            .env("DATABASE_URL", &e.db)
             .env("SMTP_URL", smtp.url())
-            .env("RUST_LOG", "error")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap()
     };
     let (a, b) = (spawn(), spawn());
     for c in [a, b] {
-        let out = c.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeded(&c.wait_with_output().unwrap());
     }
     std::thread::sleep(Duration::from_millis(300));
     let msgs = smtp.messages();
@@ -246,7 +223,7 @@ fn two_processes_send_each_message_once(kind: Db) {
 }
 
 fn weekly_digest_goes_to_the_dukcapil_office(kind: Db) {
-    let Some(e) = env(kind) else { return };
+    let Some(e) = imported(kind) else { return };
     let smtp = SmtpServer::start();
     // Monday 13 July 2026: S1 2026 falls due within 30 days.
     remind(&e, &smtp, "2026-07-13", &[]);
@@ -275,10 +252,10 @@ fn weekly_digest_goes_to_the_dukcapil_office(kind: Db) {
 }
 
 fn files_outbox_when_no_smtp(kind: Db) {
-    let Some(e) = env(kind) else { return };
+    let Some(e) = imported(kind) else { return };
     let out = run(&e, None, &["remind", "--once", "--as-of", "2026-07-09"]);
     assert!(out.status.success());
-    let dir = e._dir.path().join("outbox");
+    let dir = e.dir().join("outbox");
     let files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|f| f.ok())
@@ -288,21 +265,10 @@ fn files_outbox_when_no_smtp(kind: Db) {
     assert!(header(&eml, "Subject")
         .unwrap()
         .contains("laporan semester"));
-    let _ = Path::new(&dir);
-}
-
-macro_rules! on_both {
-    ($($case:ident),+) => {$(
-        mod $case {
-            #[test]
-            fn sqlite() { super::$case(super::Db::Sqlite) }
-            #[test]
-            fn postgres() { super::$case(super::Db::Postgres) }
-        }
-    )+};
 }
 
 on_both!(
+    by_kind:
     report_reminder_is_sent_once_to_each_recipient,
     smtp_down_then_delivered_once,
     fulfilled_obligation_is_not_reminded,
@@ -318,33 +284,18 @@ on_both!(
 /// agency. The semester 1 2027 report is on record, so that on the renewal
 /// deadline (16 July 2027) the renewal request is the one reminder due.
 fn paper_agreement() -> serde_json::Value {
-    let mut doc = common::read_json(
-        &common::root().join("tests/fixtures/pks-purbalingga-dinkopukm-2025.json"),
-    );
+    let mut doc = published_example();
     doc["reports"] = json!([{"year": 2027, "semester": 1, "submitted_on": "2027-07-01",
         "channel": "email"}]);
     doc
 }
 
 /// `sepakat remind --once` against the test app's database.
-fn remind_app(app: &common::TestApp, smtp: &SmtpServer, as_of: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_sepakat"))
-        .args(["remind", "--once", "--as-of", as_of])
-        .env("DATABASE_URL", &app.database_url)
-        .env("RUST_LOG", "error")
-        .env("SMTP_URL", smtp.url())
-        .env("SEPAKAT_MAIL_FROM", "Sepakat <sepakat@dukcapil.example>")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+fn remind_app(app: &TestApp, smtp: &SmtpServer, as_of: &str) -> String {
+    remind(&app.db, smtp, as_of, &[])
 }
 
-async fn agency_without_address_reminds_the_office(app: common::TestApp) {
+async fn agency_without_address_reminds_the_office(app: TestApp) {
     let (status, created) = app.post("/api/v1/agreements", &paper_agreement()).await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_i64().unwrap();
@@ -396,7 +347,7 @@ async fn agency_without_address_reminds_the_office(app: common::TestApp) {
     );
 }
 
-async fn no_address_anywhere_waits_then_is_sent(app: common::TestApp) {
+async fn no_address_anywhere_waits_then_is_sent(app: TestApp) {
     let mut doc = paper_agreement();
     doc["parties"][0]["institution"]
         .as_object_mut()
@@ -462,7 +413,7 @@ async fn no_address_anywhere_waits_then_is_sent(app: common::TestApp) {
     assert_eq!(dash["reminders"]["sent"], 1);
 }
 
-async fn dates_settle_with_the_decree_and_are_provisional_without(app: common::TestApp) {
+async fn dates_settle_with_the_decree_and_are_provisional_without(app: TestApp) {
     let (_, created) = app.post("/api/v1/agreements", &paper_agreement()).await;
     let id = created["id"].as_i64().unwrap();
     let (status, list) = app
@@ -493,7 +444,7 @@ async fn dates_settle_with_the_decree_and_are_provisional_without(app: common::T
     assert!(!years.iter().any(|y| y["year"] == 2028));
 }
 
-crate::on_both!(
+on_both!(
     agency_without_address_reminds_the_office,
     no_address_anywhere_waits_then_is_sent,
     dates_settle_with_the_decree_and_are_provisional_without,
@@ -501,18 +452,12 @@ crate::on_both!(
 
 // ---- an office upgrading, and a crash mid-send -----------------------------------
 
-fn sql(e: &Env, statement: &str) {
-    use diesel::connection::SimpleConnection;
-    let pool = sepakat::store::connect(&e.db, 1).unwrap();
-    let mut conn = pool.get().unwrap();
-    match &mut *conn {
-        sepakat::store::DbConnection::Sqlite(c) => c.batch_execute(statement).unwrap(),
-        sepakat::store::DbConnection::Postgres(c) => c.batch_execute(statement).unwrap(),
-    }
+fn sql(e: &TestDb, statement: &str) {
+    execute_sql(&e.pool(), statement);
 }
 
-fn outbox_subjects(e: &Env, state: &str) -> Vec<String> {
-    let pool = sepakat::store::connect(&e.db, 1).unwrap();
+fn outbox_subjects(e: &TestDb, state: &str) -> Vec<String> {
+    let pool = e.pool();
     let mut conn = pool.get().unwrap();
     let (_, rows) = sepakat::store::outbox::list(
         &mut conn,
@@ -528,7 +473,7 @@ fn outbox_subjects(e: &Env, state: &str) -> Vec<String> {
 /// A database from before the 2027 decree shipped: its S2 2026 report was
 /// estimated due 15 January 2027 and reminders were queued with that date.
 fn upgrade_brings_2027_and_replans(kind: Db) {
-    let Some(e) = env(kind) else { return };
+    let Some(e) = imported(kind) else { return };
     sql(
         &e,
         "DELETE FROM holidays WHERE date >= '2027-01-01'; \
@@ -536,13 +481,13 @@ fn upgrade_brings_2027_and_replans(kind: Db) {
     );
     // Planned as the server did before it knew 2027 (any start now syncs).
     {
-        let pool = sepakat::store::connect(&e.db, 1).unwrap();
+        let pool = e.pool();
         let mut conn = pool.get().unwrap();
         let cal = sepakat::store::holidays::calendar(&mut conn).unwrap();
         let reminders = sepakat::reminders::Reminders {
             templates: sepakat::reminders::templates::Templates::load(None).unwrap(),
-            mailer: sepakat::reminders::mailer::Mailer::new(None, e._dir.path().join("x")).unwrap(),
-            from: "Sepakat <sepakat@dukcapil.example>".parse().unwrap(),
+            mailer: sepakat::reminders::mailer::Mailer::new(None, e.dir().join("x")).unwrap(),
+            from: FROM.parse().unwrap(),
             schedule: Default::default(),
             digest_days: 30,
             worker: "test".into(),
@@ -596,7 +541,7 @@ fn upgrade_brings_2027_and_replans(kind: Db) {
 /// marked sent: after the lease another sender sends it again, with the
 /// same Message-ID, so mail clients show one message.
 fn a_resent_message_is_the_same_message(kind: Db) {
-    let Some(e) = env(kind) else { return };
+    let Some(e) = imported(kind) else { return };
     let smtp = SmtpServer::start();
     let out = remind(&e, &smtp, "2026-07-09", &[]);
     assert!(out.contains("2 terkirim"), "{out}");
@@ -612,7 +557,7 @@ fn a_resent_message_is_the_same_message(kind: Db) {
     assert!(out.contains("1 terkirim"), "{out}");
     let all = smtp.wait_for(3, Duration::from_secs(5));
     assert_eq!(all.len(), 3);
-    let id = |m: &common::smtp::Message| header(&m.data, "Message-ID").unwrap();
+    let id = |m: &Message| header(&m.data, "Message-ID").unwrap();
     let again = &all[2];
     let original = first.iter().find(|m| m.to[0] == again.to[0]).unwrap();
     assert_eq!(id(again), id(original));
@@ -620,6 +565,7 @@ fn a_resent_message_is_the_same_message(kind: Db) {
 }
 
 on_both!(
+    by_kind:
     upgrade_brings_2027_and_replans,
     a_resent_message_is_the_same_message
 );
@@ -628,19 +574,12 @@ on_both!(
 #[test]
 fn healthz_reports_the_scheduler() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_sepakat"))
+    let port = free_port();
+    let mut server = sepakat(dir.path().join("h.db"))
         .args(["serve", "--no-seed", "--bind", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", dir.path().join("h.db"))
         .env("SEPAKAT_SECRET_FILE", dir.path().join("secret"))
         .env("SEPAKAT_OUTBOX", dir.path().join("outbox"))
-        .env_remove("SMTP_URL")
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
+        .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();

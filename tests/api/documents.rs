@@ -2,14 +2,16 @@
 //! formats, the PDF text extracted and its computed clauses asserted, golden
 //! HTML for the default set, the consistency check, template overrides.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
-use common::{example, read_json, root, TestApp};
 use serde_json::json;
+
+use crate::helpers::{
+    example, example_numbered, on_both, read_json, root, seed, seed_files, sepakat, succeeded,
+    TestApp,
+};
 
 on_both!(
     every_seed_in_every_kind_and_format,
@@ -25,16 +27,6 @@ on_both!(
 const AS_OF: &str = "2026-11-25";
 const KINDS: [&str; 6] = ["pks", "juknis", "sptjm", "nda", "renewal-letter", "adendum"];
 
-fn seed_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("seeds"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-}
-
 /// Imports every seed; the id of each by its file stem.
 async fn load_seeds(app: &TestApp) -> HashMap<String, i64> {
     let mut ids = HashMap::new();
@@ -49,17 +41,10 @@ async fn load_seeds(app: &TestApp) -> HashMap<String, i64> {
     ids
 }
 
+/// (status, content type, body, content disposition) of a GET as the admin.
 async fn fetch(app: &TestApp, path: &str) -> (u16, String, Vec<u8>, String) {
-    let r = app.client.get(app.url(path)).send().await.unwrap();
-    let status = r.status().as_u16();
-    let header = |name: &str| {
-        r.headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default()
-    };
-    let (ct, cd) = (header("content-type"), header("content-disposition"));
-    (status, ct, r.bytes().await.unwrap().to_vec(), cd)
+    let r = app.fetch(path).await;
+    (r.status, r.content_type, r.body, r.disposition)
 }
 
 /// The text of a PDF as `pdftotext` reads it, white space collapsed.
@@ -109,13 +94,18 @@ fn flowing(text: &str) -> String {
     out
 }
 
-fn pages(pdf: &[u8]) -> usize {
+/// What `pdfinfo` says of a PDF.
+fn pdfinfo(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.pdf");
     std::fs::write(&path, pdf).unwrap();
     let out = Command::new("pdfinfo").arg(&path).output().unwrap();
-    let info = String::from_utf8(out.stdout).unwrap();
-    info.lines()
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn pages(pdf: &[u8]) -> usize {
+    pdfinfo(pdf)
+        .lines()
         .find_map(|l| l.strip_prefix("Pages:"))
         .map(|n| n.trim().parse().unwrap())
         .unwrap()
@@ -146,9 +136,7 @@ async fn every_seed_in_every_kind_and_format(app: TestApp) {
                     &format!("/api/v1/agreements/{id}/documents/{kind}.{format}?as_of={AS_OF}"),
                 )
                 .await;
-                let has_juknis = read_json(&root().join(format!("seeds/{stem}.json")))
-                    .get("juknis")
-                    .is_some();
+                let has_juknis = seed(&format!("{stem}.json")).get("juknis").is_some();
                 if kind == "juknis" && !has_juknis {
                     assert_eq!(status, 422, "{stem} has no Juknis");
                     assert!(String::from_utf8_lossy(&body).contains("Juknis"));
@@ -313,7 +301,7 @@ async fn juknis_statements_and_letters_read_right(app: TestApp) {
 
     // Bandung has two operators with an NDA: one statement page each.
     let (nda, pages) = pdf_of(&app, ids["pks-bandung-dinsos-2023"], "nda").await;
-    let bandung = read_json(&root().join("seeds/pks-bandung-dinsos-2023.json"));
+    let bandung = seed("pks-bandung-dinsos-2023.json");
     let signers: Vec<&str> = bandung["statements"]
         .as_array()
         .unwrap()
@@ -438,16 +426,7 @@ async fn bad_document_requests_are_refused_clearly(app: TestApp) {
     )
     .await;
     assert_eq!(s, 200);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("f4.pdf"), &body).unwrap();
-    let info = String::from_utf8(
-        Command::new("pdfinfo")
-            .arg(dir.path().join("f4.pdf"))
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let info = pdfinfo(&body);
     assert!(info.contains("609.449 x 935.433 pts"), "{info}");
     let (s, _, _, _) = fetch(
         &app,
@@ -456,9 +435,7 @@ async fn bad_document_requests_are_refused_clearly(app: TestApp) {
     .await;
     assert_eq!(s, 400);
     // A draft without its signing date cannot become a PKS: 422 naming what is missing.
-    let mut draft = example();
-    draft["parties"][0]["number"] = json!("400.12/9999/2026");
-    draft["parties"][1]["number"] = json!("518/9999/XI/2026");
+    let mut draft = example_numbered("400.12/9999/2026", "518/9999/XI/2026");
     draft.as_object_mut().unwrap().remove("signed_on");
     draft.as_object_mut().unwrap().remove("juknis");
     draft.as_object_mut().unwrap().remove("expires_on");
@@ -496,9 +473,7 @@ async fn consistency_check_finds_what_a_legal_officer_would(app: TestApp) {
         "{r}"
     );
     // A later agreement signed by a new head of the same agency.
-    let mut later = example();
-    later["parties"][0]["number"] = json!("400.12/1111/2026");
-    later["parties"][1]["number"] = json!("518/1111/III/2026");
+    let mut later = example_numbered("400.12/1111/2026", "518/1111/III/2026");
     later["signed_on"] = json!("2026-03-02");
     later["expires_on"] = json!("2028-03-02");
     later["juknis"]["date"] = json!("2026-03-02");
@@ -700,7 +675,7 @@ async fn juknis_follows_the_purbalingga_juknis_word_for_word(app: TestApp) {
 
     // Ditjen Dukcapil as PIHAK KESATU: access is not granted "through"
     // itself, and it reports to nobody above it.
-    let mut bkn = read_json(&root().join("seeds/pks-ditjen-dukcapil-bkn-2019.json"));
+    let mut bkn = seed("pks-ditjen-dukcapil-bkn-2019.json");
     bkn["parties"][0]["number"] = json!("470/9001/Dukcapil");
     bkn["parties"][1]["number"] = json!("9001/KS/IX/2019");
     bkn["juknis"] = json!({"number": "470/9002/Dukcapil", "date": "2019-09-20"});
@@ -737,12 +712,10 @@ fn word_recall_counts_words_with_their_counts() {
 
 // ---- CLI -------------------------------------------------------------------
 
-fn sepakat(db: &str, args: &[&str], templates: Option<&Path>) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sepakat"));
-    cmd.args(args)
-        .env("DATABASE_URL", db)
-        .env("RUST_LOG", "error")
-        .env_remove("SEPAKAT_TEMPLATES");
+/// `sepakat args` on `db`, with `templates` as the override folder or none.
+fn cli(db: &str, args: &[&str], templates: Option<&Path>) -> Output {
+    let mut cmd = sepakat(db);
+    cmd.args(args);
     if let Some(t) = templates {
         cmd.env("SEPAKAT_TEMPLATES", t);
     }
@@ -754,36 +727,33 @@ fn cli_renders_one_document_all_of_them_and_honours_overrides() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("docs.db").display().to_string();
     let seeds = root().join("seeds").display().to_string();
-    assert!(sepakat(&db, &["import", &seeds], None).status.success());
-
-    let pdf = dir.path().join("pks.pdf");
-    let out = sepakat(
-        &db,
-        &[
+    assert!(cli(&db, &["import", &seeds], None).status.success());
+    // The first agreement's document of `kind` in `format`, written to `out`.
+    let render_one = |kind: &str, format: &str, out: &Path, templates: Option<&Path>| {
+        let out = out.to_str().unwrap();
+        let args = [
             "render",
             "--agreement",
             "1",
             "--kind",
-            "pks",
+            kind,
             "--format",
-            "pdf",
+            format,
             "-o",
-            pdf.to_str().unwrap(),
-        ],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+            out,
+        ];
+        cli(&db, &args, templates)
+    };
+
+    let pdf = dir.path().join("pks.pdf");
+    succeeded(&render_one("pks", "pdf", &pdf, None));
     assert_has(
         &pdf_text(&std::fs::read(&pdf).unwrap()),
         "PERJANJIAN KERJA SAMA",
     );
 
     let all = dir.path().join("all");
-    let out = sepakat(
+    let out = cli(
         &db,
         &[
             "render",
@@ -797,11 +767,7 @@ fn cli_renders_one_document_all_of_them_and_honours_overrides() {
         ],
         None,
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let written = std::fs::read_dir(&all).unwrap().count();
     // Four seeds × six kinds, less the Juknis the BKN agreement does not have.
     assert_eq!(
@@ -820,26 +786,7 @@ fn cli_renders_one_document_all_of_them_and_honours_overrides() {
     )
     .unwrap();
     let html = dir.path().join("sptjm.html");
-    let out = sepakat(
-        &db,
-        &[
-            "render",
-            "--agreement",
-            "1",
-            "--kind",
-            "sptjm",
-            "--format",
-            "html",
-            "-o",
-            html.to_str().unwrap(),
-        ],
-        Some(&templates),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&render_one("sptjm", "html", &html, Some(&templates)));
     assert!(std::fs::read_to_string(&html)
         .unwrap()
         .contains("SPTJM KHUSUS untuk Dinas"));
@@ -849,21 +796,7 @@ fn cli_renders_one_document_all_of_them_and_honours_overrides() {
         "<doc><p>{{second.nama_kepala}}</p></doc>",
     )
     .unwrap();
-    let out = sepakat(
-        &db,
-        &[
-            "render",
-            "--agreement",
-            "1",
-            "--kind",
-            "sptjm",
-            "--format",
-            "pdf",
-            "-o",
-            html.to_str().unwrap(),
-        ],
-        Some(&templates),
-    );
+    let out = render_one("sptjm", "pdf", &html, Some(&templates));
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -876,25 +809,11 @@ fn cli_renders_one_document_all_of_them_and_honours_overrides() {
         "<doc><marquee>x</marquee></doc>",
     )
     .unwrap();
-    let out = sepakat(
-        &db,
-        &[
-            "render",
-            "--agreement",
-            "1",
-            "--kind",
-            "sptjm",
-            "--format",
-            "pdf",
-            "-o",
-            html.to_str().unwrap(),
-        ],
-        Some(&templates),
-    );
+    let out = render_one("sptjm", "pdf", &html, Some(&templates));
     assert!(String::from_utf8_lossy(&out.stderr).contains("<marquee>"));
 
     // Bad arguments: one line, nothing written.
-    let out = sepakat(
+    let out = cli(
         &db,
         &[
             "render",
@@ -908,7 +827,7 @@ fn cli_renders_one_document_all_of_them_and_honours_overrides() {
         None,
     );
     assert!(!out.status.success());
-    let out = sepakat(
+    let out = cli(
         &db,
         &[
             "render",
@@ -924,7 +843,7 @@ fn cli_renders_one_document_all_of_them_and_honours_overrides() {
     assert!(!out.status.success());
     assert!(!dir.path().join("none.pdf").exists());
 
-    let out = sepakat(&db, &["check", "--as-of", "2025-10-01"], None);
+    let out = cli(&db, &["check", "--as-of", "2025-10-01"], None);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("temuan"), "{stdout}");
 }

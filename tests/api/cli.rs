@@ -1,31 +1,16 @@
 //! The `sepakat` binary: import from files, refusals, concurrent imports.
 
-mod common;
+use std::process::Stdio;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use common::{example, Db};
 use serde_json::json;
 
-fn sepakat(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sepakat"))
-        .args(args)
-        .env("DATABASE_URL", db)
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("run sepakat")
-}
+use crate::helpers::{
+    example, example_numbered, on_both, root, run, seed_files, sepakat, succeeded, Db, TestDb,
+};
 
-fn database(kind: Db, dir: &Path) -> Option<String> {
-    match kind {
-        Db::Sqlite => Some(dir.join("cli.db").display().to_string()),
-        Db::Postgres => common::fresh_pg_database().map(|(url, _)| url),
-    }
-}
-
-fn count(db: &str) -> (i64, i64) {
-    let pool = sepakat::store::connect(db, 1).unwrap();
+/// (agreements, institutions) in the database.
+fn count(db: &TestDb) -> (i64, i64) {
+    let pool = db.pool();
     let mut conn = pool.get().unwrap();
     let (total, _) = sepakat::store::agreements::list(
         &mut conn,
@@ -51,15 +36,12 @@ fn count(db: &str) -> (i64, i64) {
 }
 
 fn import_refuses_bad_file_with_one_line(kind: Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(db) = database(kind, dir.path()) else {
-        return;
-    };
+    let Some(db) = TestDb::new(kind) else { return };
     let mut bad = example();
     bad["parties"][1]["signatory"]["nik"] = json!("3303051909670000");
-    let path = dir.path().join("bad.json");
+    let path = db.dir().join("bad.json");
     std::fs::write(&path, serde_json::to_vec(&bad).unwrap()).unwrap();
-    let out = sepakat(&db, &["import", path.to_str().unwrap()]);
+    let out = run(&db.url, &["import", path.to_str().unwrap()]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
@@ -71,7 +53,7 @@ fn import_refuses_bad_file_with_one_line(kind: Db) {
     assert!(lines[0].contains("nomor urut"), "{stderr}");
     assert_eq!(count(&db), (0, 0), "nothing written");
 
-    let missing = sepakat(&db, &["import", "/no/such/file.json"]);
+    let missing = run(&db.url, &["import", "/no/such/file.json"]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("tidak ditemukan"));
 }
@@ -79,16 +61,9 @@ fn import_refuses_bad_file_with_one_line(kind: Db) {
 /// A `.jsonl` file as an office has it: saved with a byte order mark, one
 /// line not UTF-8 in the middle. Each line stands alone.
 fn jsonl_lines_stand_alone(kind: Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(db) = database(kind, dir.path()) else {
-        return;
-    };
-    let numbered = |first: &str, second: &str| {
-        let mut doc = example();
-        doc["parties"][0]["number"] = json!(first);
-        doc["parties"][1]["number"] = json!(second);
-        serde_json::to_vec(&doc).unwrap()
-    };
+    let Some(db) = TestDb::new(kind) else { return };
+    let numbered =
+        |first: &str, second: &str| serde_json::to_vec(&example_numbered(first, second)).unwrap();
     let mut file = b"\xEF\xBB\xBF".to_vec();
     file.extend(numbered("400.12/1/2025", "518/1/IX/2025"));
     file.push(b'\n');
@@ -99,9 +74,9 @@ fn jsonl_lines_stand_alone(kind: Db) {
     file.extend(b"\r\n\n");
     file.extend(numbered("400.12/3/2025", "518/3/IX/2025"));
     file.push(b'\n');
-    let path = dir.path().join("kantor.jsonl");
+    let path = db.dir().join("kantor.jsonl");
     std::fs::write(&path, &file).unwrap();
-    let out = sepakat(&db, &["import", path.to_str().unwrap()]);
+    let out = run(&db.url, &["import", path.to_str().unwrap()]);
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -118,31 +93,24 @@ fn jsonl_lines_stand_alone(kind: Db) {
     assert_eq!(count(&db).0, 2, "the lines before and after the bad one");
 
     // A whole .json file with a byte order mark is read as well.
-    let bom = dir.path().join("bom.json");
+    let bom = db.dir().join("bom.json");
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend(numbered("400.12/4/2025", "518/4/IX/2025"));
     std::fs::write(&bom, bytes).unwrap();
-    let out = sepakat(&db, &["import", bom.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&run(&db.url, &["import", bom.to_str().unwrap()]));
     assert_eq!(count(&db).0, 3);
 }
 
 fn eight_parallel_imports(kind: Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(db) = database(kind, dir.path()) else {
-        return;
-    };
-    assert!(sepakat(&db, &["migrate"]).status.success());
+    let Some(db) = TestDb::new(kind) else { return };
+    assert!(run(&db.url, &["migrate"]).status.success());
     let files: Vec<String> = (0..8)
         .map(|n| {
-            let mut doc = example();
-            doc["parties"][0]["number"] = json!(format!("400.12/{}/2025", 7000 + n));
-            doc["parties"][1]["number"] = json!(format!("518/{}/IX/2025", 8000 + n));
-            let p = dir.path().join(format!("a{n}.json"));
+            let doc = example_numbered(
+                &format!("400.12/{}/2025", 7000 + n),
+                &format!("518/{}/IX/2025", 8000 + n),
+            );
+            let p = db.dir().join(format!("a{n}.json"));
             std::fs::write(&p, serde_json::to_vec(&doc).unwrap()).unwrap();
             p.display().to_string()
         })
@@ -150,12 +118,10 @@ fn eight_parallel_imports(kind: Db) {
     let children: Vec<_> = files
         .iter()
         .map(|f| {
-            Command::new(env!("CARGO_BIN_EXE_sepakat"))
+            sepakat(&db.url)
                 .args(["import", f])
-                .env("DATABASE_URL", &db)
-                .env("RUST_LOG", "error")
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
                 .spawn()
                 .unwrap()
         })
@@ -174,47 +140,20 @@ fn eight_parallel_imports(kind: Db) {
 }
 
 fn import_folder_of_seeds(kind: Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(db) = database(kind, dir.path()) else {
-        return;
-    };
-    let seeds = common::root().join("seeds");
-    let out = sepakat(&db, &["import", seeds.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let n = std::fs::read_dir(&seeds)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "json")
-        })
-        .count();
+    let Some(db) = TestDb::new(kind) else { return };
+    let seeds = root().join("seeds");
+    succeeded(&run(&db.url, &["import", seeds.to_str().unwrap()]));
+    let n = seed_files().len();
     assert_eq!(count(&db).0, n as i64);
     // Importing the same files again refuses each, and adds nothing.
-    let again = sepakat(&db, &["import", seeds.to_str().unwrap()]);
+    let again = run(&db.url, &["import", seeds.to_str().unwrap()]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("sudah terdaftar"));
     assert_eq!(count(&db).0, n as i64);
 }
 
-macro_rules! cli_on_both {
-    ($($case:ident),+) => {$(
-        mod $case {
-            #[test]
-            fn sqlite() { super::$case(super::Db::Sqlite) }
-            #[test]
-            fn postgres() { super::$case(super::Db::Postgres) }
-        }
-    )+};
-}
-
-cli_on_both!(
+on_both!(
+    by_kind:
     import_refuses_bad_file_with_one_line,
     jsonl_lines_stand_alone,
     eight_parallel_imports,
@@ -252,9 +191,10 @@ fn wrong_arguments_get_one_line() {
         ),
         (vec!["frobnicate"], "perintah 'frobnicate' tidak dikenal"),
     ] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sepakat"))
+        // The default logging, as a user has it.
+        let out = sepakat(&db)
+            .env_remove("RUST_LOG")
             .args(&args)
-            .env("DATABASE_URL", &db)
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);

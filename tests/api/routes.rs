@@ -1,7 +1,7 @@
 //! Every route the server registers, read from the OpenAPI document it
 //! serves: src/http registers each handler together with its operation
 //! (utoipa-actix-web), so the document's paths are the routes. Nothing here
-//! is kept by hand; tests/openapi.rs checks that every route in it answers.
+//! is kept by hand; tests/api/openapi.rs checks that every route in it answers.
 
 use std::sync::LazyLock;
 

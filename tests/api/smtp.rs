@@ -3,8 +3,6 @@
 //! can answer 451 to the next messages, and can be stopped and started again
 //! on the same port.
 
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -3,12 +3,11 @@
 //! row is hidden from the reader); an allowed one is never refused for its
 //! role (whatever its body makes of it); no call without a valid token gets in.
 
-mod common;
-
-use common::routes::{is_public, ROUTES};
-use common::{client_with, example, login, TestApp};
-use sepakat::domain::{account::Username, catalog::Role};
+use sepakat::domain::catalog::Role;
 use serde_json::json;
+
+use crate::helpers::{client_with, example, on_both, TestApp};
+use crate::routes::{is_public, ROUTES};
 
 on_both!(every_role_on_every_endpoint);
 
@@ -53,17 +52,7 @@ async fn every_role_on_every_endpoint(app: TestApp) {
     ];
     let mut ids = std::collections::HashMap::new();
     for (role, name, inst) in &roles[1..] {
-        let mut conn = app.pool.get().unwrap();
-        let hash = sepakat::auth::password::hash("sandi-matriks-123").unwrap();
-        let uid = sepakat::store::users::create(
-            &mut conn,
-            &Username::parse(name).unwrap(),
-            &hash,
-            *role,
-            *inst,
-        )
-        .unwrap();
-        ids.insert(*name, uid);
+        ids.insert(*name, app.add_user(name, *role, *inst));
     }
     let anonymous = reqwest::Client::new();
     let forged =
@@ -73,7 +62,7 @@ async fn every_role_on_every_endpoint(app: TestApp) {
         let client = if name == "admin" {
             app.client.clone()
         } else {
-            client_with(&login(&app.base, name, "sandi-matriks-123").await.unwrap())
+            app.client_of(name).await
         };
         let own_user = ids.get(name).copied().unwrap_or(1);
         for (method, template) in ROUTES.iter() {

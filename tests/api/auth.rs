@@ -1,11 +1,15 @@
 //! Sign-in and tokens: who gets in, what each role may write, and that a
 //! bad token never does.
 
-mod common;
+use std::process::Stdio;
 
-use common::{client_with, example, login, TestApp, ADMIN_PASSWORD};
-use sepakat::domain::{account::Username, catalog::Role};
+use sepakat::domain::catalog::Role;
 use serde_json::{json, Value};
+
+use crate::helpers::{
+    client_with, dashboard_total, example, example_numbered, execute_sql, get_with, login,
+    login_response, on_both, retry_after, sepakat, succeeded, Db, TestApp, ADMIN_PASSWORD,
+};
 
 on_both!(
     a_write_without_its_audit_row_is_rolled_back,
@@ -24,25 +28,6 @@ on_both!(
     accounts_over_the_api,
 );
 
-fn add_user(app: &TestApp, name: &str, role: Role, institution: Option<i64>) -> i64 {
-    let mut conn = app.pool.get().unwrap();
-    let hash = sepakat::auth::password::hash(&format!("{name}-sandi-123")).unwrap();
-    sepakat::store::users::create(
-        &mut conn,
-        &Username::parse(name).unwrap(),
-        &hash,
-        role,
-        institution,
-    )
-    .unwrap()
-}
-
-async fn token_of(app: &TestApp, name: &str) -> String {
-    login(&app.base, name, &format!("{name}-sandi-123"))
-        .await
-        .expect("signs in")
-}
-
 async fn status_with(
     client: &reqwest::Client,
     method: reqwest::Method,
@@ -58,12 +43,7 @@ async fn status_with(
 
 async fn sign_in_gives_a_token_and_refuses_with_one_message(app: TestApp) {
     let anonymous = reqwest::Client::new();
-    let r = anonymous
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": "ADMIN", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let r = login_response(&app.base, "ADMIN", ADMIN_PASSWORD).await;
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
@@ -75,12 +55,7 @@ async fn sign_in_gives_a_token_and_refuses_with_one_message(app: TestApp) {
         ("tidak-ada", "salah-sandi-123"),
         ("admin", ""),
     ] {
-        let r = anonymous
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({"username": user, "password": pass}))
-            .send()
-            .await
-            .unwrap();
+        let r = login_response(&app.base, user, pass).await;
         assert_eq!(r.status(), 401);
         let v: Value = r.json().await.unwrap();
         details.push(v["detail"].as_str().unwrap().to_string());
@@ -172,8 +147,8 @@ async fn bad_tokens_are_refused(app: TestApp) {
 }
 
 async fn password_change_and_disable_end_tokens(app: TestApp) {
-    let id = add_user(&app, "pembaca", Role::Viewer, Some(seed_office(&app).await));
-    let token = token_of(&app, "pembaca").await;
+    let id = app.add_user("pembaca", Role::Viewer, Some(seed_office(&app).await));
+    let token = app.token_of("pembaca").await;
     let client = client_with(&token);
     let url = app.url("/api/v1/agreements");
     assert_eq!(
@@ -223,26 +198,15 @@ async fn password_change_and_disable_end_tokens(app: TestApp) {
 }
 
 async fn repeated_failures_are_throttled(app: TestApp) {
-    let client = reqwest::Client::new();
-    let attempt = |password: &'static str| {
-        client
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({"username": "admin", "password": password}))
-            .send()
-    };
+    let attempt = |password: &'static str| login_response(&app.base, "admin", password);
     for _ in 0..5 {
-        assert_eq!(attempt("salah-sandi-123").await.unwrap().status(), 401);
+        assert_eq!(attempt("salah-sandi-123").await.status(), 401);
     }
-    let r = attempt("salah-sandi-123").await.unwrap();
+    let r = attempt("salah-sandi-123").await;
     assert_eq!(r.status(), 429);
-    let wait: u64 = r.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=900).contains(&wait));
+    assert!((1..=900).contains(&retry_after(&r)));
     // Even the right password waits: the lock is on the name, not the guess.
-    assert_eq!(attempt(ADMIN_PASSWORD).await.unwrap().status(), 429);
+    assert_eq!(attempt(ADMIN_PASSWORD).await.status(), 429);
 }
 
 /// The Dukcapil office of the example agreement, created by importing it.
@@ -257,28 +221,32 @@ async fn seed_office(app: &TestApp) -> i64 {
         .unwrap_or(1)
 }
 
+/// The example as another office has it: the Banyumas office's agreement
+/// with its health agency.
+fn banyumas_agreement() -> Value {
+    let mut doc = example_numbered("400.12/7777/2025", "440/7777/IX/2025");
+    doc["parties"][0]["institution"]["name"] =
+        json!("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Banyumas");
+    doc["parties"][1]["institution"]["name"] = json!("Dinas Kesehatan Kabupaten Banyumas");
+    doc
+}
+
 async fn roles_hold_writes_to_their_office(app: TestApp) {
     let (_, a) = app.post("/api/v1/agreements", &example()).await;
     let id = a["id"].as_i64().unwrap();
     let office = a["parties"][0]["institution"]["id"].as_i64().unwrap();
     let agency = a["parties"][1]["institution"]["id"].as_i64().unwrap();
     // Another office with its own agreement.
-    let mut other = example();
-    other["parties"][0]["institution"]["name"] =
-        json!("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Banyumas");
-    other["parties"][0]["number"] = json!("400.12/7777/2025");
-    other["parties"][1]["institution"]["name"] = json!("Dinas Kesehatan Kabupaten Banyumas");
-    other["parties"][1]["number"] = json!("440/7777/IX/2025");
-    let (s, b) = app.post("/api/v1/agreements", &other).await;
+    let (s, b) = app.post("/api/v1/agreements", &banyumas_agreement()).await;
     assert_eq!(s, 201, "{b}");
     let other_id = b["id"].as_i64().unwrap();
 
-    add_user(&app, "legal.purbalingga", Role::Legal, Some(office));
-    add_user(&app, "opd.dinkop", Role::Opd, Some(agency));
-    add_user(&app, "viewer.purbalingga", Role::Viewer, Some(office));
-    let legal = client_with(&token_of(&app, "legal.purbalingga").await);
-    let opd = client_with(&token_of(&app, "opd.dinkop").await);
-    let viewer = client_with(&token_of(&app, "viewer.purbalingga").await);
+    app.add_user("legal.purbalingga", Role::Legal, Some(office));
+    app.add_user("opd.dinkop", Role::Opd, Some(agency));
+    app.add_user("viewer.purbalingga", Role::Viewer, Some(office));
+    let legal = app.client_of("legal.purbalingga").await;
+    let opd = app.client_of("opd.dinkop").await;
+    let viewer = app.client_of("viewer.purbalingga").await;
 
     let report =
         json!({"year": 2025, "semester": 2, "submitted_on": "2026-01-08", "channel": "email"});
@@ -373,8 +341,8 @@ async fn roles_hold_writes_to_their_office(app: TestApp) {
 async fn legal_staff_create_agreements_for_their_office_only(app: TestApp) {
     let (_, a) = app.post("/api/v1/agreements", &example()).await;
     let office = a["parties"][0]["institution"]["id"].as_i64().unwrap();
-    add_user(&app, "legal.purbalingga", Role::Legal, Some(office));
-    let legal = client_with(&token_of(&app, "legal.purbalingga").await);
+    app.add_user("legal.purbalingga", Role::Legal, Some(office));
+    let legal = app.client_of("legal.purbalingga").await;
     let (before, _, _) = app.counts().await;
     let mut elsewhere = example();
     elsewhere["parties"][0]["institution"]["name"] =
@@ -393,9 +361,7 @@ async fn legal_staff_create_agreements_for_their_office_only(app: TestApp) {
         body.to_string().contains("/parties/0/institution"),
         "{body}"
     );
-    let mut ours = example();
-    ours["parties"][0]["number"] = json!("400.12/9999/2025");
-    ours["parties"][1]["number"] = json!("518/9999/IX/2025");
+    let ours = example_numbered("400.12/9999/2025", "518/9999/IX/2025");
     let r = legal
         .post(app.url("/api/v1/agreements"))
         .json(&ours)
@@ -449,14 +415,11 @@ async fn responses_carry_security_headers(app: TestApp) {
 #[test]
 fn cli_manages_accounts_with_passwords_from_stdin() {
     use std::io::Write;
-    use std::process::{Command, Stdio};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("users.db").display().to_string();
     let run = |args: &[&str], stdin: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sepakat"))
+        let mut child = sepakat(&db)
             .args(args)
-            .env("DATABASE_URL", &db)
-            .env("RUST_LOG", "error")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -470,15 +433,10 @@ fn cli_manages_accounts_with_passwords_from_stdin() {
             .unwrap();
         child.wait_with_output().unwrap()
     };
-    let out = run(
+    succeeded(&run(
         &["user", "add", "Kepala.Admin", "--role", "admin"],
         "sandi-kepala-123\n",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ));
     let short = run(&["user", "add", "lain", "--role", "admin"], "pendek\n");
     assert!(!short.status.success());
     assert_eq!(String::from_utf8_lossy(&short.stderr).lines().count(), 1);
@@ -541,8 +499,8 @@ async fn every_write_is_on_record(app: TestApp) {
         )
         .await;
     assert_eq!(s, 200);
-    add_user(&app, "opd.dinkop", Role::Opd, Some(agency));
-    let opd = client_with(&token_of(&app, "opd.dinkop").await);
+    app.add_user("opd.dinkop", Role::Opd, Some(agency));
+    let opd = app.client_of("opd.dinkop").await;
     let r = opd
         .post(app.url(&format!("/api/v1/agreements/{id}/reports")))
         .json(&json!({"year": 2025, "semester": 2, "submitted_on": "2026-01-08"}))
@@ -584,28 +542,25 @@ async fn every_write_is_on_record(app: TestApp) {
 /// Makes every insert into the audit trail fail (or work again), as a full
 /// disk or a lost privilege would.
 fn audit_trail_down(app: &TestApp, down: bool) {
-    use diesel::connection::SimpleConnection;
-    let mut conn = app.pool.get().unwrap();
-    let sql = match (&*conn, down) {
-        (sepakat::store::DbConnection::Sqlite(_), true) => {
+    let sqlite = matches!(
+        *app.pool.get().unwrap(),
+        sepakat::store::DbConnection::Sqlite(_)
+    );
+    let sql = match (sqlite, down) {
+        (true, true) => {
             "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log \
              BEGIN SELECT RAISE(ABORT, 'audit trail down'); END;"
         }
-        (sepakat::store::DbConnection::Sqlite(_), false) => "DROP TRIGGER audit_down;",
-        (sepakat::store::DbConnection::Postgres(_), true) => {
+        (true, false) => "DROP TRIGGER audit_down;",
+        (false, true) => {
             "CREATE FUNCTION audit_down() RETURNS trigger AS $$ \
              BEGIN RAISE EXCEPTION 'audit trail down'; END $$ LANGUAGE plpgsql; \
              CREATE TRIGGER audit_down BEFORE INSERT ON audit_log \
              FOR EACH ROW EXECUTE FUNCTION audit_down();"
         }
-        (sepakat::store::DbConnection::Postgres(_), false) => {
-            "DROP TRIGGER audit_down ON audit_log; DROP FUNCTION audit_down();"
-        }
+        (false, false) => "DROP TRIGGER audit_down ON audit_log; DROP FUNCTION audit_down();",
     };
-    match &mut *conn {
-        sepakat::store::DbConnection::Sqlite(c) => c.batch_execute(sql).unwrap(),
-        sepakat::store::DbConnection::Postgres(c) => c.batch_execute(sql).unwrap(),
-    }
+    execute_sql(&app.pool, sql);
 }
 
 async fn a_write_without_its_audit_row_is_rolled_back(app: TestApp) {
@@ -627,8 +582,7 @@ async fn a_write_without_its_audit_row_is_rolled_back(app: TestApp) {
         .await;
     assert_eq!(s, 500);
     let (s, _) = app
-        .send(
-            reqwest::Method::PUT,
+        .put(
             "/api/v1/holidays/2026-12-28",
             &json!({"kind": "cuti_bersama", "name": "Uji"}),
         )
@@ -664,8 +618,8 @@ async fn concurrent_writes_each_get_their_own_row(app: TestApp) {
     let (_, a) = app.post("/api/v1/agreements", &example()).await;
     let id = a["id"].as_i64().unwrap();
     let office = a["parties"][0]["institution"]["id"].as_i64().unwrap();
-    add_user(&app, "staf.hukum", Role::Legal, Some(office));
-    let legal = client_with(&token_of(&app, "staf.hukum").await);
+    app.add_user("staf.hukum", Role::Legal, Some(office));
+    let legal = app.client_of("staf.hukum").await;
     let url = app.url(&format!("/api/v1/agreements/{id}"));
     let rounds = 15;
     for i in 0..rounds {
@@ -715,32 +669,26 @@ async fn concurrent_writes_each_get_their_own_row(app: TestApp) {
 /// The command line and the API write the same kind of row for the same write.
 async fn cli_and_api_write_the_same_row(app: TestApp) {
     let (s, _) = app
-        .send(
-            reqwest::Method::PUT,
+        .put(
             "/api/v1/holidays/2026-12-28",
             &json!({"kind": "cuti_bersama", "name": "Cuti Bersama Uji", "source": "uji"}),
         )
         .await;
     assert_eq!(s, 200);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sepakat"))
-        .args([
-            "holidays",
-            "set",
-            "2026-12-29",
-            "cuti_bersama",
-            "Cuti Bersama Uji",
-            "--source",
-            "uji",
-        ])
-        .env("DATABASE_URL", &app.database_url)
-        .env("USER", "operator")
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeded(
+        &sepakat(&app.db.url)
+            .args([
+                "holidays",
+                "set",
+                "2026-12-29",
+                "cuti_bersama",
+                "Cuti Bersama Uji",
+                "--source",
+                "uji",
+            ])
+            .env("USER", "operator")
+            .output()
+            .unwrap(),
     );
     let rows: Vec<(String, String, String, String)> = {
         use diesel::prelude::*;
@@ -776,8 +724,8 @@ async fn personal_data_is_masked_for_whom_it_is_not_due(app: TestApp) {
     let id = a["id"].as_i64().unwrap();
     let office = a["parties"][0]["institution"]["id"].as_i64().unwrap();
     let agency = a["parties"][1]["institution"]["id"].as_i64().unwrap();
-    add_user(&app, "viewer.purbalingga", Role::Viewer, Some(office));
-    add_user(&app, "opd.dinkop", Role::Opd, Some(agency));
+    app.add_user("viewer.purbalingga", Role::Viewer, Some(office));
+    app.add_user("opd.dinkop", Role::Opd, Some(agency));
     let base = app.base.clone();
     let get = |client: reqwest::Client, path: String| {
         let url = format!("{base}{path}");
@@ -796,7 +744,7 @@ async fn personal_data_is_masked_for_whom_it_is_not_due(app: TestApp) {
     );
     assert_eq!(admin_view["juknis"]["contacts"][0]["phone"], "087715480689");
 
-    let viewer = client_with(&token_of(&app, "viewer.purbalingga").await);
+    let viewer = app.client_of("viewer.purbalingga").await;
     let body = get(viewer.clone(), path.clone()).await;
     assert!(
         !body.contains("3303051909670007") && !body.contains("087715480689"),
@@ -813,7 +761,7 @@ async fn personal_data_is_masked_for_whom_it_is_not_due(app: TestApp) {
     .await;
     assert!(html.contains("NIK. 3303********0007") && !html.contains("3303051909670007"));
 
-    let opd = client_with(&token_of(&app, "opd.dinkop").await);
+    let opd = app.client_of("opd.dinkop").await;
     let v: Value = serde_json::from_str(&get(opd, path).await).unwrap();
     assert_eq!(
         v["parties"][1]["signatory"]["nik"], "3303051909670007",
@@ -849,38 +797,25 @@ async fn each_office_sees_only_its_agreements(app: TestApp) {
     let id = a["id"].as_i64().unwrap();
     let office = a["parties"][0]["institution"]["id"].as_i64().unwrap();
     let agency = a["parties"][1]["institution"]["id"].as_i64().unwrap();
-    let mut theirs = example();
-    theirs["parties"][0]["institution"]["name"] =
-        json!("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Banyumas");
+    let mut theirs = banyumas_agreement();
     theirs["parties"][0]["institution"]["parent"] =
         json!("Dinas Kependudukan dan Pencatatan Sipil Provinsi Jawa Tengah");
-    theirs["parties"][0]["number"] = json!("400.12/7777/2025");
-    theirs["parties"][1]["institution"]["name"] = json!("Dinas Kesehatan Kabupaten Banyumas");
-    theirs["parties"][1]["number"] = json!("440/7777/IX/2025");
     let (s, b) = app.post("/api/v1/agreements", &theirs).await;
     assert_eq!(s, 201, "{b}");
     let other = b["id"].as_i64().unwrap();
 
-    add_user(&app, "legal.purbalingga", Role::Legal, Some(office));
-    add_user(&app, "viewer.jateng", Role::Viewer, prov["id"].as_i64());
-    add_user(&app, "viewer.ditjen", Role::Viewer, ditjen["id"].as_i64());
-    add_user(&app, "opd.dinkop", Role::Opd, Some(agency));
-    let base = app.base.clone();
-    let get = |client: &reqwest::Client, path: String| {
-        let r = client.get(format!("{base}{path}"));
-        async move {
-            let r = r.send().await.unwrap();
-            let status = r.status().as_u16();
-            (status, r.json::<Value>().await.unwrap_or(Value::Null))
-        }
-    };
+    app.add_user("legal.purbalingga", Role::Legal, Some(office));
+    app.add_user("viewer.jateng", Role::Viewer, prov["id"].as_i64());
+    app.add_user("viewer.ditjen", Role::Viewer, ditjen["id"].as_i64());
+    app.add_user("opd.dinkop", Role::Opd, Some(agency));
+    let get = |client: &reqwest::Client, path: String| get_with(client, app.url(&path));
     for (user, sees) in [
         ("legal.purbalingga", vec![id]),
         ("opd.dinkop", vec![id]),
         ("viewer.jateng", vec![id, other]),
         ("viewer.ditjen", vec![id, other]),
     ] {
-        let client = client_with(&token_of(&app, user).await);
+        let client = app.client_of(user).await;
         let (s, list) = get(&client, "/api/v1/agreements?limit=50".into()).await;
         assert_eq!(s, 200);
         assert_eq!(list["total"], sees.len(), "{user}: {list}");
@@ -930,7 +865,7 @@ async fn each_office_sees_only_its_agreements(app: TestApp) {
         assert_eq!(dashboard_total(&dash), sees.len() as u64, "{user}: {dash}");
     }
     // A hidden agreement is not found, exactly like one that does not exist.
-    let legal = client_with(&token_of(&app, "legal.purbalingga").await);
+    let legal = app.client_of("legal.purbalingga").await;
     // Institutions: the parties of its agreements and its own office only.
     let banyumas = b["parties"][0]["institution"]["id"].as_i64().unwrap();
     let (_, insts) = get(&legal, "/api/v1/institutions?limit=100".into()).await;
@@ -967,9 +902,7 @@ async fn each_office_sees_only_its_agreements(app: TestApp) {
     // agreement shows in its own at once, and in no other office's.
     let dashboard = "/api/v1/dashboard?as_of=2026-01-05".to_string();
     let (_, before) = get(&legal, dashboard.clone()).await;
-    let mut more = example();
-    more["parties"][0]["number"] = json!("400.12/8888/2025");
-    more["parties"][1]["number"] = json!("440/8888/IX/2025");
+    let more = example_numbered("400.12/8888/2025", "440/8888/IX/2025");
     let r = legal
         .post(app.url("/api/v1/agreements"))
         .json(&more)
@@ -984,19 +917,11 @@ async fn each_office_sees_only_its_agreements(app: TestApp) {
         "{after}"
     );
     let banyumas_legal = {
-        add_user(&app, "legal.banyumas", Role::Legal, Some(banyumas));
-        client_with(&token_of(&app, "legal.banyumas").await)
+        app.add_user("legal.banyumas", Role::Legal, Some(banyumas));
+        app.client_of("legal.banyumas").await
     };
     let (_, theirs) = get(&banyumas_legal, dashboard).await;
     assert_eq!(dashboard_total(&theirs), 1, "{theirs}");
-}
-
-/// How many agreements a dashboard counts, over every status.
-fn dashboard_total(dash: &Value) -> u64 {
-    dash["agreements"]
-        .as_object()
-        .map(|m| m.values().filter_map(Value::as_u64).sum())
-        .unwrap_or_default()
 }
 
 async fn accounts_over_the_api(app: TestApp) {
@@ -1169,7 +1094,7 @@ async fn accounts_over_the_api(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cors_answers_only_configured_origins() {
-    let app = TestApp::spawn_with(common::Db::Sqlite, |s| {
+    let app = TestApp::spawn_with(Db::Sqlite, |s| {
         s.with_cors(vec!["https://sepakat.example.go.id".into()])
     })
     .await
@@ -1206,7 +1131,7 @@ async fn cors_answers_only_configured_origins() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_token_signed_with_the_right_secret_is_refused() {
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef-test-secret";
-    let app = TestApp::spawn_with(common::Db::Sqlite, |s| {
+    let app = TestApp::spawn_with(Db::Sqlite, |s| {
         s.with_keys(sepakat::auth::Keys::from_secret(SECRET))
     })
     .await

@@ -6,16 +6,18 @@
 //! that moves a deadline, a password change that ends the old token, and
 //! failed sign-ins counted across both.
 
-mod common;
-
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use common::{client_with, example, login, Db, ADMIN_PASSWORD};
 use diesel::prelude::*;
 use serde_json::{json, Value};
+
+use crate::helpers::{
+    client_with, dashboard_total, example, example_numbered, free_port, get_with, login,
+    login_response, retry_after, root, seed_files, send_with, sepakat, Db, TestDb, ADMIN_PASSWORD,
+};
 
 /// How many times two instances are started together on a new database.
 const ROUNDS: usize = 5;
@@ -75,14 +77,6 @@ impl Drop for Instance {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("address")
-        .port()
-}
-
 /// Two `serve` processes on `database`, spawned at the same moment (two
 /// threads released by one barrier), sharing the folder `dir` and so the
 /// token secret file it will hold: nothing but the database and that file
@@ -95,21 +89,16 @@ fn start_two(database: &str, dir: &Path) -> (Instance, Instance) {
             let port = free_port();
             let stdout = dir.join(format!("{name}.out"));
             let stderr = dir.join(format!("{name}.err"));
-            let mut cmd = Command::new(env!("CARGO_BIN_EXE_sepakat"));
+            let mut cmd = sepakat(&database);
             cmd.args(["serve", "--no-remind", "--workers", "2", "--bind"])
                 .arg(format!("127.0.0.1:{port}"))
                 .arg("--seeds")
-                .arg(common::root().join("seeds"))
+                .arg(root().join("seeds"))
                 .current_dir(&dir)
-                .env("DATABASE_URL", &database)
                 .env("SEPAKAT_ADMIN_PASSWORD", ADMIN_PASSWORD)
                 .env("SEPAKAT_SECRET_FILE", dir.join("sepakat.secret"))
                 .env("SEPAKAT_POOL_SIZE", "4")
                 .env("RUST_LOG", "warn")
-                .env_remove("SEPAKAT_JWT_SECRET")
-                .env_remove("SEPAKAT_BIND")
-                .env_remove("SEPAKAT_SEEDS")
-                .env_remove("SMTP_URL")
                 .stdin(Stdio::null())
                 .stdout(std::fs::File::create(&stdout).expect("stdout file"))
                 .stderr(std::fs::File::create(&stderr).expect("stderr file"));
@@ -126,49 +115,6 @@ fn start_two(database: &str, dir: &Path) -> (Instance, Instance) {
     };
     let (a, b) = (spawn("a"), spawn("b"));
     (a.join().expect("spawn a"), b.join().expect("spawn b"))
-}
-
-/// The database two instances share: a new PostgreSQL database, dropped
-/// (with its connections) at the end, or a new SQLite file.
-struct Shared {
-    url: String,
-    pg_name: Option<String>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Shared {
-    fn new(kind: Db) -> Option<Shared> {
-        Some(match kind {
-            Db::Postgres => {
-                let (url, name) = common::fresh_pg_database()?;
-                Shared {
-                    url,
-                    pg_name: Some(name),
-                    _dir: None,
-                }
-            }
-            Db::Sqlite => {
-                let dir = tempfile::tempdir().expect("tempdir");
-                Shared {
-                    url: dir.path().join("bersama.db").display().to_string(),
-                    pg_name: None,
-                    _dir: Some(dir),
-                }
-            }
-        })
-    }
-}
-
-impl Drop for Shared {
-    fn drop(&mut self) {
-        let Some(name) = &self.pg_name else { return };
-        if let Ok(mut conn) =
-            diesel::PgConnection::establish(&format!("{}/postgres", common::pg_base()))
-        {
-            use diesel::connection::SimpleConnection;
-            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-        }
-    }
 }
 
 /// What the two instances made of the new database: accounts, admins,
@@ -196,24 +142,18 @@ fn first_start_rows(url: &str) -> (i64, i64, i64, i64) {
     )
 }
 
-fn seed_files() -> i64 {
-    std::fs::read_dir(common::root().join("seeds"))
-        .expect("seeds")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .count() as i64
-}
-
 /// Starts two instances together on a new database and checks what they
 /// made of it: one admin, every seed once, each first-start step done by
-/// exactly one of them.
-async fn started_together(kind: Db) -> Option<(Instance, Instance, Shared, tempfile::TempDir)> {
-    let db = Shared::new(kind)?;
+/// exactly one of them. The database is a new PostgreSQL database, dropped
+/// (with its connections) at the end, or a new SQLite file; the instances'
+/// folder is another.
+async fn started_together(kind: Db) -> Option<(Instance, Instance, TestDb, tempfile::TempDir)> {
+    let db = TestDb::new(kind)?;
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut a, mut b) = start_two(&db.url, dir.path());
     a.ready().await;
     b.ready().await;
-    let seeds = seed_files();
+    let seeds = seed_files().len() as i64;
     let (accounts, admins, agreements, imported) = first_start_rows(&db.url);
     assert_eq!((accounts, admins), (1, 1), "one account, the admin");
     assert_eq!(agreements, seeds, "every seed agreement once");
@@ -273,42 +213,13 @@ async fn admin_on(i: &Instance) -> reqwest::Client {
     )
 }
 
-async fn get(client: &reqwest::Client, url: String) -> (u16, Value) {
-    let r = client.get(&url).send().await.expect("request");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn send(
-    client: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    body: Value,
-) -> (u16, Value) {
-    let r = client
-        .request(method, &url)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-fn dashboard_total(dash: &Value) -> u64 {
-    dash["agreements"]
-        .as_object()
-        .map(|m| m.values().filter_map(Value::as_u64).sum())
-        .unwrap_or_default()
-}
-
 /// The id of the seed agreement the shared example is.
 async fn example_id(client: &reqwest::Client, i: &Instance) -> i64 {
     let number = example()["parties"][0]["number"].clone();
-    let (_, list) = get(client, i.url("/api/v1/agreements?limit=100")).await;
+    let (_, list) = get_with(client, i.url("/api/v1/agreements?limit=100")).await;
     for item in list["items"].as_array().expect("items") {
         let id = item["id"].as_i64().expect("id");
-        let (_, a) = get(client, i.url(&format!("/api/v1/agreements/{id}"))).await;
+        let (_, a) = get_with(client, i.url(&format!("/api/v1/agreements/{id}"))).await;
         if a["parties"][0]["number"] == number {
             return id;
         }
@@ -325,44 +236,42 @@ async fn writes_on_one_are_seen_on_the_other(a: &Instance, b: &Instance) {
     let on_a = admin_on(a).await;
     let id = example_id(&on_b, b).await;
     // B reads first, so whatever it keeps is of the old state.
-    let (_, before) = get(&on_b, b.url(&format!("/api/v1/agreements/{id}"))).await;
-    let (_, list) = get(&on_b, b.url("/api/v1/agreements?limit=1")).await;
-    let (_, dash) = get(&on_b, b.url("/api/v1/dashboard")).await;
+    let (_, before) = get_with(&on_b, b.url(&format!("/api/v1/agreements/{id}"))).await;
+    let (_, list) = get_with(&on_b, b.url("/api/v1/agreements?limit=1")).await;
+    let (_, dash) = get_with(&on_b, b.url("/api/v1/dashboard")).await;
     let (total, counted) = (list["total"].as_i64().unwrap(), dashboard_total(&dash));
 
     let title = format!(
         "{} (diubah di instans A)",
         before["title"].as_str().unwrap()
     );
-    let (s, _) = send(
+    let (s, _) = send_with(
         &on_a,
         reqwest::Method::PATCH,
         a.url(&format!("/api/v1/agreements/{id}")),
-        json!({"title": title}),
+        &json!({"title": title}),
     )
     .await;
     assert_eq!(s, 200);
-    let (_, after) = get(&on_b, b.url(&format!("/api/v1/agreements/{id}"))).await;
+    let (_, after) = get_with(&on_b, b.url(&format!("/api/v1/agreements/{id}"))).await;
     assert_eq!(after["title"], json!(title), "B shows A's change at once");
 
-    let mut doc = example();
-    doc["parties"][0]["number"] = json!("400.12/77/2025");
-    doc["parties"][1]["number"] = json!("518/77/IX/2025");
-    let (s, created) = send(
+    let doc = example_numbered("400.12/77/2025", "518/77/IX/2025");
+    let (s, created) = send_with(
         &on_a,
         reqwest::Method::POST,
         a.url("/api/v1/agreements"),
-        doc,
+        &doc,
     )
     .await;
     assert_eq!(s, 201, "{created}");
-    let (_, list) = get(&on_b, b.url("/api/v1/agreements?limit=1")).await;
+    let (_, list) = get_with(&on_b, b.url("/api/v1/agreements?limit=1")).await;
     assert_eq!(
         list["total"].as_i64().unwrap(),
         total + 1,
         "B's list counts A's new agreement"
     );
-    let (_, dash) = get(&on_b, b.url("/api/v1/dashboard")).await;
+    let (_, dash) = get_with(&on_b, b.url("/api/v1/dashboard")).await;
     assert_eq!(
         dashboard_total(&dash),
         counted + 1,
@@ -396,31 +305,31 @@ async fn holidays_on_one_move_deadlines_on_the_other(a: &Instance, b: &Instance)
             .unwrap_or(Value::Null)
     };
     // B reads (and keeps) its calendar and dashboard before A's change.
-    let (_, o) = get(&on_b, obligations.clone()).await;
+    let (_, o) = get_with(&on_b, obligations.clone()).await;
     assert_eq!(due(&o), "2026-07-14");
-    let (_, dash) = get(&on_b, dashboard.clone()).await;
+    let (_, dash) = get_with(&on_b, dashboard.clone()).await;
     assert_eq!(next_report(&dash), "2026-07-14", "{dash}");
-    let (s, _) = send(
+    let (s, _) = send_with(
         &on_a,
         reqwest::Method::PUT,
         a.url("/api/v1/holidays/2026-07-03"),
-        json!({"kind": "cuti_bersama", "name": "Cuti Bersama Uji"}),
+        &json!({"kind": "cuti_bersama", "name": "Cuti Bersama Uji"}),
     )
     .await;
     assert_eq!(s, 200);
-    let (_, o) = get(&on_b, obligations.clone()).await;
+    let (_, o) = get_with(&on_b, obligations.clone()).await;
     assert_eq!(
         due(&o),
         "2026-07-15",
         "B counts working days with A's new holiday"
     );
-    let (_, dash) = get(&on_b, dashboard.clone()).await;
+    let (_, dash) = get_with(&on_b, dashboard.clone()).await;
     assert_eq!(
         next_report(&dash),
         "2026-07-15",
         "B's kept dashboard is not served"
     );
-    let (_, listed) = get(
+    let (_, listed) = get_with(
         &on_b,
         b.url("/api/v1/obligations?as_of=2026-06-01&kind=semester_report&limit=500"),
     )
@@ -443,19 +352,19 @@ async fn holidays_on_one_move_deadlines_on_the_other(a: &Instance, b: &Instance)
         .unwrap()
         .status();
     assert_eq!(s, 204);
-    let (_, o) = get(&on_b, obligations).await;
+    let (_, o) = get_with(&on_b, obligations).await;
     assert_eq!(due(&o), "2026-07-14", "and without it once A deletes it");
-    let (_, dash) = get(&on_b, dashboard).await;
+    let (_, dash) = get_with(&on_b, dashboard).await;
     assert_eq!(next_report(&dash), "2026-07-14");
 }
 
 async fn a_password_change_on_one_ends_the_token_on_the_other(a: &Instance, b: &Instance) {
     let on_a = admin_on(a).await;
-    let (s, user) = send(
+    let (s, user) = send_with(
         &on_a,
         reqwest::Method::POST,
         a.url("/api/v1/users"),
-        json!({"username": "kedua", "password": "sandi-kedua-123", "role": "admin"}),
+        &json!({"username": "kedua", "password": "sandi-kedua-123", "role": "admin"}),
     )
     .await;
     assert_eq!(s, 201, "{user}");
@@ -465,18 +374,21 @@ async fn a_password_change_on_one_ends_the_token_on_the_other(a: &Instance, b: &
         .expect("signs in on b");
     let on_b = client_with(&token);
     // B has just read the account: whatever it keeps is fresh.
-    assert_eq!(get(&on_b, b.url("/api/v1/agreements?limit=1")).await.0, 200);
-    let (s, _) = send(
+    assert_eq!(
+        get_with(&on_b, b.url("/api/v1/agreements?limit=1")).await.0,
+        200
+    );
+    let (s, _) = send_with(
         &on_a,
         reqwest::Method::PATCH,
         a.url(&format!("/api/v1/users/{uid}")),
-        json!({"password": "sandi-kedua-456"}),
+        &json!({"password": "sandi-kedua-456"}),
     )
     .await;
     assert_eq!(s, 200);
     let changed = Instant::now();
     loop {
-        let (s, _) = get(&on_b, b.url("/api/v1/agreements?limit=1")).await;
+        let (s, _) = get_with(&on_b, b.url("/api/v1/agreements?limit=1")).await;
         if s == 401 {
             break;
         }
@@ -493,34 +405,23 @@ async fn a_password_change_on_one_ends_the_token_on_the_other(a: &Instance, b: &
 }
 
 async fn failed_sign_ins_count_across_both(a: &Instance, b: &Instance) {
-    let client = reqwest::Client::new();
-    let attempt = |i: &Instance, password: &str| {
-        client
-            .post(i.url("/api/v1/auth/login"))
-            .json(&json!({"username": "admin", "password": password}))
-            .send()
-    };
+    let attempt = |i: &Instance, password: &'static str| login_response(&i.base, "admin", password);
     for _ in 0..3 {
-        assert_eq!(attempt(a, "salah-sandi-123").await.unwrap().status(), 401);
+        assert_eq!(attempt(a, "salah-sandi-123").await.status(), 401);
     }
     for _ in 0..2 {
-        assert_eq!(attempt(b, "salah-sandi-123").await.unwrap().status(), 401);
+        assert_eq!(attempt(b, "salah-sandi-123").await.status(), 401);
     }
     for i in [a, b] {
-        let r = attempt(i, "salah-sandi-123").await.unwrap();
+        let r = attempt(i, "salah-sandi-123").await;
         assert_eq!(r.status(), 429, "the sixth attempt on {}", i.name);
-        let wait: u64 = r.headers()["retry-after"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!((1..=900).contains(&wait));
+        assert!((1..=900).contains(&retry_after(&r)));
         let body: Value = r.json().await.unwrap();
         assert!(body["detail"]
             .as_str()
             .unwrap()
             .starts_with("terlalu banyak percobaan masuk yang gagal"));
         // The lock is on the name: the right password waits as well.
-        assert_eq!(attempt(i, ADMIN_PASSWORD).await.unwrap().status(), 429);
+        assert_eq!(attempt(i, ADMIN_PASSWORD).await.status(), 429);
     }
 }

@@ -1,6 +1,6 @@
 //! The OpenAPI document at /api/v1/openapi.json: answered without a token,
 //! the very document the test suite reads its routes from
-//! (`common::routes`), internally consistent, with examples the API
+//! (`routes`), internally consistent, with examples the API
 //! accepts; every route it names is served, and a method it does not name
 //! on one of its paths is refused with 405; and the docs page at /api/docs
 //! that reads it.
@@ -12,13 +12,12 @@
 //! set of paths open without a token, and a route registered by hand
 //! (`.route(...)`, `web::resource(...)`) outside the document.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::routes::{is_public, METHODS, PUBLIC, ROUTES};
-use common::TestApp;
 use serde_json::{json, Value};
+
+use crate::helpers::{root, Db, TestApp};
+use crate::routes::{is_public, METHODS, PUBLIC, ROUTES};
 
 /// The paths anyone may call without a token: a security decision, pinned
 /// here on purpose so that opening another path fails this test.
@@ -66,7 +65,7 @@ fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn document_is_public_and_names_every_route() {
-    let app = TestApp::spawn(common::Db::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
     let doc = document(&app).await;
     let version = doc["openapi"].as_str().unwrap_or_default();
     assert!(version.starts_with("3."), "OpenAPI version {version}");
@@ -74,7 +73,7 @@ async fn document_is_public_and_names_every_route() {
     // The served document is the one the suite reads its routes from.
     assert_eq!(
         doc,
-        common::routes::document(),
+        crate::routes::document(),
         "served and generated documents differ"
     );
     let documented: BTreeSet<(String, String)> = operations(&doc)
@@ -170,7 +169,7 @@ async fn document_is_public_and_names_every_route() {
     // The agreement example is the Purbalingga seed.
     let example = &doc["paths"]["/api/v1/agreements"]["post"]["requestBody"]["content"]
         ["application/json"]["example"];
-    assert_eq!(*example, common::example());
+    assert_eq!(*example, crate::helpers::example());
 }
 
 /// A concrete address for a documented path: ids that do not exist, so
@@ -206,7 +205,7 @@ fn takes(template: &str, path: &str) -> bool {
 /// no handler serves a method the document does not show.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_route_is_served() {
-    let app = TestApp::spawn(common::Db::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
     let anonymous = reqwest::Client::new();
     for (m, path) in ROUTES.iter() {
         let url = app.url(&concrete(path));
@@ -284,7 +283,7 @@ async fn every_documented_route_is_served() {
 /// `/kalender/` that answers an unknown calendar address with the same 404.
 #[test]
 fn no_route_is_registered_outside_the_document() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let dir = root().join("src/http");
     let mut by_hand = vec![];
     for entry in std::fs::read_dir(&dir).unwrap() {
         let file = entry.unwrap().path();
@@ -315,7 +314,7 @@ fn no_route_is_registered_outside_the_document() {
 /// The request examples in the document are accepted as they stand.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn examples_are_accepted() {
-    let app = TestApp::spawn(common::Db::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
     let doc = document(&app).await;
     let example = |path: &str, method: &str| -> Value {
         doc["paths"][path][method]["requestBody"]["content"]["application/json"]["example"].clone()
@@ -349,19 +348,13 @@ async fn examples_are_accepted() {
         .unwrap()
         .to_string();
     let body = example("/api/v1/holidays/{date}", "put");
-    let (status, v) = app
-        .send(
-            reqwest::Method::PUT,
-            &format!("/api/v1/holidays/{date}"),
-            &body,
-        )
-        .await;
+    let (status, v) = app.put(&format!("/api/v1/holidays/{date}"), &body).await;
     assert_eq!(status, 200, "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn docs_page_is_served_without_a_token() {
-    let app = TestApp::spawn(common::Db::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
     let r = reqwest::get(app.url("/api/docs")).await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let ct = r.headers()["content-type"].to_str().unwrap().to_string();
