@@ -48,7 +48,7 @@ async fn fetch(app: &TestApp, path: &str) -> (u16, String, Vec<u8>, String) {
 }
 
 /// The text of a PDF as `pdftotext` reads it, white space collapsed.
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.pdf");
     std::fs::write(&path, pdf).unwrap();

@@ -11,6 +11,7 @@ mod routes;
 mod smtp;
 
 mod auth;
+mod browser;
 mod cli;
 mod documents;
 mod feed;

@@ -3,12 +3,10 @@
 //! PostgreSQL. Every page visited is checked by axe-core (WCAG 2.1 AA) and
 //! photographed at 1366×768 into `target/screenshots/`.
 
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{example, TestApp};
+use crate::helpers::{self as common, example, free_port, on_both, TestApp};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -25,14 +23,6 @@ impl Drop for Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn driver() -> Driver {
@@ -180,22 +170,6 @@ async fn with_session(c: &Client) -> (reqwest::Client, String) {
     (client, cookie.value().to_string())
 }
 
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("d.pdf");
-    std::fs::write(&p, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .arg(&p)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 async fn reports(app: &TestApp, id: i64) -> usize {
     let (status, v) = app.get(&format!("/api/v1/agreements/{id}/reports")).await;
     assert_eq!(status, 200, "{v}");
@@ -208,7 +182,7 @@ async fn staff_work_through_the_pages(app: TestApp) {
     let id = imported(&app).await;
     let d = driver().await;
     let c = browser(&d, true).await;
-    let backend = if app.database_url.starts_with("postgres") {
+    let backend = if app.db.url.starts_with("postgres") {
         "pg"
     } else {
         "sqlite"
@@ -269,7 +243,7 @@ async fn staff_work_through_the_pages(app: TestApp) {
     let r = http.get(app.url(&href)).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/pdf");
-    let pdf = pdf_text(&r.bytes().await.unwrap());
+    let pdf = crate::documents::pdf_text(&r.bytes().await.unwrap());
     assert!(pdf.contains("PERJANJIAN KERJA SAMA"), "{pdf}");
     assert!(
         pdf.contains("400.12/2432/2025"),
