@@ -85,7 +85,7 @@ handlebars_helper!(h_keadaan: |code: str| crate::domain::obligations::Obligation
     .map(|s| s.label()).unwrap_or(code).to_string());
 
 handlebars_helper!(h_kewajiban: |code: str| crate::domain::obligations::ObligationKind::from_code(code)
-    .map(|s| s.label()).unwrap_or(code).to_string());
+    .map(|s| words::capitalized(s.label())).unwrap_or_else(|| code.to_string()));
 
 handlebars_helper!(h_segmen: |s: str| super::form::segment(s));
 

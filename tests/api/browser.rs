@@ -253,7 +253,7 @@ async fn staff_work_through_the_pages(app: TestApp) {
     // A forged form without the CSRF token: refused, nothing written.
     let reports_before = reports(&app, id).await;
     let r = http
-        .post(app.url(&format!("/perjanjian/{id}/laporan")))
+        .post(app.url(&format!("/perjanjian/{id}/catat/laporan")))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("periode=2025-2&diserahkan=2026-01-10&saluran=email")
         .send()
@@ -261,7 +261,7 @@ async fn staff_work_through_the_pages(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 403);
     let r = http
-        .post(app.url(&format!("/perjanjian/{id}/laporan")))
+        .post(app.url(&format!("/perjanjian/{id}/catat/laporan")))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("_csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&periode=2025-2&diserahkan=2026-01-10")
         .send()
@@ -274,18 +274,19 @@ async fn staff_work_through_the_pages(app: TestApp) {
     c.goto(&app.url(&format!("/perjanjian/{id}#laporan")))
         .await
         .unwrap();
-    fill(&c, "#akses_nik", "banyak").await;
-    click(&c, "form[action$='/laporan'] button[type=submit]").await;
-    assert!(text(&c, "#galat-akses_nik")
+    click(&c, "#laporan summary").await;
+    fill(&c, "#laporan-akses_nik", "banyak").await;
+    click(&c, "form[action$='/catat/laporan'] button[type=submit]").await;
+    assert!(text(&c, "#galat-laporan-akses_nik")
         .await
         .contains("bilangan bulat"));
     assert_eq!(reports(&app, id).await, reports_before);
     accessible(&c, "perjanjian-satu-galat").await;
 
     // Record the earliest open semester report: fulfilled at once.
-    let subject = text(&c, "#periode option:checked").await;
-    fill(&c, "#akses_nik", "1.250").await;
-    click(&c, "form[action$='/laporan'] button[type=submit]").await;
+    let subject = text(&c, "#laporan-periode option:checked").await;
+    fill(&c, "#laporan-akses_nik", "1.250").await;
+    click(&c, "form[action$='/catat/laporan'] button[type=submit]").await;
     assert!(text(&c, "[role=status]").await.contains("tercatat"));
     assert_eq!(reports(&app, id).await, reports_before + 1);
     let fulfilled = c
@@ -331,7 +332,8 @@ async fn pages_work_without_javascript(app: TestApp) {
         .await
         .unwrap();
     click(&c, &format!("a[href='/perjanjian/{id}']")).await;
-    click(&c, "form[action$='/laporan'] button[type=submit]").await;
+    click(&c, "#laporan summary").await;
+    click(&c, "form[action$='/catat/laporan'] button[type=submit]").await;
     assert!(text(&c, "[role=status]").await.contains("tercatat"));
     assert_eq!(overdue_on_home(&c, &app).await, before - 1);
     // A waiver with its reason, as a plain form.

@@ -2,15 +2,14 @@
 //! its documents, and the forms that record what arrived (a semester
 //! report) or what the office decided (a waiver) — each through the core.
 
-use std::collections::BTreeMap;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::app;
-use crate::domain::obligations::{ObligationKind, ObligationState};
+use super::record_forms::{self, Errors, Fields, Spec, Target};
+use crate::app::{self, policy};
+use crate::domain::agreement::{Certificate, Renewal, Report, Statement};
 use crate::http::problem::ApiError;
 use crate::http::{documents, run};
 use crate::store::records::Record;
@@ -27,9 +26,10 @@ struct AsOf {
 /// What a form sent back with its errors, to show beside its fields.
 #[derive(Default)]
 struct Refill {
-    form: &'static str,
-    values: Value,
-    errors: BTreeMap<String, String>,
+    /// The form's slug (`laporan`…), or `pengecualian` with the key.
+    form: String,
+    values: Fields,
+    errors: Errors,
 }
 
 async fn show(
@@ -66,32 +66,22 @@ async fn render_page(
     if let Some(entitled) = visitor.actor.entitled() {
         crate::domain::privacy::mask(&mut a, entitled);
     }
-    let open_reports: Vec<Value> = view
-        .obligations
+    let can_waive = policy::allow(&visitor.actor, policy::Action::WaiveObligation).is_ok();
+    let no_values = Fields::new();
+    let no_errors = Errors::new();
+    let forms: Vec<Value> = record_forms::specs(&view.obligations, view.doc.terms.card_reader)
         .iter()
-        .filter(|o| o.kind == ObligationKind::SemesterReport)
-        .filter(|o| {
-            !matches!(
-                o.state,
-                ObligationState::Fulfilled | ObligationState::Waived
-            )
-        })
-        .map(|o| {
-            let period = o.key.trim_start_matches("report:").replacen(':', "-", 1);
-            let selected =
-                refill.values.get("periode").and_then(Value::as_str) == Some(period.as_str());
-            json!({"value": period, "label": o.subject, "selected": selected})
+        .filter(|spec| allowed(&visitor.actor, spec.target))
+        .map(|spec| {
+            let mine = refill.form == spec.slug;
+            let (values, errors) = if mine {
+                (&refill.values, &refill.errors)
+            } else {
+                (&no_values, &no_errors)
+            };
+            spec.view(values, errors, today)
         })
         .collect();
-    let can_write = app::policy::allow(
-        &visitor.actor,
-        app::policy::Action::WriteRecord {
-            collection: crate::domain::agreement::Report::COLLECTION,
-        },
-    )
-    .is_ok();
-    let can_waive =
-        app::policy::allow(&visitor.actor, app::policy::Action::WaiveObligation).is_ok();
     let documents: Vec<Value> = DOCUMENTS
         .iter()
         .map(|(kind, label)| json!({"kind": kind, "label": label}))
@@ -106,25 +96,16 @@ async fn render_page(
         "findings": findings,
         "history": history,
         "history_total": history_total,
-        "open_reports": open_reports,
-        "can_write": can_write,
+        "forms": forms,
         "can_waive": can_waive,
         "documents": documents,
-        "form": refill.form,
-        "values": refill.values,
-        "errors": refill.errors,
+        "waiver": refill.form.strip_prefix("pengecualian:"),
     });
     let mut r = render::page(req, visitor, "perjanjian_satu", &title, "perjanjian", ctx);
-    if !refill.errors_empty() {
+    if !refill.errors.is_empty() {
         *r.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(r)
-}
-
-impl Refill {
-    fn errors_empty(&self) -> bool {
-        self.errors.is_empty()
-    }
 }
 
 const DOCUMENTS: &[(&str, &str)] = &[
@@ -154,132 +135,104 @@ async fn document(
     Ok(documents::draw(&state, visitor.actor, id, &file, q.set, q.kertas, None).await?)
 }
 
-/// A semester report as the form sends it.
-#[derive(Deserialize, serde::Serialize)]
-struct ReportForm {
-    #[serde(default)]
-    periode: String,
-    #[serde(default)]
-    diserahkan: String,
-    #[serde(default)]
-    saluran: String,
-    #[serde(default)]
-    akses_nik: String,
+/// Whether the actor's role may take a form's action at all (the core
+/// decides again when it is sent).
+fn allowed(actor: &app::Actor, target: Target) -> bool {
+    let action = match target {
+        Target::Reports => policy::Action::WriteRecord {
+            collection: Report::COLLECTION,
+        },
+        Target::Certificates => policy::Action::WriteRecord {
+            collection: Certificate::COLLECTION,
+        },
+        Target::Statements => policy::Action::WriteRecord {
+            collection: Statement::COLLECTION,
+        },
+        Target::Renewals => policy::Action::WriteRecord {
+            collection: Renewal::COLLECTION,
+        },
+        Target::SamReturn => policy::Action::ReturnSam,
+    };
+    policy::allow(actor, action).is_ok()
 }
 
-/// Where each of the core's JSON pointers is shown on the report form.
-const REPORT_FIELDS: &[(&str, &str)] = &[
-    ("/year", "periode"),
-    ("/semester", "periode"),
-    ("/submitted_on", "diserahkan"),
-    ("/channel", "saluran"),
-    ("/nik_hits", "akses_nik"),
-];
-
-impl ReportForm {
-    /// The report for the core, or each field's error.
-    fn to_json(&self) -> Result<Value, BTreeMap<String, String>> {
-        let mut errors = BTreeMap::new();
-        let period = self
-            .periode
-            .split_once('-')
-            .and_then(|(y, s)| Some((y.parse::<i32>().ok()?, s.parse::<u8>().ok()?)));
-        if period.is_none() {
-            errors.insert("periode".into(), "pilih semester yang dilaporkan".into());
-        }
-        let submitted = NaiveDate::parse_from_str(self.diserahkan.trim(), "%Y-%m-%d").ok();
-        if submitted.is_none() {
-            errors.insert(
-                "diserahkan".into(),
-                "isi tanggal laporan diterima (hari, bulan, tahun)".into(),
-            );
-        }
-        let hits = match self.akses_nik.trim().replace('.', "") {
-            s if s.is_empty() => None,
-            s => match s.parse::<u64>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    errors.insert(
-                        "akses_nik".into(),
-                        "jumlah akses NIK harus bilangan bulat, mis. 1.250".into(),
-                    );
-                    None
-                }
-            },
-        };
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        let (year, semester) = period.unwrap_or_default();
-        let mut report = json!({
-            "year": year,
-            "semester": semester,
-            "submitted_on": submitted,
-        });
-        if !self.saluran.is_empty() {
-            report["channel"] = json!(self.saluran);
-        }
-        if let Some(n) = hits {
-            report["nik_hits"] = json!(n);
-        }
-        Ok(report)
-    }
-}
-
-/// The core's field errors placed beside the form's fields (the rest under
-/// the form's own heading).
-fn placed(e: &ApiError, fields: &[(&str, &str)]) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for fe in &e.errors {
-        let field = fields
-            .iter()
-            .find(|(p, _)| fe.pointer.starts_with(p))
-            .map(|(_, f)| *f)
-            .unwrap_or("_form");
-        out.entry(field.to_string())
-            .or_insert_with(|| fe.message.clone());
-    }
-    if out.is_empty() {
-        out.insert("_form".into(), e.detail.clone());
-    }
-    out
-}
-
-async fn record_report(
+/// Records what one of the page's forms describes, through the core.
+async fn record(
     req: HttpRequest,
-    id: web::Path<i64>,
-    form: Posted<ReportForm>,
+    path: web::Path<(i64, String)>,
+    form: Posted<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    let Posted(visitor, f) = form;
-    let id = id.into_inner();
-    let refill = |errors| Refill {
-        form: "laporan",
-        values: serde_json::to_value(&f).unwrap_or_default(),
-        errors,
-    };
-    let report = match f.to_json() {
-        Ok(r) => r,
-        Err(errors) => return render_page(&req, &visitor, id, None, refill(errors)).await,
-    };
+    let Posted(visitor, values) = form;
+    let (id, slug) = path.into_inner();
     let state = state(&req)?;
     let cal = state.calendar();
+    // The forms the page offers now (a report form only while one is owed).
     let actor = visitor.actor.clone();
+    let c2 = cal.clone();
+    let view = run(&state, move |c| {
+        app::agreements::get(c, &actor, id, crate::today_jakarta(), &c2)
+    })
+    .await?;
+    let specs = record_forms::specs(&view.obligations, view.doc.terms.card_reader);
+    let spec: &Spec = specs.iter().find(|s| s.slug == slug).ok_or_else(|| {
+        ApiError::not_found(format!("formulir '{slug}' tidak ada pada perjanjian ini"))
+    })?;
+    let refill = |errors| Refill {
+        form: slug.clone(),
+        values: values.clone(),
+        errors,
+    };
+    let input = match spec.input(&values) {
+        Ok(v) => v,
+        Err(errors) => return render_page(&req, &visitor, id, None, refill(errors)).await,
+    };
+    let actor = visitor.actor.clone();
+    let target = spec.target;
     let saved = run(&state, move |c| {
-        app::agreements::create_record::<crate::domain::agreement::Report>(
-            c, &actor, &cal, id, report,
-        )
+        let a = &actor;
+        match target {
+            Target::Reports => {
+                app::agreements::create_record::<Report>(c, a, &cal, id, input).map(|r| {
+                    format!(
+                        "Laporan semester {} tahun {} tercatat; kewajibannya terpenuhi.",
+                        r.semester, r.year
+                    )
+                })
+            }
+            Target::Certificates => {
+                app::agreements::create_record::<Certificate>(c, a, &cal, id, input)
+                    .map(|_| "Sertifikat ISO/IEC 27001 tercatat.".to_string())
+            }
+            Target::Statements => {
+                app::agreements::create_record::<Statement>(c, a, &cal, id, input)
+                    .map(|s| format!("{} {} tercatat.", s.kind.label(), s.signer.name))
+            }
+            Target::Renewals => app::agreements::create_record::<Renewal>(c, a, &cal, id, input)
+                .map(|_| "Permohonan perpanjangan tercatat.".to_string()),
+            Target::SamReturn => {
+                let on = input["returned_on"]
+                    .as_str()
+                    .and_then(|d| d.parse::<NaiveDate>().ok());
+                let note = input["note"].as_str().map(str::to_string);
+                match on {
+                    Some(on) => app::obligations::sam_return(c, a, &cal, id, on, note.as_deref())
+                        .map(|_| "Pengembalian konfigurasi kartu SAM tercatat.".to_string()),
+                    None => Err(app::AppError::invalid(
+                        "/returned_on",
+                        "isi tanggal dikembalikan",
+                    )),
+                }
+            }
+        }
     })
     .await;
     match saved {
-        Ok(r) => Ok(render::see_other(
+        Ok(message) => Ok(render::see_other(
             &format!("/perjanjian/{id}#kewajiban"),
-            &format!(
-                "Laporan semester {} tahun {} tercatat; kewajibannya terpenuhi.",
-                r.semester, r.year
-            ),
+            &message,
         )),
-        Err(e) if e.status.as_u16() == 422 || e.status.as_u16() == 409 => {
-            let errors = placed(&e, REPORT_FIELDS);
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            let errors = spec.place(&e);
             render_page(&req, &visitor, id, None, refill(errors)).await
         }
         Err(e) => Err(e.into()),
@@ -313,14 +266,11 @@ async fn waive(
             "Kewajiban dikecualikan; alasannya tercatat.",
         )),
         Err(e) if e.status.as_u16() == 422 => {
-            let mut errors = BTreeMap::new();
-            errors.insert(
-                format!("alasan:{key}"),
-                "tulis alasan pengecualian".to_string(),
-            );
+            let mut errors = Errors::new();
+            errors.insert("alasan".into(), "tulis alasan pengecualian".into());
             let refill = Refill {
-                form: "pengecualian",
-                values: json!({"key": key}),
+                form: format!("pengecualian:{key}"),
+                values: Fields::new(),
                 errors,
             };
             render_page(&req, &visitor, id, None, refill).await
@@ -332,7 +282,7 @@ async fn waive(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/perjanjian/{id}", web::get().to(show))
         .route("/perjanjian/{id}/dokumen/{file}", web::get().to(document))
-        .route("/perjanjian/{id}/laporan", web::post().to(record_report))
+        .route("/perjanjian/{id}/catat/{slug}", web::post().to(record))
         .route(
             "/perjanjian/{id}/kewajiban/{key}/pengecualian",
             web::post().to(waive),

@@ -3,6 +3,7 @@
 mod agreement;
 mod agreements;
 mod home;
+mod record_forms;
 mod sign_in;
 
 use actix_web::web;
