@@ -7,6 +7,7 @@
 #   N=20000 DURATION=10s bench/run.sh  # smaller run
 #   REUSE=1 SCENARIOS="list_status list_q" bench/run.sh   # serve the database of the last run
 #   REUSE=1 SCENARIOS="get patch" BIN=/path/to/other/sepakat bench/run.sh   # compare two builds
+#   REUSE=1 SCENARIOS="page_home page_list page_list_q page_agreement" bench/run.sh   # the pages
 #
 # Needs: a release build (built here), python3, wrk (apt-get install wrk).
 set -euo pipefail
@@ -66,6 +67,14 @@ for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null &&
 TOKEN=$(curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
   -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 export TOKEN
+# The pages sign in as a browser does: the form's CSRF token and its cookie,
+# then the session cookie.
+jar="$OUT/cookies.txt"; rm -f "$jar"
+csrf=$(curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$PORT/masuk" | grep -o 'name="_csrf" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')
+curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "_csrf=$csrf" --data-urlencode "username=admin" \
+  --data-urlencode "password=$PASSWORD" "http://127.0.0.1:$PORT/masuk"
+SESSION=$(awk '$6 == "sepakat_sesi" {print $7}' "$jar")
+export SESSION
 
 # The dashboard is computed once per registry version and then served from
 # memory: time that first (cold) computation on its own, so that the
@@ -78,6 +87,13 @@ for scenario in ${SCENARIOS:-get list_status list_q list_institution dashboard};
   SCENARIO=$scenario N=$N wrk -t2 -c"$CONNS" -d2s -s bench/wrk_scenario.lua "http://127.0.0.1:$PORT" >/dev/null
   SCENARIO=$scenario N=$N wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/wrk_scenario.lua "http://127.0.0.1:$PORT" | grep '^{'
 done
+# What a browser downloads for the Beranda, gzip as the server sends it.
+weight=0
+for path in / /aset/sepakat.css /aset/htmx.min.js /aset/sepakat.js; do
+  bytes=$(curl -fs -H 'Accept-Encoding: gzip' -b "sepakat_sesi=$SESSION" -o /dev/null -w '%{size_download}' "http://127.0.0.1:$PORT$path")
+  weight=$((weight + bytes))
+done
+echo "{\"scenario\":\"page_weight_gzip\",\"bytes\":$weight}"
 rss=$(awk '/VmRSS/ {print $2}' /proc/$server/status)
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
 echo "{\"scenario\":\"server_memory\",\"rss_mb\":$((rss / 1024)),\"peak_rss_mb\":$((hwm / 1024))}"

@@ -2,6 +2,8 @@
 local scenario = os.getenv("SCENARIO") or "get"
 local n = tonumber(os.getenv("N") or "100000")
 local token = os.getenv("TOKEN") or ""
+-- The pages' scenarios (page_*) are signed in with a browser session cookie.
+local session = os.getenv("SESSION") or ""
 local words = {"kesehatan", "sosial", "contoh 12", "400.12/77", "koperasi", "pendidikan"}
 
 math.randomseed(os.time())
@@ -26,6 +28,17 @@ request = function()
       ["Authorization"] = "Bearer " .. token,
       ["Content-Type"] = "application/json",
     }, '{"title":"Perjanjian Kerja Sama uji beban ' .. math.random(1, 1000000) .. '"}')
+  elseif scenario:sub(1, 5) == "page_" then
+    if scenario == "page_home" then
+      path = "/"
+    elseif scenario == "page_list" then
+      path = "/perjanjian?status=active&halaman=" .. math.random(1, 80)
+    elseif scenario == "page_list_q" then
+      path = "/perjanjian?q=" .. words[math.random(1, #words)]:gsub(" ", "%%20")
+    else
+      path = "/perjanjian/" .. math.random(1, n)
+    end
+    return wrk.format("GET", path, {["Cookie"] = "sepakat_sesi=" .. session, ["Accept-Encoding"] = "gzip"})
   else
     path = "/healthz"
   end
