@@ -52,6 +52,14 @@ struct ListQuery {
     /// Hanya yang berakhir sebelum tanggal ini (YYYY-MM-DD).
     #[param(value_type = Option<NaiveDate>)]
     expires_before: Option<String>,
+    /// Id kantor Dukcapil yang menjadi PIHAK KESATU.
+    office: Option<i64>,
+    /// Hanya yang memberi metode akses ini (`web_portal`, `web_service`, …).
+    method: Option<String>,
+    /// Hanya yang memberi elemen data ini (kode katalog, mis. `nik`).
+    element: Option<String>,
+    /// Urutan: `urutan` (bawaan, urutan pencatatan), `terbaru`, `berakhir`, `judul`.
+    sort: Option<String>,
     /// Tanggal acuan status (YYYY-MM-DD); bawaan hari ini (Asia/Jakarta).
     #[param(value_type = Option<NaiveDate>)]
     as_of: Option<String>,
@@ -110,6 +118,10 @@ async fn list(
         institution: q.institution,
         q: q.q.clone().filter(|s| !s.trim().is_empty()),
         expires_before: date_param("expires_before", &q.expires_before)?,
+        office: q.office,
+        method: method_param(&q.method)?,
+        element: element_param(&q.element)?,
+        sort: sort_param(&q.sort)?,
         as_of: date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta),
         limit,
         offset,
@@ -124,6 +136,54 @@ async fn list(
         as_of,
         items,
     }))
+}
+
+/// An access-method filter: one of the catalog's codes.
+pub(crate) fn method_param(
+    v: &Option<String>,
+) -> Result<Option<crate::domain::catalog::AccessMethod>, ApiError> {
+    use crate::domain::catalog::AccessMethod;
+    v.as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            AccessMethod::from_code(s).ok_or_else(|| {
+                let all: Vec<_> = AccessMethod::ALL.iter().map(|m| m.code()).collect();
+                ApiError::bad_request(format!(
+                    "metode akses '{s}' tidak dikenal; pilihan: {}",
+                    all.join(", ")
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// A data-element filter: a code of the catalog.
+pub(crate) fn element_param(v: &Option<String>) -> Result<Option<String>, ApiError> {
+    v.as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            crate::domain::catalog::element(s)
+                .map(|e| e.code.to_string())
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!("elemen data '{s}' tidak ada dalam katalog"))
+                })
+        })
+        .transpose()
+}
+
+/// The order of a list.
+pub(crate) fn sort_param(v: &Option<String>) -> Result<agreements::ListSort, ApiError> {
+    use agreements::ListSort;
+    match v.as_deref().filter(|s| !s.is_empty()) {
+        None => Ok(ListSort::default()),
+        Some(s) => ListSort::from_code(s).ok_or_else(|| {
+            let all: Vec<_> = ListSort::ALL.iter().map(|(_, c, _)| *c).collect();
+            ApiError::bad_request(format!(
+                "urutan '{s}' tidak dikenal; pilihan: {}",
+                all.join(", ")
+            ))
+        }),
+    }
 }
 
 /// One page of the agreements a filter matches, with their total: the

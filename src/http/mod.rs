@@ -355,11 +355,25 @@ pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_we
 /// Every route, each registered once with its OpenAPI operation: the
 /// server and the document (`openapi::document`) are both built from here.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.app_data(web::QueryConfig::default().error_handler(|e, _| {
-        ApiError::bad_request(format!("parameter query tidak valid: {e}")).into()
+    // The pages share these extractors: there the same words come as a page.
+    let answer = |e: ApiError, req: &HttpRequest| -> actix_web::Error {
+        if crate::web::is_page(req.path()) {
+            crate::web::PageError::Api(e).into()
+        } else {
+            e.into()
+        }
+    };
+    cfg.app_data(web::QueryConfig::default().error_handler(move |e, req| {
+        answer(
+            ApiError::bad_request(format!("parameter query tidak valid: {e}")),
+            req,
+        )
     }))
-    .app_data(web::PathConfig::default().error_handler(|_, _| {
-        ApiError::not_found("alamat tidak ditemukan: id harus berupa angka").into()
+    .app_data(web::PathConfig::default().error_handler(move |_, req| {
+        answer(
+            ApiError::not_found("alamat tidak ditemukan: id harus berupa angka"),
+            req,
+        )
     }))
     .service(healthz)
     .service(openapi::docs_page)

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::records::{insert_all, Record};
 use super::schema::{
     access_scopes, agreement_parties, agreements, institutions, juknis, juknis_people, legal_bases,
-    people, return_data_items,
+    people, return_data_items, scope_elements,
 };
 use super::{
     decode, decode_opt, institutions as inst_store, now, people as people_store, DbConnection,
@@ -758,12 +758,46 @@ pub fn list(
     page_of(conn, f, &ids)
 }
 
+/// The order of a list: by id (the order of entry, the default), newest
+/// first, soonest expiry first, or by title.
+#[derive(Debug, Clone, Copy, Default, Hash, PartialEq, Eq)]
+pub enum ListSort {
+    #[default]
+    Id,
+    Newest,
+    Expiry,
+    Title,
+}
+
+impl ListSort {
+    pub const ALL: &'static [(ListSort, &'static str, &'static str)] = &[
+        (ListSort::Id, "urutan", "urutan pencatatan"),
+        (ListSort::Newest, "terbaru", "terbaru dahulu"),
+        (ListSort::Expiry, "berakhir", "berakhir paling dekat"),
+        (ListSort::Title, "judul", "judul (A–Z)"),
+    ];
+
+    pub fn from_code(code: &str) -> Option<ListSort> {
+        Self::ALL
+            .iter()
+            .find(|(_, c, _)| *c == code)
+            .map(|(s, _, _)| *s)
+    }
+}
+
 #[derive(Debug, Clone, Default, Hash, PartialEq, Eq)]
 pub struct ListFilter {
     pub status: Option<AgreementStatus>,
     pub institution: Option<i64>,
     pub q: Option<String>,
     pub expires_before: Option<NaiveDate>,
+    /// The Dukcapil office that is PIHAK KESATU.
+    pub office: Option<i64>,
+    /// Grants this access method.
+    pub method: Option<crate::domain::catalog::AccessMethod>,
+    /// Grants this data element (under any method).
+    pub element: Option<String>,
+    pub sort: ListSort,
     pub as_of: NaiveDate,
     pub limit: i64,
     pub offset: i64,
@@ -824,6 +858,28 @@ fn filtered<'a>(f: &'a ListFilter) -> agreements::BoxedQuery<'a, Db> {
     if let Some(before) = f.expires_before {
         q = q.filter(a::expires_on.lt(before));
     }
+    if let Some(office) = f.office {
+        q = q.filter(a::first_institution_id.eq(office));
+    }
+    if let Some(method) = f.method {
+        q = q.filter(
+            a::id.eq_any(
+                access_scopes::table
+                    .filter(access_scopes::method.eq(method.code()))
+                    .select(access_scopes::agreement_id),
+            ),
+        );
+    }
+    if let Some(element) = &f.element {
+        q = q.filter(
+            a::id.eq_any(
+                access_scopes::table
+                    .inner_join(scope_elements::table)
+                    .filter(scope_elements::element_code.eq(element.as_str()))
+                    .select(access_scopes::agreement_id),
+            ),
+        );
+    }
     if let Some(status) = f.status {
         // The same comparisons as domain::status::status_as_of, in SQL.
         if status == AgreementStatus::Draft {
@@ -862,9 +918,23 @@ pub fn count(conn: &mut DbConnection, f: &ListFilter) -> Result<i64, StoreError>
 /// Every agreement id the filter matches, in id order. Paging over this list
 /// (cached per filter by the HTTP layer until the registry changes) costs the
 /// same at offset 2,000 as at 0, and the total is its length.
+/// The ids a filter matches, in the filter's order.
 pub fn matching_ids(conn: &mut DbConnection, f: &ListFilter) -> Result<Vec<i64>, StoreError> {
-    let mut ids: Vec<i64> = filtered(f).select(agreements::id).load(conn)?;
-    ids.sort_unstable();
+    use agreements::dsl as a;
+    let q = filtered(f);
+    let ids: Vec<i64> = match f.sort {
+        ListSort::Id => q.order(a::id).select(a::id).load(conn)?,
+        ListSort::Newest => q
+            .order((a::signed_on.is_null(), a::signed_on.desc(), a::id.desc()))
+            .select(a::id)
+            .load(conn)?,
+        // Undated last, on both backends.
+        ListSort::Expiry => q
+            .order((a::expires_on.is_null(), a::expires_on, a::id))
+            .select(a::id)
+            .load(conn)?,
+        ListSort::Title => q.order((a::title, a::id)).select(a::id).load(conn)?,
+    };
     Ok(ids)
 }
 
@@ -884,11 +954,13 @@ pub fn page_of(
     let rows: Vec<SummaryRow> = if page.is_empty() {
         vec![]
     } else {
-        agreements::table
+        let mut rows: Vec<SummaryRow> = agreements::table
             .filter(agreements::id.eq_any(&page))
-            .order(agreements::id)
             .select(SummaryRow::as_select())
-            .load(conn)?
+            .load(conn)?;
+        // In the filter's order, which is the order of `ids`.
+        rows.sort_by_key(|r| page.iter().position(|id| *id == r.id));
+        rows
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let parties: Vec<(i64, String, i64, String, Option<String>)> = if ids.is_empty() {

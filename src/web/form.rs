@@ -59,6 +59,19 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, PageError> {
     })
 }
 
+/// A number of a GET form's field, where an empty field (a select left at
+/// "Semua") is no value at all.
+pub fn optional_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let s: Option<String> = serde::Deserialize::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("'{v}' bukan bilangan bulat"))),
+    }
+}
+
 /// Compares two tokens in time independent of where they differ.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()

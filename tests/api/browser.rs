@@ -222,6 +222,40 @@ async fn staff_work_through_the_pages(app: TestApp) {
     );
     accessible(&c, "perjanjian").await;
     screenshot(&c, "perjanjian").await;
+    // Filters by what is granted, chosen in the form, kept in the address.
+    c.find(Locator::Css("#metode"))
+        .await
+        .unwrap()
+        .select_by_value("web_portal")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#elemen"))
+        .await
+        .unwrap()
+        .select_by_value("jenis_pekerjaan")
+        .await
+        .unwrap();
+    click(&c, "form.saring button[type=submit]").await;
+    let here = path(&c).await;
+    assert!(
+        here.contains("metode=web_portal") && here.contains("elemen=jenis_pekerjaan"),
+        "{here}"
+    );
+    assert!(text(&c, "#jumlah").await.contains("dari 1 perjanjian"));
+    c.goto(&app.url("/perjanjian?q=koperasi&metode=web_service"))
+        .await
+        .unwrap();
+    assert!(
+        text(&c, "#jumlah").await.contains("Tidak ada"),
+        "no web service granted"
+    );
+    c.goto(&app.url("/perjanjian?metode=teleportasi"))
+        .await
+        .unwrap();
+    assert!(text(&c, "main")
+        .await
+        .contains("metode akses 'teleportasi' tidak dikenal"));
+    c.goto(&app.url("/perjanjian?q=koperasi")).await.unwrap();
     click(&c, &format!("table.daftar a[href='/perjanjian/{id}']")).await;
     assert_eq!(path(&c).await, format!("/perjanjian/{id}"));
     let page = text(&c, "main").await;

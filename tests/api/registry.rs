@@ -256,6 +256,34 @@ async fn list_filters_and_pages(app: TestApp) {
     assert_eq!(page["total"], 5);
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(page["items"][0]["parties"].as_array().unwrap().len(), 2);
+    // What is granted, the office, the order.
+    let (_, granted) = app.get(&q("&method=web_portal&element=nik")).await;
+    assert_eq!(granted["total"], 5, "{granted}");
+    let (_, none) = app.get(&q("&method=data_warehouse")).await;
+    assert_eq!(none["total"], 0);
+    let (s, e) = app.get(&q("&element=sidik_jari_palsu")).await;
+    assert_eq!(s, 400, "{e}");
+    let office = all["items"][0]["parties"][0]["institution_id"]
+        .as_i64()
+        .unwrap();
+    let (_, by_office) = app.get(&q(&format!("&office={office}"))).await;
+    assert_eq!(by_office["total"], 5);
+    let (_, by_dinsos) = app.get(&q(&format!("&office={dinsos}"))).await;
+    assert_eq!(by_dinsos["total"], 0, "an agency is never PIHAK KESATU");
+    let (_, soonest) = app.get(&q("&sort=berakhir&limit=5")).await;
+    let expiries: Vec<_> = soonest["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["expires_on"].as_str().unwrap().to_string())
+        .collect();
+    let mut sorted = expiries.clone();
+    sorted.sort();
+    assert_eq!(expiries, sorted);
+    let (_, newest) = app.get(&q("&sort=terbaru&limit=1")).await;
+    assert_eq!(newest["items"][0]["signed_on"], "2025-01-10");
+    let (s, _) = app.get(&q("&sort=acak")).await;
+    assert_eq!(s, 400);
 }
 
 async fn text_id(app: &TestApp, name: &str) -> i64 {

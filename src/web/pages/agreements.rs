@@ -5,10 +5,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::domain::catalog::{AccessMethod, ELEMENTS};
 use crate::domain::status::AgreementStatus;
 use crate::http::agreements::page_of;
+use crate::http::db;
 use crate::http::problem::ApiError;
-use crate::store::agreements::ListFilter;
+use crate::store::agreements::{ListFilter, ListSort};
+use crate::store::institutions;
 use crate::web::form::encode;
 use crate::web::render;
 use crate::web::session::{state, Visitor};
@@ -23,7 +26,15 @@ pub(super) struct Filters {
     pub status: Option<String>,
     /// Berakhir sebelum (YYYY-MM-DD).
     pub berakhir: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::form::optional_number")]
     pub instansi: Option<i64>,
+    /// The Dukcapil office (PIHAK KESATU).
+    #[serde(default, deserialize_with = "crate::web::form::optional_number")]
+    pub kantor: Option<i64>,
+    pub metode: Option<String>,
+    pub elemen: Option<String>,
+    pub urut: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::form::optional_number")]
     pub halaman: Option<i64>,
 }
 
@@ -46,6 +57,10 @@ impl Filters {
             institution: self.instansi,
             q: self.q.clone().filter(|s| !s.trim().is_empty()),
             expires_before: super::date_param("berakhir", &self.berakhir)?,
+            office: self.kantor,
+            method: crate::http::agreements::method_param(&self.metode)?,
+            element: crate::http::agreements::element_param(&self.elemen)?,
+            sort: crate::http::agreements::sort_param(&self.urut)?,
             as_of: crate::today_jakarta(),
             limit: PER_PAGE,
             offset: (page - 1) * PER_PAGE,
@@ -61,6 +76,10 @@ impl Filters {
             ("status", self.status.clone()),
             ("berakhir", self.berakhir.clone()),
             ("instansi", self.instansi.map(|i| i.to_string())),
+            ("kantor", self.kantor.map(|i| i.to_string())),
+            ("metode", self.metode.clone()),
+            ("elemen", self.elemen.clone()),
+            ("urut", self.urut.clone()),
         ] {
             if let Some(v) = v.filter(|v| !v.is_empty()) {
                 parts.push(format!("{k}={}", encode(&v)));
@@ -88,14 +107,57 @@ async fn list(
     let state = state(&req)?;
     let f = q.to_filter(&visitor)?;
     let page = q.halaman.unwrap_or(1);
+    let visible = visitor.actor.visible.clone();
+    let offices = db(&state, move |c| {
+        let only = visible.institutions(c)?;
+        let mut all = vec![];
+        for kind in [
+            "dukcapil_pusat",
+            "dukcapil_provinsi",
+            "dukcapil_kabupaten_kota",
+        ] {
+            let f = institutions::ListFilter {
+                q: None,
+                kind: Some(kind.into()),
+                limit: 500,
+                offset: 0,
+                only: only.clone(),
+            };
+            all.extend(institutions::list(c, &f)?.1);
+        }
+        Ok(all)
+    })
+    .await?;
     let (total, items) = page_of(&state, f).await?;
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
     let statuses: Vec<_> = AgreementStatus::ALL
         .iter()
         .map(|s| json!({"code": s.code(), "label": s.label(), "selected": q.status.as_deref() == Some(s.code())}))
         .collect();
+    let chosen = |sel: Option<&str>, code: &str| sel == Some(code);
+    let offices: Vec<_> = offices
+        .iter()
+        .map(|o| json!({"id": o.doc.id, "name": o.doc.name, "selected": q.kantor.is_some() && q.kantor == o.doc.id}))
+        .collect();
+    let methods: Vec<_> = AccessMethod::ALL
+        .iter()
+        .map(|m| json!({"code": m.code(), "label": m.label(), "selected": chosen(q.metode.as_deref(), m.code())}))
+        .collect();
+    let elements: Vec<_> = ELEMENTS
+        .iter()
+        .filter(|e| !e.protected)
+        .map(|e| json!({"code": e.code, "label": e.label, "selected": chosen(q.elemen.as_deref(), e.code)}))
+        .collect();
+    let sorts: Vec<_> = ListSort::ALL
+        .iter()
+        .map(|(_, code, label)| json!({"code": code, "label": label, "selected": chosen(q.urut.as_deref(), code)}))
+        .collect();
     let ctx = json!({
         "filters": {"q": q.q, "berakhir": q.berakhir, "instansi": q.instansi},
+        "offices": offices,
+        "methods": methods,
+        "elements": elements,
+        "sorts": sorts,
         "statuses": statuses,
         "total": total,
         "items": items,
