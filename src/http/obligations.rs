@@ -331,6 +331,19 @@ pub struct AtRisk {
     agreements: Vec<AtRiskAgreement>,
 }
 
+/// Ringkasan satu kantor Dukcapil (PIHAK KESATU) di bawah pembaca.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct OfficeRollup {
+    institution_id: i64,
+    name: String,
+    /// Perjanjian yang sudah ditandatangani per status.
+    agreements: BTreeMap<String, usize>,
+    /// Kewajiban terlambat.
+    overdue: usize,
+    /// Perjanjian berisiko dicabut.
+    at_risk: usize,
+}
+
 /// Ringkasan per `as_of`.
 #[derive(Clone, Serialize, ToSchema)]
 pub struct Dashboard {
@@ -341,6 +354,9 @@ pub struct Dashboard {
     /// Sepuluh tenggat terdekat yang belum dipenuhi.
     next_deadlines: Vec<ObligationItem>,
     at_risk: AtRisk,
+    /// Per kantor Dukcapil (PIHAK KESATU), bila pembaca melihat lebih dari satu kantor
+    /// (Ditjen, provinsi), urut nama.
+    offices: Vec<OfficeRollup>,
     /// Pesan pengingat per keadaan (`queued`, `sending`, `sent`, `failed`, `cancelled`,
     /// `undeliverable`) untuk perjanjian yang terlihat oleh pembaca.
     reminders: BTreeMap<String, i64>,
@@ -455,9 +471,33 @@ fn compute_dashboard(
     let mut upcoming: BinaryHeap<Ranked> = BinaryHeap::new();
     let mut risky: Vec<(NaiveDate, i64)> = vec![];
     let mut seq = 0usize;
+    let mut offices: BTreeMap<i64, OfficeRollup> = BTreeMap::new();
     store::evaluate_each(c, None, visible, as_of, cal, |e| {
         *by_status.entry(e.status.code()).or_default() += 1;
+        let office = offices
+            .entry(e.first_institution_id)
+            .or_insert_with(|| OfficeRollup {
+                institution_id: e.first_institution_id,
+                name: String::new(),
+                agreements: AgreementStatus::ALL
+                    .iter()
+                    .filter(|s| **s != AgreementStatus::Draft)
+                    .map(|s| (s.code().to_string(), 0))
+                    .collect(),
+                overdue: 0,
+                at_risk: 0,
+            });
+        *office
+            .agreements
+            .entry(e.status.code().to_string())
+            .or_default() += 1;
+        office.overdue += e
+            .obligations
+            .iter()
+            .filter(|o| o.state == ObligationState::Overdue)
+            .count();
         if at_risk(e.status, &e.obligations) {
+            office.at_risk += 1;
             let oldest = e
                 .obligations
                 .iter()
@@ -525,6 +565,18 @@ fn compute_dashboard(
             }
         })
         .collect();
+    // A roll-up only says something to a reader over several offices.
+    let mut offices: Vec<OfficeRollup> = if offices.len() > 1 {
+        offices.into_values().collect()
+    } else {
+        vec![]
+    };
+    for o in &mut offices {
+        o.name = crate::store::institutions::get(c, o.institution_id)?
+            .doc
+            .name;
+    }
+    offices.sort_by(|a, b| a.name.cmp(&b.name));
     let owned = |m: BTreeMap<&str, usize>| -> BTreeMap<String, usize> {
         m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     };
@@ -543,6 +595,7 @@ fn compute_dashboard(
             total: risk_total,
             agreements,
         },
+        offices,
         // Read live at each answer: the outbox is not part of the registry version.
         reminders: BTreeMap::new(),
     })
