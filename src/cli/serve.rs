@@ -126,6 +126,11 @@ pub fn run(config: Config, args: Args) -> anyhow::Result<()> {
         "Sepakat berjalan di http://{bind}  (basis data: {})",
         store::db::DbTarget::parse(&config.database_url).redacted()
     );
+    let open_at = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{bind}"));
+    println!("Buka {open_at}/ di peramban dan masuk (akun pertama: admin).");
     if !args.no_remind {
         let reminders = Reminders::from_config(&config).map_err(anyhow::Error::msg)?;
         println!(
