@@ -161,23 +161,23 @@ impl Ord for Ranked {
 /// Satu kewajiban dengan perjanjian dan instansi PIHAK KEDUA-nya.
 #[derive(Clone, Serialize, ToSchema)]
 pub struct ObligationItem {
-    agreement_id: i64,
+    pub(crate) agreement_id: i64,
     /// Judul perjanjian.
-    title: String,
+    pub(crate) title: String,
     /// Nama instansi PIHAK KEDUA.
-    institution: String,
+    pub(crate) institution: String,
     #[serde(flatten)]
-    obligation: Obligation,
+    pub(crate) obligation: Obligation,
 }
 
 /// Satu halaman kewajiban lintas perjanjian, urut tenggat.
 #[derive(Serialize, ToSchema)]
 pub struct ObligationList {
-    as_of: NaiveDate,
-    total: usize,
-    limit: i64,
-    offset: i64,
-    items: Vec<ObligationItem>,
+    pub(crate) as_of: NaiveDate,
+    pub(crate) total: usize,
+    pub(crate) limit: i64,
+    pub(crate) offset: i64,
+    pub(crate) items: Vec<ObligationItem>,
 }
 
 fn parse_list<T>(
@@ -222,7 +222,49 @@ async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<web::Json<ObligationList>, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
-    let as_of = date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta);
+    let query = ObligationQuery {
+        as_of: date_param("as_of", &q.as_of)?.unwrap_or_else(crate::today_jakarta),
+        state: q.state.clone(),
+        kind: q.kind.clone(),
+        due_within_days: q.due_within_days,
+        institution: q.institution,
+        limit,
+        offset,
+    };
+    Ok(web::Json(
+        list_of(&state, principal.visible.clone(), query).await?,
+    ))
+}
+
+/// What a list of obligations across agreements asks for; `state` and
+/// `kind` as the address carries them (codes, comma-separated).
+#[derive(Clone, Debug)]
+pub(crate) struct ObligationQuery {
+    pub as_of: NaiveDate,
+    pub state: Option<String>,
+    pub kind: Option<String>,
+    pub due_within_days: Option<u64>,
+    pub institution: Option<i64>,
+    /// How many to keep after `offset` (`i64::MAX` for every match).
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The obligations of what `visible` covers that a query matches, by due
+/// date, with their total: the API's and the pages' (list and exports) one
+/// read.
+pub(crate) async fn list_of(
+    state: &web::Data<AppState>,
+    visible: crate::store::access::Visibility,
+    q: ObligationQuery,
+) -> Result<ObligationList, ApiError> {
+    let ObligationQuery {
+        as_of,
+        limit,
+        offset,
+        institution,
+        ..
+    } = q;
     let states = parse_list(
         &q.state,
         "state",
@@ -242,12 +284,11 @@ async fn list(
             .collect::<Vec<_>>(),
     )?;
     let horizon = q.due_within_days.map(|n| as_of + Days::new(n.min(3660)));
-    let keep = (offset + limit) as usize;
-    let institution = q.institution;
+    let keep = offset.saturating_add(limit).max(0) as usize;
     // Count every match, keep only the first `offset + limit` by due date.
     let (total, heap) = each_evaluated(
-        &state,
-        principal.visible.clone(),
+        state,
+        visible,
         institution,
         as_of,
         (0usize, std::collections::BinaryHeap::<Ranked>::new()),
@@ -282,8 +323,19 @@ async fn list(
         .into_iter()
         .skip(offset as usize)
         .collect();
-    let ids: Vec<i64> = page.iter().map(|r| r.agreement_id).collect();
-    let labels = db(&state, move |c| store::labels(c, &ids)).await?;
+    let mut ids: Vec<i64> = page.iter().map(|r| r.agreement_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    // In slices: an export of every match may name more agreements than a
+    // query may carry parameters.
+    let labels = db(state, move |c| {
+        let mut all = std::collections::HashMap::new();
+        for chunk in ids.chunks(1000) {
+            all.extend(store::labels(c, chunk)?);
+        }
+        Ok(all)
+    })
+    .await?;
     let items: Vec<ObligationItem> = page
         .into_iter()
         .map(|r| {
@@ -296,13 +348,13 @@ async fn list(
             }
         })
         .collect();
-    Ok(web::Json(ObligationList {
+    Ok(ObligationList {
         as_of,
         total,
         limit,
         offset,
         items,
-    }))
+    })
 }
 
 /// Jumlah kewajiban per keadaan dan per jenis.

@@ -37,6 +37,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "beranda",
     "perjanjian",
     "perjanjian_satu",
+    "kewajiban",
 ];
 
 static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 on_both!(staff_work_through_the_pages, pages_work_without_javascript);
 
 /// chromedriver for one test, stopped with it.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -25,7 +25,7 @@ impl Drop for Driver {
     }
 }
 
-async fn driver() -> Driver {
+pub(crate) async fn driver() -> Driver {
     let port = free_port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
@@ -44,7 +44,7 @@ async fn driver() -> Driver {
 }
 
 /// A headless chromium at 1366×768, with or without JavaScript.
-async fn browser(d: &Driver, javascript: bool) -> Client {
+pub(crate) async fn browser(d: &Driver, javascript: bool) -> Client {
     let mut options = json!({
         "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--window-size=1366,768", "--lang=id"],
@@ -67,7 +67,7 @@ async fn browser(d: &Driver, javascript: bool) -> Client {
 }
 
 /// Writes the page as it looks now to `target/screenshots/NAME.png`.
-async fn screenshot(c: &Client, name: &str) {
+pub(crate) async fn screenshot(c: &Client, name: &str) {
     let dir = common::root().join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.expect("screenshot");
@@ -75,7 +75,7 @@ async fn screenshot(c: &Client, name: &str) {
 }
 
 /// axe-core's WCAG 2.1 A/AA rules over the page: no violation.
-async fn accessible(c: &Client, page: &str) {
+pub(crate) async fn accessible(c: &Client, page: &str) {
     let axe = std::fs::read_to_string(common::root().join("tests/assets/axe-4.14.1.min.js"))
         .expect("axe-core is vendored under tests/assets");
     c.execute(&axe, vec![]).await.expect("axe loads");
@@ -98,7 +98,7 @@ async fn accessible(c: &Client, page: &str) {
     );
 }
 
-async fn text(c: &Client, css: &str) -> String {
+pub(crate) async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css} on the page: {e}"))
@@ -107,7 +107,7 @@ async fn text(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
-async fn path(c: &Client) -> String {
+pub(crate) async fn path(c: &Client) -> String {
     let u = c.current_url().await.unwrap();
     match u.query() {
         Some(q) => format!("{}?{q}", u.path()),
@@ -115,7 +115,7 @@ async fn path(c: &Client) -> String {
     }
 }
 
-async fn fill(c: &Client, css: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, value: &str) {
     let e = c.find(Locator::Css(css)).await.unwrap();
     // Typing into a field the page has just focused can race with the
     // browser's own focus handling: check what the field holds.
@@ -129,23 +129,37 @@ async fn fill(c: &Client, css: &str, value: &str) {
     panic!("{css} does not take the value {value:?}");
 }
 
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
+/// Clicks what `css` finds; for a link or a submit button, waits until the
+/// browser has left the page (the clicked element is gone), so that what
+/// the test reads next is the next page, not this one.
+pub(crate) async fn click(c: &Client, css: &str) {
+    let e = c
+        .find(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("{css} on the page: {e}"))
-        .click()
-        .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{css} on the page: {e}"));
+    let tag = e.tag_name().await.unwrap().to_lowercase();
+    let kind = e.attr("type").await.unwrap().unwrap_or_default();
+    let navigates = tag == "a" || (tag == "button" && kind != "button");
+    e.click().await.unwrap();
+    if navigates {
+        for _ in 0..200 {
+            if e.tag_name().await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("clicking {css} did not lead to another page");
+    }
 }
 
-async fn sign_in(c: &Client, username: &str, password: &str) {
+pub(crate) async fn sign_in(c: &Client, username: &str, password: &str) {
     fill(c, "#username", username).await;
     fill(c, "#password", password).await;
     click(c, "form[action='/masuk'] button[type=submit]").await;
 }
 
 /// The first count on the Beranda: overdue obligations.
-async fn overdue_on_home(c: &Client, app: &TestApp) -> u64 {
+pub(crate) async fn overdue_on_home(c: &Client, app: &TestApp) -> u64 {
     c.goto(&app.url("/")).await.unwrap();
     let t = text(c, ".hitungan li:first-child .angka-besar").await;
     t.replace('.', "")
@@ -155,7 +169,7 @@ async fn overdue_on_home(c: &Client, app: &TestApp) -> u64 {
 
 /// The example PKS as its paper reads (no e-mail of the agency), imported
 /// through the API.
-async fn imported(app: &TestApp) -> i64 {
+pub(crate) async fn imported(app: &TestApp) -> i64 {
     let (status, v) = app.post("/api/v1/agreements", &published_example()).await;
     assert_eq!(status, 201, "{v}");
     v["id"].as_i64().unwrap()
@@ -163,7 +177,7 @@ async fn imported(app: &TestApp) -> i64 {
 
 /// A client that carries the browser's session cookie (for what a browser
 /// saves rather than shows: the PDF, the XLSX; and for forged posts).
-async fn with_session(c: &Client) -> (reqwest::Client, String) {
+pub(crate) async fn with_session(c: &Client) -> (reqwest::Client, String) {
     let cookie = c
         .get_named_cookie("sepakat_sesi")
         .await
@@ -370,7 +384,7 @@ async fn pages_work_without_javascript(app: TestApp) {
     let c = browser(&d, false).await;
     c.goto(&app.url("/")).await.unwrap();
     sign_in(&c, "admin", common::ADMIN_PASSWORD).await;
-    let before = overdue_on_home(&c, &app).await;
+    overdue_on_home(&c, &app).await;
     assert!(
         c.find(Locator::Css("#per-kantor")).await.is_err(),
         "no roll-up over one office"
@@ -388,14 +402,17 @@ async fn pages_work_without_javascript(app: TestApp) {
     assert_eq!(rows.len(), 2);
     let before = overdue_on_home(&c, &app).await;
     c.goto(&app.url("/")).await.unwrap();
-    c.find(Locator::LinkText(
-        "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Bandung",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    let href = c
+        .find(Locator::LinkText(
+            "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Bandung",
+        ))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    click(&c, &format!("a[href='{href}']")).await;
     assert!(path(&c).await.contains("kantor="));
     assert!(text(&c, "#jumlah").await.contains("dari 1 perjanjian"));
     screenshot(&c, "perjanjian-per-kantor").await;

@@ -2,7 +2,9 @@
 
 mod agreement;
 mod agreements;
+mod exports;
 mod home;
+mod obligations;
 mod record_forms;
 mod sign_in;
 
@@ -12,7 +14,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(sign_in::configure)
         .configure(home::configure)
         .configure(agreements::configure)
-        .configure(agreement::configure);
+        .configure(agreement::configure)
+        .configure(exports::configure)
+        .configure(obligations::configure);
 }
 
 /// A date query parameter of a page, `YYYY-MM-DD`; empty is none.
