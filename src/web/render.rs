@@ -37,6 +37,10 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "beranda",
     "perjanjian",
     "perjanjian_satu",
+    "pengingat",
+    "admin",
+    "admin_pengguna",
+    "admin_hari_libur",
 ];
 
 static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {

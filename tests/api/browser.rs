@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 on_both!(staff_work_through_the_pages, pages_work_without_javascript);
 
 /// chromedriver for one test, stopped with it.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -25,7 +25,7 @@ impl Drop for Driver {
     }
 }
 
-async fn driver() -> Driver {
+pub(crate) async fn driver() -> Driver {
     let port = free_port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
@@ -44,7 +44,7 @@ async fn driver() -> Driver {
 }
 
 /// A headless chromium at 1366×768, with or without JavaScript.
-async fn browser(d: &Driver, javascript: bool) -> Client {
+pub(crate) async fn browser(d: &Driver, javascript: bool) -> Client {
     let mut options = json!({
         "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--window-size=1366,768", "--lang=id"],
@@ -67,7 +67,7 @@ async fn browser(d: &Driver, javascript: bool) -> Client {
 }
 
 /// Writes the page as it looks now to `target/screenshots/NAME.png`.
-async fn screenshot(c: &Client, name: &str) {
+pub(crate) async fn screenshot(c: &Client, name: &str) {
     let dir = common::root().join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.expect("screenshot");
@@ -75,7 +75,7 @@ async fn screenshot(c: &Client, name: &str) {
 }
 
 /// axe-core's WCAG 2.1 A/AA rules over the page: no violation.
-async fn accessible(c: &Client, page: &str) {
+pub(crate) async fn accessible(c: &Client, page: &str) {
     let axe = std::fs::read_to_string(common::root().join("tests/assets/axe-4.14.1.min.js"))
         .expect("axe-core is vendored under tests/assets");
     c.execute(&axe, vec![]).await.expect("axe loads");
@@ -98,7 +98,7 @@ async fn accessible(c: &Client, page: &str) {
     );
 }
 
-async fn text(c: &Client, css: &str) -> String {
+pub(crate) async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css} on the page: {e}"))
@@ -107,7 +107,7 @@ async fn text(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
-async fn path(c: &Client) -> String {
+pub(crate) async fn path(c: &Client) -> String {
     let u = c.current_url().await.unwrap();
     match u.query() {
         Some(q) => format!("{}?{q}", u.path()),
@@ -115,13 +115,13 @@ async fn path(c: &Client) -> String {
     }
 }
 
-async fn fill(c: &Client, css: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, value: &str) {
     let e = c.find(Locator::Css(css)).await.unwrap();
     e.clear().await.unwrap();
     e.send_keys(value).await.unwrap();
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css} on the page: {e}"))
@@ -130,7 +130,7 @@ async fn click(c: &Client, css: &str) {
         .unwrap();
 }
 
-async fn sign_in(c: &Client, username: &str, password: &str) {
+pub(crate) async fn sign_in(c: &Client, username: &str, password: &str) {
     fill(c, "#username", username).await;
     fill(c, "#password", password).await;
     click(c, "form[action='/masuk'] button[type=submit]").await;
@@ -154,7 +154,7 @@ async fn imported(app: &TestApp) -> i64 {
 
 /// A client that carries the browser's session cookie (for what a browser
 /// saves rather than shows: the PDF, the XLSX; and for forged posts).
-async fn with_session(c: &Client) -> (reqwest::Client, String) {
+pub(crate) async fn with_session(c: &Client) -> (reqwest::Client, String) {
     let cookie = c
         .get_named_cookie("sepakat_sesi")
         .await

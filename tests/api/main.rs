@@ -22,3 +22,4 @@ mod obligations;
 mod openapi;
 mod registry;
 mod reminders;
+mod web_admin;

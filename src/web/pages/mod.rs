@@ -1,8 +1,10 @@
 //! One module per page (or family of pages), each registering its addresses.
 
+mod admin;
 mod agreement;
 mod agreements;
 mod home;
+mod reminders;
 mod sign_in;
 
 use actix_web::web;
@@ -11,7 +13,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(sign_in::configure)
         .configure(home::configure)
         .configure(agreements::configure)
-        .configure(agreement::configure);
+        .configure(agreement::configure)
+        .configure(reminders::configure)
+        .configure(admin::configure);
 }
 
 /// A date query parameter of a page, `YYYY-MM-DD`; empty is none.
