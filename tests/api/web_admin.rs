@@ -212,6 +212,12 @@ async fn outbox_retry_and_calendar(app: TestApp) {
         .await
         .starts_with("webcal://"));
     accessible(&c, "pengingat-kalender").await;
+    c.execute(
+        "document.getElementById('kalender').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
     screenshot(&c, "pengingat-kalender").await;
     let ics = reqwest::get(&url).await.unwrap();
     assert_eq!(ics.status(), 200);
