@@ -12,6 +12,7 @@ pub mod holidays;
 pub mod obligations;
 pub mod parties;
 pub mod policy;
+pub mod reminders;
 pub mod sessions;
 pub mod users;
 

@@ -35,6 +35,8 @@ pub enum Action<'a> {
     ChangeUser,
     /// An actor's own calendar subscription.
     OwnFeed,
+    /// Send a failed reminder again now.
+    RetryReminder,
 }
 
 /// Whether the actor's role may take the action at all.
@@ -156,6 +158,9 @@ mod tests {
             (Role::Viewer, report, false),
             (Role::Viewer, OwnFeed, true),
             (Role::Viewer, WriteHolidays, false),
+            (Role::Legal, RetryReminder, true),
+            (Role::Viewer, RetryReminder, false),
+            (Role::Opd, RetryReminder, false),
         ];
         for (role, action, allowed) in cases {
             assert_eq!(

@@ -197,6 +197,15 @@ pub fn revoke_feed_token(c: &mut DbConnection, actor: &Actor) -> Result<(), AppE
     })
 }
 
+/// When the actor's calendar subscription was made, if it has one.
+pub fn feed_token_issued(
+    c: &mut DbConnection,
+    actor: &Actor,
+) -> Result<Option<chrono::NaiveDateTime>, AppError> {
+    policy::allow(actor, Action::OwnFeed)?;
+    Ok(feed::token_issued(c, own_account(actor)?)?)
+}
+
 /// A change to the actor's own feed token, audited by when the token was made.
 fn feed_token_write(
     c: &mut DbConnection,

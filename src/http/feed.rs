@@ -144,12 +144,12 @@ pub struct FeedSubscription {
     #[schema(
         example = "https://sepakat.example.go.id/kalender/q3J0m1x8n2Jf0cM7b3l5cE4pQ9yT6wZ1aB8dF2hK4sU.ics"
     )]
-    url: String,
+    pub(crate) url: String,
     /// Alamat yang sama dengan skema `webcal://`: membuka aplikasi kalender untuk berlangganan.
     #[schema(
         example = "webcal://sepakat.example.go.id/kalender/q3J0m1x8n2Jf0cM7b3l5cE4pQ9yT6wZ1aB8dF2hK4sU.ics"
     )]
-    webcal: String,
+    pub(crate) webcal: String,
 }
 
 /// The address links are written with: `SEPAKAT_PUBLIC_URL`, else the
@@ -188,17 +188,25 @@ async fn create_token(
         crate::app::users::replace_feed_token(c, &p, &hash)
     })
     .await?;
-    let base = public_base(&state, &req);
+    Ok((
+        web::Json(subscription(&state, &req, &secret)),
+        StatusCode::CREATED,
+    ))
+}
+
+/// The addresses of the subscription whose secret is `secret` (for the API
+/// and the reminders page alike).
+pub(crate) fn subscription(state: &AppState, req: &HttpRequest, secret: &str) -> FeedSubscription {
+    let base = public_base(state, req);
     let path = format!("/kalender/{secret}.ics");
     let webcal = match base.split_once("://") {
         Some((_, rest)) => format!("webcal://{rest}{path}"),
         None => format!("webcal://{base}{path}"),
     };
-    let subscription = FeedSubscription {
+    FeedSubscription {
         url: format!("{base}{path}"),
         webcal,
-    };
-    Ok((web::Json(subscription), StatusCode::CREATED))
+    }
 }
 
 #[utoipa::path(

@@ -7,7 +7,7 @@ pub mod auth;
 pub mod bodies;
 pub(crate) mod documents;
 pub mod extract;
-mod feed;
+pub(crate) mod feed;
 mod input;
 pub(crate) mod obligations;
 pub mod openapi;

@@ -858,27 +858,41 @@ async fn reminders(
     q: web::Query<OutboxQuery>,
 ) -> Result<web::Json<Page<outbox::OutboxRow>>, ApiError> {
     let (limit, offset) = page(q.limit, q.offset)?;
-    let states = outbox::STATES;
-    if let Some(s) = &q.state {
-        if !states.contains(&s.as_str()) {
-            return Err(ApiError::bad_request(format!(
-                "state '{s}' tidak dikenal; pilihan: {}",
-                states.join(", ")
-            )));
-        }
-    }
-    let filter = q.state.clone();
+    let states: Vec<String> = q.state.clone().into_iter().collect();
     let visible = principal.visible.clone();
-    let (total, items) = db(&state, move |c| {
-        outbox::list(c, filter.as_deref(), &visible, limit, offset)
-    })
-    .await?;
+    let (total, items) = outbox_of(&state, states, visible, false, limit, offset).await?;
     Ok(web::Json(Page {
         total,
         limit,
         offset,
         items,
     }))
+}
+
+/// The outbox as `visible` sees it, in `states` (none: every state), newest
+/// first or, for a reader working through it, what went wrong first: the one
+/// read behind the API's list and the reminders page.
+pub(crate) async fn outbox_of(
+    state: &web::Data<AppState>,
+    states: Vec<String>,
+    visible: crate::store::access::Visibility,
+    urgent_first: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<outbox::OutboxRow>), ApiError> {
+    if let Some(s) = states
+        .iter()
+        .find(|s| !outbox::STATES.contains(&s.as_str()))
+    {
+        return Err(ApiError::bad_request(format!(
+            "state '{s}' tidak dikenal; pilihan: {}",
+            outbox::STATES.join(", ")
+        )));
+    }
+    db(state, move |c| {
+        outbox::list_in(c, &states, &visible, urgent_first, limit, offset)
+    })
+    .await
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

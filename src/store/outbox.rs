@@ -318,10 +318,30 @@ pub fn flush(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, Store
     )
 }
 
+/// The order a reader works the outbox in: what went wrong first (failed,
+/// then waiting for an address), then what is still to go, then the rest.
+const URGENCY: &str = "CASE state WHEN 'failed' THEN 0 WHEN 'undeliverable' THEN 1 \
+    WHEN 'queued' THEN 2 WHEN 'sending' THEN 3 WHEN 'sent' THEN 4 ELSE 5 END";
+
+/// A page of the outbox in one state (or all), newest first.
 pub fn list(
     conn: &mut DbConnection,
     state: Option<&str>,
     visible: &super::access::Visibility,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<OutboxRow>), StoreError> {
+    let states: Vec<String> = state.map(str::to_string).into_iter().collect();
+    list_in(conn, &states, visible, false, limit, offset)
+}
+
+/// A page of the outbox, of the agreements the reader sees; `states` empty
+/// is every state. Newest first, or by [`URGENCY`] first when `urgent_first`.
+pub fn list_in(
+    conn: &mut DbConnection,
+    states: &[String],
+    visible: &super::access::Visibility,
+    urgent_first: bool,
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<OutboxRow>), StoreError> {
@@ -339,8 +359,8 @@ pub fn list(
     };
     let filtered = || {
         let mut q = outbox::table.into_boxed();
-        if let Some(s) = state {
-            q = q.filter(outbox::state.eq(s.to_string()));
+        if !states.is_empty() {
+            q = q.filter(outbox::state.eq_any(states.to_vec()));
         }
         if let Some(ids) = &ids {
             q = q.filter(outbox::agreement_id.eq_any(ids.clone()));
@@ -348,11 +368,37 @@ pub fn list(
         q
     };
     let total: i64 = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order(outbox::id.desc())
+    let ordered = if urgent_first {
+        filtered().order((
+            diesel::dsl::sql::<diesel::sql_types::Integer>(URGENCY),
+            outbox::next_attempt_at.asc(),
+            outbox::id.desc(),
+        ))
+    } else {
+        filtered().order(outbox::id.desc())
+    };
+    let rows = ordered
         .limit(limit)
         .offset(offset)
         .select(OutboxRow::as_select())
         .load(conn)?;
     Ok((total, rows))
+}
+
+/// Sends a failed message again: queued and due now (one more attempt; the
+/// attempts so far stay counted). Conditional on its being failed; true when this call did it.
+pub fn requeue_failed(
+    conn: &mut DbConnection,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(outbox::table.filter(outbox::id.eq(id).and(outbox::state.eq(FAILED))))
+        .set((
+            outbox::state.eq(QUEUED),
+            outbox::next_attempt_at.eq(now),
+            outbox::claimed_by.eq(None::<String>),
+            outbox::claimed_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
 }

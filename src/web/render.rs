@@ -38,6 +38,10 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "perjanjian",
     "perjanjian_satu",
     "kewajiban",
+    "pengingat",
+    "admin",
+    "admin_pengguna",
+    "admin_hari_libur",
 ];
 
 static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {

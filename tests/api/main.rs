@@ -22,4 +22,5 @@ mod obligations;
 mod openapi;
 mod registry;
 mod reminders;
+mod web_admin;
 mod web_lists;

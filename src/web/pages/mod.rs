@@ -1,11 +1,13 @@
 //! One module per page (or family of pages), each registering its addresses.
 
+mod admin;
 mod agreement;
 mod agreements;
 mod exports;
 mod home;
 mod obligations;
 mod record_forms;
+mod reminders;
 mod sign_in;
 
 use actix_web::web;
@@ -16,7 +18,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(agreements::configure)
         .configure(agreement::configure)
         .configure(exports::configure)
-        .configure(obligations::configure);
+        .configure(obligations::configure)
+        .configure(reminders::configure)
+        .configure(admin::configure);
 }
 
 /// A date query parameter of a page, `YYYY-MM-DD`; empty is none.
