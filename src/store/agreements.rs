@@ -482,6 +482,17 @@ pub fn insert(conn: &mut DbConnection, doc: &AgreementDoc) -> Result<i64, StoreE
     Ok(id)
 }
 
+/// Whether agreement `id` exists: one lookup by key, for a caller that
+/// needs nothing of it.
+pub fn exists(conn: &mut DbConnection, id: i64) -> Result<bool, StoreError> {
+    Ok(agreements::table
+        .find(id)
+        .select(agreements::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
 fn row(conn: &mut DbConnection, id: i64) -> Result<AgreementRow, StoreError> {
     agreements::table
         .find(id)
