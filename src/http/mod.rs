@@ -61,6 +61,79 @@ pub struct AppState {
     pub public_url: Option<Arc<str>>,
     /// The reminder scheduler this server runs, if it runs one.
     pub scheduler: Option<Arc<crate::reminders::SchedulerHealth>>,
+    /// The reads of the change stamps that requests share ([`followed`]).
+    follower: Arc<Follower>,
+}
+
+/// The change stamps as read for the requests in flight. Every signed-in
+/// request needs stamps read after it arrived (so that what another
+/// instance or the CLI committed before it is seen); requests arriving
+/// while a read is under way wait for the next one, which the first of them
+/// starts when that read is done. One read thus serves every request that
+/// came in while the one before it ran, instead of each request queueing
+/// for a connection of its own for the same two rows.
+#[derive(Default)]
+pub(crate) struct Follower {
+    reads: Mutex<Reads>,
+    done: tokio::sync::Notify,
+}
+
+#[derive(Default)]
+struct Reads {
+    /// Reads begun so far, numbered from 1; the last one is still running
+    /// while `running`.
+    begun: u64,
+    running: bool,
+    /// The last read done: its number and what it found.
+    last: Option<(u64, Result<crate::store::db::Stamps, String>)>,
+}
+
+/// The change stamps as read after this call began, with the calendar
+/// brought up to them ([`AppState::follow`]); the read is shared with the
+/// requests that wait at the same time ([`Follower`]).
+pub(crate) async fn followed(
+    state: &web::Data<AppState>,
+) -> Result<crate::store::db::Stamps, ApiError> {
+    let follower = state.follower.clone();
+    let lock = || follower.reads.lock().unwrap_or_else(|p| p.into_inner());
+    // A read running now may have begun before this request arrived: the
+    // one after it is the first that surely did not.
+    let wanted = lock().begun + 1;
+    loop {
+        let mut done = std::pin::pin!(follower.done.notified());
+        // Registered before the state is looked at, so that a read ending
+        // in between still wakes this request.
+        done.as_mut().enable();
+        {
+            let mut reads = lock();
+            if let Some((n, found)) = &reads.last {
+                if *n >= wanted {
+                    return found.clone().map_err(|e| StoreError::Unavailable(e).into());
+                }
+            }
+            if !reads.running {
+                reads.begun += 1;
+                reads.running = true;
+                let n = reads.begun;
+                // Its own task: it ends and wakes the others even when the
+                // request that started it is dropped (its client left).
+                let st = state.clone();
+                actix_web::rt::spawn(async move {
+                    let f = st.clone();
+                    let found = db(&st, move |c| f.follow(c))
+                        .await
+                        .map_err(|e| e.to_string());
+                    {
+                        let mut reads = st.follower.reads.lock().unwrap_or_else(|p| p.into_inner());
+                        reads.last = Some((n, found));
+                        reads.running = false;
+                    }
+                    st.follower.done.notify_waiters();
+                });
+            }
+        }
+        done.await;
+    }
 }
 
 /// The working-day calendar as this instance last read it, with the change
@@ -126,6 +199,7 @@ impl AppState {
             cors_origins: Arc::default(),
             public_url: None,
             scheduler: None,
+            follower: Arc::default(),
         })
     }
 
