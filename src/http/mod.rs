@@ -116,13 +116,20 @@ pub(crate) async fn followed(
                 reads.running = true;
                 let n = reads.begun;
                 // Its own task: it ends and wakes the others even when the
-                // request that started it is dropped (its client left).
+                // request that started it is dropped (its client left). It
+                // takes a connection without queueing for a slot
+                // (`db_slots`): the slots' line is made of the handlers of
+                // the very requests that wait for it.
                 let st = state.clone();
                 actix_web::rt::spawn(async move {
-                    let f = st.clone();
-                    let found = db(&st, move |c| f.follow(c))
-                        .await
-                        .map_err(|e| e.to_string());
+                    let (f, pool) = (st.clone(), st.pool.clone());
+                    let found = web::block(move || {
+                        let mut conn = pool.get()?;
+                        f.follow(&mut conn)
+                    })
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string()));
                     {
                         let mut reads = st.follower.reads.lock().unwrap_or_else(|p| p.into_inner());
                         reads.last = Some((n, found));
