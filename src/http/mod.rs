@@ -67,57 +67,52 @@ pub struct AppState {
 
 /// The change stamps as read for the requests in flight. Every signed-in
 /// request needs stamps read after it arrived (so that what another
-/// instance or the CLI committed before it is seen); requests arriving
-/// while a read is under way wait for the next one, which the first of them
-/// starts when that read is done. One read thus serves every request that
-/// came in while the one before it ran, instead of each request queueing
-/// for a connection of its own for the same two rows.
+/// instance or the CLI committed before it is seen), and a read serves
+/// every request that arrived before its query began: a request joins the
+/// read that is on its way and has not begun its query yet, or starts one.
+/// Under load one read serves a batch of requests, instead of each request
+/// going through the database queue for the same two rows; reads overlap,
+/// so none waits for another to end.
 #[derive(Default)]
 pub(crate) struct Follower {
-    reads: Mutex<Reads>,
-    done: tokio::sync::Notify,
+    /// The read requests arriving now join (its number and its answer to
+    /// come), until its query begins.
+    open: Mutex<Option<(u64, StampsRead)>>,
+    reads: std::sync::atomic::AtomicU64,
 }
 
-#[derive(Default)]
-struct Reads {
-    /// Reads begun so far, numbered from 1; the last one is still running
-    /// while `running`.
-    begun: u64,
-    running: bool,
-    /// The last read done: its number and what it found.
-    last: Option<(u64, Result<crate::store::db::Stamps, String>)>,
+type StampsRead = tokio::sync::watch::Receiver<Option<Result<crate::store::db::Stamps, String>>>;
+
+impl Follower {
+    /// Read `n` begins its query: requests arriving from now on need another.
+    fn close(&self, n: u64) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if open.as_ref().is_some_and(|(m, _)| *m == n) {
+            *open = None;
+        }
+    }
 }
 
 /// The change stamps as read after this call began, with the calendar
 /// brought up to them ([`AppState::follow`]); the read is shared with the
-/// requests that wait at the same time ([`Follower`]).
+/// requests that arrive at the same time ([`Follower`]).
 pub(crate) async fn followed(
     state: &web::Data<AppState>,
 ) -> Result<crate::store::db::Stamps, ApiError> {
-    let follower = state.follower.clone();
-    let lock = || follower.reads.lock().unwrap_or_else(|p| p.into_inner());
-    // A read running now may have begun before this request arrived: the
-    // one after it is the first that surely did not.
-    let wanted = lock().begun + 1;
-    loop {
-        let mut done = std::pin::pin!(follower.done.notified());
-        // Registered before the state is looked at, so that a read ending
-        // in between still wakes this request.
-        done.as_mut().enable();
-        {
-            let mut reads = lock();
-            if let Some((n, found)) = &reads.last {
-                if *n >= wanted {
-                    return found.clone().map_err(|e| StoreError::Unavailable(e).into());
-                }
-            }
-            if !reads.running {
-                reads.begun += 1;
-                reads.running = true;
-                let n = reads.begun;
-                // Its own task: it ends and wakes the others even when the
-                // request that started it is dropped (its client left). It
-                // takes a connection without queueing for a slot
+    let follower = &state.follower;
+    let mut read = {
+        let mut open = follower.open.lock().unwrap_or_else(|p| p.into_inner());
+        match &*open {
+            Some((_, read)) => read.clone(),
+            None => {
+                let n = follower
+                    .reads
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let (tx, read) = tokio::sync::watch::channel(None);
+                *open = Some((n, read.clone()));
+                // Its own task: it ends and answers the others even when
+                // the request that started it is dropped (its client left).
+                // It takes a connection without queueing for a slot
                 // (`db_slots`): the slots' line is made of the handlers of
                 // the very requests that wait for it.
                 let st = state.clone();
@@ -125,22 +120,27 @@ pub(crate) async fn followed(
                     let (f, pool) = (st.clone(), st.pool.clone());
                     let found = web::block(move || {
                         let mut conn = pool.get()?;
+                        f.follower.close(n);
                         f.follow(&mut conn)
                     })
                     .await
                     .map_err(|e| e.to_string())
                     .and_then(|r| r.map_err(|e| e.to_string()));
-                    {
-                        let mut reads = st.follower.reads.lock().unwrap_or_else(|p| p.into_inner());
-                        reads.last = Some((n, found));
-                        reads.running = false;
-                    }
-                    st.follower.done.notify_waiters();
+                    st.follower.close(n);
+                    let _ = tx.send(Some(found));
                 });
+                read
             }
         }
-        done.await;
-    }
+    };
+    let found = read
+        .wait_for(Option::is_some)
+        .await
+        .map_err(|_| StoreError::Unavailable("pembacaan penanda perubahan terputus".into()))?
+        .clone();
+    found
+        .unwrap_or_else(|| Err("penanda perubahan tidak terbaca".into()))
+        .map_err(|e| StoreError::Unavailable(e).into())
 }
 
 /// The working-day calendar as this instance last read it, with the change
