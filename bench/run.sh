@@ -82,10 +82,21 @@ export SESSION
 curl -fs -o /dev/null -w '{"scenario":"dashboard_cold","seconds":%{time_total}}\n' \
   -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/dashboard"
 
+# The server's CPU time (all its threads, user and system), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
+
 for scenario in ${SCENARIOS:-get list_status list_q list_institution dashboard}; do
   # Warm up once, then measure.
   SCENARIO=$scenario N=$N wrk -t2 -c"$CONNS" -d2s -s bench/wrk_scenario.lua "http://127.0.0.1:$PORT" >/dev/null
-  SCENARIO=$scenario N=$N wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/wrk_scenario.lua "http://127.0.0.1:$PORT" | grep '^{'
+  cpu_before=$(cpu_ticks)
+  line=$(SCENARIO=$scenario N=$N wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/wrk_scenario.lua "http://127.0.0.1:$PORT" | grep '^{')
+  cpu_after=$(cpu_ticks)
+  # The server's CPU per request: unlike req/s, it hardly moves when other
+  # work shares the machine's cores (on this 2-core machine, wrk and builds).
+  requests=$(echo "$line" | sed 's/.*"requests":\([0-9]*\).*/\1/')
+  cpu_us=$(( (cpu_after - cpu_before) * 1000000 / ticks_per_second / (requests > 0 ? requests : 1) ))
+  echo "${line%\}},\"server_cpu_us_per_req\":$cpu_us}"
 done
 # What a browser downloads for the Beranda, gzip as the server sends it.
 weight=0

@@ -8,7 +8,7 @@ use super::policy::{self, Action};
 use super::{Actor, AppError};
 use crate::domain::agreement::AgreementDoc;
 use crate::domain::calendar::Calendar;
-use crate::store::agreements::{self as store, AgreementView};
+use crate::store::agreements::{self as store, AgreementView, Stored};
 use crate::store::db::{lock, Locked};
 use crate::store::records::Record;
 use crate::store::{write_tx, DbConnection, StoreError};
@@ -58,10 +58,17 @@ pub fn history(
     offset: i64,
 ) -> Result<(i64, Vec<crate::store::audit::HistoryItem>), AppError> {
     policy::sees(c, actor, id)?;
-    store::load_doc(c, id)?;
+    // A reader who sees every agreement is not asked about this one by
+    // `sees`; one lookup by key tells that it exists.
+    if actor.visible.is_all() && !store::exists(c, id)? {
+        return Err(StoreError::NotFound(format!("perjanjian {id}")).into());
+    }
     Ok(crate::store::audit::history(c, id, limit, offset)?)
 }
 
+/// The agreement as the API shows it, obligations included, with its JSON:
+/// the audit snapshot of a write that changes only what obligations are
+/// computed from (a waiver, the SAM return).
 fn snapshot(
     c: &mut DbConnection,
     id: i64,
@@ -79,18 +86,19 @@ pub fn create(
     doc: &AgreementDoc,
 ) -> Result<AgreementView, AppError> {
     policy::allow(actor, Action::CreateAgreement)?;
+    let today = crate::today_jakarta();
     Ok(write_tx(c, |c| {
         let id = store::insert(c, doc)?;
         policy::still_yours(c, actor, id)?;
-        let (view, after) = snapshot(c, id, cal)?;
+        let after = store::load_doc(c, id)?;
         let e = Entry {
             action: "create",
             entity: "agreement",
             entity_id: Some(id),
             agreement_id: Some(id),
         };
-        audit::record(c, actor, e, None, Some(&after))?;
-        Ok(view)
+        audit::record(c, actor, e, None, Some(&audit::json(&after.1)?))?;
+        store::view(c, after, today, cal)
     })?)
 }
 
@@ -104,24 +112,36 @@ pub fn patch(
     patch: &Value,
 ) -> Result<AgreementView, AppError> {
     policy::allow(actor, Action::EditAgreement)?;
-    changed(c, actor, cal, id, "update", "agreement", None, |c| {
-        store::patch(c, id, patch)?;
-        policy::still_yours(c, actor, id)
-    })
+    let today = crate::today_jakarta();
+    Ok(write_tx(c, |c| {
+        let e = |_: &()| Entry {
+            action: "update",
+            entity: "agreement",
+            entity_id: Some(id),
+            agreement_id: Some(id),
+        };
+        let ((), after) = documented(c, actor, id, e, |c, before| {
+            store::patch_stored(c, id, before, patch)?;
+            policy::still_yours(c, actor, id)
+        })?;
+        // The answer is the agreement this write left, computed from what
+        // was just read: only the waivers and the SAM return are read again.
+        store::view(c, after, today, cal)
+    })?)
 }
 
 /// Deletes a draft; a signed agreement is terminated instead.
 pub fn delete(
     c: &mut DbConnection,
     actor: &Actor,
-    cal: &Calendar,
+    _cal: &Calendar,
     id: i64,
 ) -> Result<(), AppError> {
     policy::allow(actor, Action::DeleteAgreement)?;
     Ok(write_tx(c, |c| {
         policy::sees(c, actor, id)?;
         lock(c, Locked::Agreement, id)?;
-        let (_, before) = snapshot(c, id, cal)?;
+        let (_, before) = store::load_doc(c, id)?;
         store::delete(c, id)?;
         let e = Entry {
             action: "delete",
@@ -129,13 +149,47 @@ pub fn delete(
             entity_id: Some(id),
             agreement_id: Some(id),
         };
-        audit::record(c, actor, e, Some(&before), None)
+        audit::record(c, actor, e, Some(&audit::json(&before)?), None)
     })?)
 }
 
+/// Inside a write transaction: runs `write` on agreement `id` and records
+/// its audit row (`entry`, given what `write` returned), the agreement's
+/// document read before and after it. Both are read after the agreement's
+/// lock, and only the document (the agreement's fields and the records
+/// under it, as stored): what a write of them can change, without the
+/// obligations computed from it, so that the write lock is not held over
+/// the rules. `write` is given the document as read before, which it
+/// therefore need not read again. Returns what `write` returned and the
+/// agreement as read after it.
+fn documented<'e, T>(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    entry: impl FnOnce(&T) -> Entry<'e>,
+    write: impl FnOnce(&mut DbConnection, &Stored) -> Result<T, StoreError>,
+) -> Result<(T, Stored), StoreError> {
+    policy::sees(c, actor, id)?;
+    lock(c, Locked::Agreement, id)?;
+    let before = store::load_doc(c, id)?;
+    let value = write(c, &before)?;
+    let after = store::load_doc(c, id)?;
+    audit::record(
+        c,
+        actor,
+        entry(&value),
+        Some(&audit::json(&before.1)?),
+        Some(&audit::json(&after.1)?),
+    )?;
+    Ok((value, after))
+}
+
 /// Runs `write` on agreement `id` in one transaction between two snapshots
-/// of the agreement, and records the difference under `entity`. The
-/// agreement after the write is returned.
+/// of the agreement as the API shows it, obligations included, and records
+/// the difference under `entity`: for writes that change only what the
+/// obligations are computed from (waivers, the SAM return), whose audit row
+/// shows the obligations they changed. The agreement after the write is
+/// returned.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn changed<T>(
     c: &mut DbConnection,
@@ -188,7 +242,7 @@ pub fn get_record<R: Record>(
 pub fn create_record<R: Record>(
     c: &mut DbConnection,
     actor: &Actor,
-    cal: &Calendar,
+    _cal: &Calendar,
     id: i64,
     body: Value,
 ) -> Result<R, AppError> {
@@ -198,15 +252,15 @@ pub fn create_record<R: Record>(
             collection: R::PATH,
         },
     )?;
-    record_write(c, actor, cal, id, "create", |c| {
-        store::create_record::<R>(c, id, body.clone())
+    record_write(c, actor, id, "create", |c, doc| {
+        store::create_record_in::<R>(c, id, doc.clone(), body.clone())
     })
 }
 
 pub fn patch_record<R: Record>(
     c: &mut DbConnection,
     actor: &Actor,
-    cal: &Calendar,
+    _cal: &Calendar,
     id: i64,
     rid: i64,
     patch: &Value,
@@ -217,15 +271,15 @@ pub fn patch_record<R: Record>(
             collection: R::PATH,
         },
     )?;
-    record_write(c, actor, cal, id, "update", |c| {
-        store::update_record::<R>(c, id, rid, patch)
+    record_write(c, actor, id, "update", |c, doc| {
+        store::update_record_in::<R>(c, id, doc.clone(), rid, patch)
     })
 }
 
 pub fn delete_record<R: Record>(
     c: &mut DbConnection,
     actor: &Actor,
-    cal: &Calendar,
+    _cal: &Calendar,
     id: i64,
     rid: i64,
 ) -> Result<(), AppError> {
@@ -235,34 +289,36 @@ pub fn delete_record<R: Record>(
             collection: R::PATH,
         },
     )?;
-    changed(c, actor, cal, id, "delete", R::PATH, Some(rid), |c| {
-        store::delete_record::<R>(c, id, rid)
-    })?;
-    Ok(())
+    Ok(write_tx(c, |c| {
+        let e = |_: &()| Entry {
+            action: "delete",
+            entity: R::PATH,
+            entity_id: Some(rid),
+            agreement_id: Some(id),
+        };
+        documented(c, actor, id, e, |c, (_, doc)| {
+            store::delete_record_in::<R>(c, id, doc.clone(), rid)
+        })
+        .map(drop)
+    })?)
 }
 
 /// A record written in one audited transaction; the audit row names the record.
 fn record_write<R: Record>(
     c: &mut DbConnection,
     actor: &Actor,
-    cal: &Calendar,
     id: i64,
     action: &str,
-    mut write: impl FnMut(&mut DbConnection) -> Result<R, StoreError>,
+    mut write: impl FnMut(&mut DbConnection, &AgreementDoc) -> Result<R, StoreError>,
 ) -> Result<R, AppError> {
     Ok(write_tx(c, |c| {
-        policy::sees(c, actor, id)?;
-        lock(c, Locked::Agreement, id)?;
-        let (_, before) = snapshot(c, id, cal)?;
-        let record = write(c)?;
-        let (_, after) = snapshot(c, id, cal)?;
-        let e = Entry {
+        let e = |record: &R| Entry {
             action,
             entity: R::PATH,
             entity_id: record.id(),
             agreement_id: Some(id),
         };
-        audit::record(c, actor, e, Some(&before), Some(&after))?;
+        let (record, _) = documented(c, actor, id, e, |c, (_, doc)| write(c, doc))?;
         Ok(record)
     })?)
 }

@@ -155,18 +155,20 @@ fn load_known(c: &mut DbConnection, id: i64) -> Result<Option<Known>, StoreError
 
 /// User `id` as remembered, if no account changed since and less than a
 /// second ago, else read now. Each call first brings the instance up to the
-/// database's change stamps ([`AppState::follow`]), so the request it gates
-/// sees what other instances changed.
+/// database's change stamps as read after the call began
+/// ([`super::followed`], a read shared by the requests arriving together),
+/// so the request it gates sees what other instances changed; a user
+/// remembered at the stamps is answered from memory, with no query of its own.
 pub(crate) async fn known(state: &web::Data<AppState>, id: i64) -> Result<Option<Known>, ApiError> {
+    let accounts = super::followed(state).await?.accounts;
+    if let Some(known) = state.sessions.fresh(id, accounts) {
+        return Ok(known);
+    }
     let st = state.clone();
     db(state, move |c| {
-        let stamps = st.follow(c)?;
-        if let Some(known) = st.sessions.fresh(id, stamps.accounts) {
-            return Ok(known);
-        }
         // Read after the stamp: what is remembered is never older than it.
         let known = load_known(c, id)?;
-        st.sessions.remember(id, stamps.accounts, known.clone());
+        st.sessions.remember(id, accounts, known.clone());
         Ok(known)
     })
     .await

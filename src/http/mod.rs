@@ -61,6 +61,86 @@ pub struct AppState {
     pub public_url: Option<Arc<str>>,
     /// The reminder scheduler this server runs, if it runs one.
     pub scheduler: Option<Arc<crate::reminders::SchedulerHealth>>,
+    /// The reads of the change stamps that requests share ([`followed`]).
+    follower: Arc<Follower>,
+}
+
+/// The change stamps as read for the requests in flight. Every signed-in
+/// request needs stamps read after it arrived (so that what another
+/// instance or the CLI committed before it is seen), and a read serves
+/// every request that arrived before its query began: a request joins the
+/// read that is on its way and has not begun its query yet, or starts one.
+/// Under load one read serves a batch of requests, instead of each request
+/// going through the database queue for the same two rows; reads overlap,
+/// so none waits for another to end.
+#[derive(Default)]
+pub(crate) struct Follower {
+    /// The read requests arriving now join (its number and its answer to
+    /// come), until its query begins.
+    open: Mutex<Option<(u64, StampsRead)>>,
+    reads: std::sync::atomic::AtomicU64,
+}
+
+type StampsRead = tokio::sync::watch::Receiver<Option<Result<crate::store::db::Stamps, String>>>;
+
+impl Follower {
+    /// Read `n` begins its query: requests arriving from now on need another.
+    fn close(&self, n: u64) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if open.as_ref().is_some_and(|(m, _)| *m == n) {
+            *open = None;
+        }
+    }
+}
+
+/// The change stamps as read after this call began, with the calendar
+/// brought up to them ([`AppState::follow`]); the read is shared with the
+/// requests that arrive at the same time ([`Follower`]).
+pub(crate) async fn followed(
+    state: &web::Data<AppState>,
+) -> Result<crate::store::db::Stamps, ApiError> {
+    let follower = &state.follower;
+    let mut read = {
+        let mut open = follower.open.lock().unwrap_or_else(|p| p.into_inner());
+        match &*open {
+            Some((_, read)) => read.clone(),
+            None => {
+                let n = follower
+                    .reads
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let (tx, read) = tokio::sync::watch::channel(None);
+                *open = Some((n, read.clone()));
+                // Its own task: it ends and answers the others even when
+                // the request that started it is dropped (its client left).
+                // It takes a connection without queueing for a slot
+                // (`db_slots`): the slots' line is made of the handlers of
+                // the very requests that wait for it.
+                let st = state.clone();
+                actix_web::rt::spawn(async move {
+                    let (f, pool) = (st.clone(), st.pool.clone());
+                    let found = web::block(move || {
+                        let mut conn = pool.get()?;
+                        f.follower.close(n);
+                        f.follow(&mut conn)
+                    })
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string()));
+                    st.follower.close(n);
+                    let _ = tx.send(Some(found));
+                });
+                read
+            }
+        }
+    };
+    let found = read
+        .wait_for(Option::is_some)
+        .await
+        .map_err(|_| StoreError::Unavailable("pembacaan penanda perubahan terputus".into()))?
+        .clone();
+    found
+        .unwrap_or_else(|| Err("penanda perubahan tidak terbaca".into()))
+        .map_err(|e| StoreError::Unavailable(e).into())
 }
 
 /// The working-day calendar as this instance last read it, with the change
@@ -126,6 +206,7 @@ impl AppState {
             cors_origins: Arc::default(),
             public_url: None,
             scheduler: None,
+            follower: Arc::default(),
         })
     }
 

@@ -25,6 +25,11 @@ use crate::store::{agreements, DbConnection, StoreError};
 use mailer::Mailer;
 use templates::Templates;
 
+/// Per agreement, as read once in a [`Reminders::revive`]: its expiry, its
+/// document and its obligations (`None`: it no longer exists).
+type Evaluated =
+    std::collections::HashMap<i64, Option<(Option<NaiveDate>, AgreementDoc, Vec<Obligation>)>>;
+
 pub struct Reminders {
     pub templates: Templates,
     pub mailer: Mailer,
@@ -300,9 +305,18 @@ impl Reminders {
         today: NaiveDate,
         cal: &Calendar,
     ) -> Result<usize, StoreError> {
+        // The scheduler calls this after every write to the registry: most
+        // of the time no reminder waits for an address at all.
+        if !outbox::any_undeliverable(conn)? {
+            return Ok(0);
+        }
         let mut revived = 0;
+        // Each agreement is read and its obligations computed once, however
+        // many of its reminders wait (this only writes to the outbox).
+        let mut evaluated = std::collections::HashMap::new();
         for row in outbox::undeliverable(conn)? {
-            let Some((doc, o)) = self.open_obligation(conn, &row, today, cal)? else {
+            let Some((doc, o)) = self.open_obligation(conn, &row, today, cal, &mut evaluated)?
+            else {
                 outbox::settle_undeliverable(conn, row.id, None, STALE)?;
                 continue;
             };
@@ -408,29 +422,43 @@ impl Reminders {
         row: &outbox::OutboxRow,
         today: NaiveDate,
         cal: &Calendar,
+        evaluated: &mut Evaluated,
     ) -> Result<Option<(AgreementDoc, Obligation)>, StoreError> {
         let Some(aid) = row.agreement_id else {
             return Ok(None);
         };
-        let (r, doc) = match agreements::load_doc(conn, aid) {
-            Ok(x) => x,
-            Err(StoreError::NotFound(_)) => return Ok(None),
-            Err(e) => return Err(e),
+        if !evaluated.contains_key(&aid) {
+            let found = match agreements::load_doc(conn, aid) {
+                Ok((r, doc)) => {
+                    let facts = facts_for(conn, &r, &doc)?;
+                    let obls = crate::domain::obligations::obligations(
+                        &facts,
+                        cal,
+                        today,
+                        Default::default(),
+                    );
+                    Some((r.expires_on, doc, obls))
+                }
+                Err(StoreError::NotFound(_)) => None,
+                Err(e) => return Err(e),
+            };
+            evaluated.insert(aid, found);
+        }
+        let Some(Some((expires_on, doc, obls))) = evaluated.get(&aid) else {
+            return Ok(None);
         };
-        let facts = facts_for(conn, &r, &doc)?;
-        let obls = crate::domain::obligations::obligations(&facts, cal, today, Default::default());
-        let found = obls.into_iter().find(|o| {
+        let found = obls.iter().find(|o| {
             Some(&o.key) == row.obligation_key.as_ref()
                 && o.due_on == row.due_on
                 && matches!(
                     o.state,
                     ObligationState::Pending | ObligationState::DueSoon | ObligationState::Overdue
                 )
-                && occasions(o, r.expires_on, cal, &self.schedule)
+                && occasions(o, *expires_on, cal, &self.schedule)
                     .iter()
                     .any(|oc| oc.code == row.occasion && oc.on <= today)
         });
-        Ok(found.map(|o| (doc, o)))
+        Ok(found.map(|o| (doc.clone(), o.clone())))
     }
 
     /// Whether a stored reminder still applies (a digest always does).
@@ -444,7 +472,10 @@ impl Reminders {
         if row.agreement_id.is_none() || row.obligation_key.is_none() {
             return Ok(true);
         }
-        Ok(self.open_obligation(conn, row, today, cal)?.is_some())
+        let mut evaluated = Evaluated::new();
+        Ok(self
+            .open_obligation(conn, row, today, cal, &mut evaluated)?
+            .is_some())
     }
 
     /// Sends what is due now. Each row is claimed first, so concurrent

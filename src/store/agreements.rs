@@ -482,6 +482,17 @@ pub fn insert(conn: &mut DbConnection, doc: &AgreementDoc) -> Result<i64, StoreE
     Ok(id)
 }
 
+/// Whether agreement `id` exists: one lookup by key, for a caller that
+/// needs nothing of it.
+pub fn exists(conn: &mut DbConnection, id: i64) -> Result<bool, StoreError> {
+    Ok(agreements::table
+        .find(id)
+        .select(agreements::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
 fn row(conn: &mut DbConnection, id: i64) -> Result<AgreementRow, StoreError> {
     agreements::table
         .find(id)
@@ -722,6 +733,9 @@ pub fn load_doc(
     Ok((r, doc))
 }
 
+/// An agreement as stored: its row and its document, as [`load_doc`] reads them.
+pub type Stored = (AgreementRow, AgreementDoc);
+
 /// The whole agreement with its status and obligations as of a date.
 pub fn get(
     conn: &mut DbConnection,
@@ -729,7 +743,18 @@ pub fn get(
     as_of: NaiveDate,
     cal: &Calendar,
 ) -> Result<AgreementView, StoreError> {
-    let (r, doc) = load_doc(conn, id)?;
+    let stored = load_doc(conn, id)?;
+    view(conn, stored, as_of, cal)
+}
+
+/// An agreement already read ([`load_doc`]) with its status and obligations
+/// as of a date: reads only the waivers and the SAM return.
+pub fn view(
+    conn: &mut DbConnection,
+    (r, doc): Stored,
+    as_of: NaiveDate,
+    cal: &Calendar,
+) -> Result<AgreementView, StoreError> {
     let facts = super::obligations::facts_for(conn, &r, &doc)?;
     let obligations = obligations(&facts, cal, as_of, Rules::default());
     Ok(AgreementView {
@@ -1040,6 +1065,14 @@ const PATCHABLE: &[&str] = &[
 /// Applies a JSON merge patch to the agreement; the result must satisfy
 /// every rule a new agreement must.
 pub fn patch(conn: &mut DbConnection, id: i64, patch: &Value) -> Result<(), StoreError> {
+    check_patch(id, patch)?;
+    let old = load_doc(conn, id)?;
+    patch_stored(conn, id, &old, patch)
+}
+
+/// Whether `patch` can be a merge patch of an agreement at all (an object
+/// of fields that can be changed).
+fn check_patch(id: i64, patch: &Value) -> Result<(), StoreError> {
     let Some(obj) = patch.as_object() else {
         return Err(StoreError::invalid(
             "/",
@@ -1064,9 +1097,23 @@ pub fn patch(conn: &mut DbConnection, id: i64, patch: &Value) -> Result<(), Stor
             return Err(StoreError::invalid(&format!("/{key}"), hint));
         }
     }
-    let (old_row, old) = load_doc(conn, id)?;
+    Ok(())
+}
+
+/// [`patch`] of an agreement already read in this transaction (`old`, as
+/// [`load_doc`] read it after the agreement's lock), so that it is not read again.
+pub fn patch_stored(
+    conn: &mut DbConnection,
+    id: i64,
+    (old_row, old): &Stored,
+    patch: &Value,
+) -> Result<(), StoreError> {
+    check_patch(id, patch)?;
+    let Some(obj) = patch.as_object() else {
+        return Ok(());
+    };
     let mut value =
-        serde_json::to_value(&old).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        serde_json::to_value(old).map_err(|e| StoreError::Unavailable(e.to_string()))?;
     merge_patch(&mut value, patch);
     let doc: AgreementDoc = from_value_at(value, "")?;
     invalid_if_any(doc.check())?;
@@ -1152,7 +1199,17 @@ pub fn create_record<R: Record>(
     agreement_id: i64,
     body: Value,
 ) -> Result<R, StoreError> {
-    let (_, mut doc) = load_doc(conn, agreement_id)?;
+    let (_, doc) = load_doc(conn, agreement_id)?;
+    create_record_in(conn, agreement_id, doc, body)
+}
+
+/// [`create_record`] on the agreement's document as already read in this transaction.
+pub fn create_record_in<R: Record>(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    mut doc: AgreementDoc,
+    body: Value,
+) -> Result<R, StoreError> {
     let index = R::list(&mut doc).len();
     let mut record: R = from_value_at(body, &format!("/{}/{index}", R::COLLECTION))?;
     record.set_id(None);
@@ -1197,7 +1254,18 @@ pub fn update_record<R: Record>(
     record_id: i64,
     patch: &Value,
 ) -> Result<R, StoreError> {
-    let (_, mut doc) = load_doc(conn, agreement_id)?;
+    let (_, doc) = load_doc(conn, agreement_id)?;
+    update_record_in(conn, agreement_id, doc, record_id, patch)
+}
+
+/// [`update_record`] on the agreement's document as already read in this transaction.
+pub fn update_record_in<R: Record>(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    mut doc: AgreementDoc,
+    record_id: i64,
+    patch: &Value,
+) -> Result<R, StoreError> {
     let i = position::<R>(&mut doc, agreement_id, record_id)?;
     let mut value = serde_json::to_value(&R::list(&mut doc)[i])
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
@@ -1216,7 +1284,17 @@ pub fn delete_record<R: Record>(
     agreement_id: i64,
     record_id: i64,
 ) -> Result<(), StoreError> {
-    let (_, mut doc) = load_doc(conn, agreement_id)?;
+    let (_, doc) = load_doc(conn, agreement_id)?;
+    delete_record_in::<R>(conn, agreement_id, doc, record_id)
+}
+
+/// [`delete_record`] on the agreement's document as already read in this transaction.
+pub fn delete_record_in<R: Record>(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    mut doc: AgreementDoc,
+    record_id: i64,
+) -> Result<(), StoreError> {
     let i = position::<R>(&mut doc, agreement_id, record_id)?;
     R::list(&mut doc).remove(i);
     invalid_if_any(doc.check())?;

@@ -242,6 +242,18 @@ pub fn mark_attempt_failed(
     }
 }
 
+/// Whether any reminder waits for an address: one probe of the
+/// `(state, next_attempt_at)` index, so that looking for reminders to send
+/// on costs next to nothing when none wait.
+pub fn any_undeliverable(conn: &mut DbConnection) -> Result<bool, StoreError> {
+    Ok(outbox::table
+        .filter(outbox::state.eq(UNDELIVERABLE))
+        .select(outbox::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
 /// The reminders waiting for an address, oldest first.
 pub fn undeliverable(conn: &mut DbConnection) -> Result<Vec<OutboxRow>, StoreError> {
     Ok(outbox::table
