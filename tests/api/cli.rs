@@ -103,7 +103,7 @@ fn jsonl_lines_stand_alone(kind: Db) {
 
 fn eight_parallel_imports(kind: Db) {
     let Some(db) = TestDb::new(kind) else { return };
-    assert!(run(&db.url, &["migrate"]).status.success());
+    succeeded(&run(&db.url, &["migrate"]));
     let files: Vec<String> = (0..8)
         .map(|n| {
             let doc = example_numbered(
