@@ -475,7 +475,12 @@ pub fn sepakat(database: impl AsRef<OsStr>) -> Command {
     for var in SETTINGS {
         cmd.env_remove(var);
     }
-    cmd.env("DATABASE_URL", database).env("RUST_LOG", "error");
+    // A small pool: r2d2 opens every connection at start, and eight
+    // parallel imports at the PostgreSQL default (12 each) beside the other
+    // tests would pass the server's 100 connections. A test may set more.
+    cmd.env("DATABASE_URL", database)
+        .env("RUST_LOG", "error")
+        .env("SEPAKAT_POOL_SIZE", "2");
     cmd
 }
 
