@@ -109,14 +109,28 @@ impl r2d2::ManageConnection for Manager {
                 diesel::PgConnection::establish(&self.target.url).map(DbConnection::Postgres)
             }
             Backend::Sqlite => {
-                let mut conn = diesel::SqliteConnection::establish(&self.target.url)?;
-                conn.batch_execute(
-                    // busy_timeout first: switching to WAL itself waits for a lock.
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )
-                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
-                Ok(DbConnection::Sqlite(conn))
+                // SQLite answers "locked" at once, without its busy handler,
+                // when switching a file another process is creating to WAL
+                // would deadlock: try again for up to 10 s.
+                let mut attempt = 0;
+                loop {
+                    let mut conn = diesel::SqliteConnection::establish(&self.target.url)?;
+                    let set_up = conn.batch_execute(
+                        // busy_timeout first: switching to WAL itself waits for a lock.
+                        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                         PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    );
+                    match set_up {
+                        Ok(()) => return Ok(DbConnection::Sqlite(conn)),
+                        Err(e) if attempt < 100 && e.to_string().contains("locked") => {
+                            attempt += 1;
+                            std::thread::sleep(Duration::from_millis(100));
+                        }
+                        Err(e) => {
+                            return Err(diesel::ConnectionError::BadConnection(e.to_string()))
+                        }
+                    }
+                }
             }
         }
     }
