@@ -129,7 +129,6 @@ async fn list(
     })
     .await?;
     let (total, items) = page_of(&state, f).await?;
-    let pages = (total + PER_PAGE - 1) / PER_PAGE;
     let statuses: Vec<_> = AgreementStatus::ALL
         .iter()
         .map(|s| json!({"code": s.code(), "label": s.label(), "selected": q.status.as_deref() == Some(s.code())}))
@@ -152,7 +151,7 @@ async fn list(
         .iter()
         .map(|(_, code, label)| json!({"code": code, "label": label, "selected": chosen(q.urut.as_deref(), code)}))
         .collect();
-    let ctx = json!({
+    let mut ctx = json!({
         "filters": {"q": q.q, "berakhir": q.berakhir, "instansi": q.instansi},
         "offices": offices,
         "methods": methods,
@@ -161,14 +160,9 @@ async fn list(
         "statuses": statuses,
         "total": total,
         "items": items,
-        "page": page,
-        "pages": pages.max(1),
-        "first": (page - 1) * PER_PAGE + 1,
-        "last": ((page - 1) * PER_PAGE + items_len(total, page)),
-        "prev": (page > 1).then(|| q.at_page(page - 1)),
-        "next": (page < pages).then(|| q.at_page(page + 1)),
         "export_query": q.query(),
     });
+    super::paging(&mut ctx, page, total, PER_PAGE, |p| q.at_page(p));
     Ok(render::page(
         &req,
         &visitor,
@@ -177,10 +171,6 @@ async fn list(
         "perjanjian",
         ctx,
     ))
-}
-
-fn items_len(total: i64, page: i64) -> i64 {
-    (total - (page - 1) * PER_PAGE).clamp(0, PER_PAGE)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

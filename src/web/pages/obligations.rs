@@ -215,8 +215,6 @@ async fn list(
     let as_of = query.as_of;
     let found = list_of(&state, visitor.actor.visible.clone(), query).await?;
     let total = found.total as i64;
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
-    let shown = found.items.len() as i64;
     let current_state = given(&q.state).unwrap_or("");
     let mut states: Vec<_> = ObligationState::ALL
         .iter()
@@ -251,7 +249,7 @@ async fn list(
     if let Some(i) = given(&q.instansi) {
         narrowed.push(format!("instansi nomor {i}"));
     }
-    let ctx = json!({
+    let mut ctx = json!({
         "as_of": words::date_short(as_of),
         "filters": {"dalam": q.dalam, "instansi": given(&q.instansi)},
         "states": states,
@@ -259,14 +257,9 @@ async fn list(
         "narrowed": (!narrowed.is_empty()).then(|| narrowed.join("; ")),
         "total": total,
         "items": found.items.iter().map(item_json).collect::<Vec<_>>(),
-        "page": page,
-        "pages": pages,
-        "first": (page - 1) * PER_PAGE + 1,
-        "last": (page - 1) * PER_PAGE + shown,
-        "prev": (page > 1).then(|| q.at_page(page - 1)),
-        "next": (page < pages).then(|| q.at_page(page + 1)),
         "export_query": q.query(),
     });
+    super::paging(&mut ctx, page, total, PER_PAGE, |p| q.at_page(p));
     Ok(render::page(
         &req,
         &visitor,

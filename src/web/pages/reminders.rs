@@ -172,7 +172,6 @@ async fn render_page(
             v
         })
         .collect();
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let views = [
         ("Semua", ""),
         ("Gagal atau tanpa alamat", "failed,undeliverable"),
@@ -195,13 +194,9 @@ async fn render_page(
         .iter()
         .map(|s| json!({"code": s, "label": state_label(s), "checked": f.states.iter().any(|x| x == s)}))
         .collect();
-    let ctx = json!({
+    let mut ctx = json!({
         "items": items,
         "total": total,
-        "page": f.page,
-        "pages": pages,
-        "prev": (f.page > 1).then(|| f.at_page(f.page - 1)),
-        "next": (f.page < pages).then(|| f.at_page(f.page + 1)),
         "views": views,
         "states": states,
         "filtered": !f.states.is_empty(),
@@ -213,6 +208,7 @@ async fn render_page(
             "new": new_feed.as_ref().map(|n| json!({"url": n.url, "webcal": n.webcal})),
         },
     });
+    super::paging(&mut ctx, f.page, total, PER_PAGE, |p| f.at_page(p));
     Ok(render::page(
         req,
         visitor,
