@@ -33,7 +33,25 @@ pub struct Config {
     /// Public address used in links (the calendar subscription); unset:
     /// taken from the request.
     pub public_url: Option<String>,
+    /// Where evidence files are kept: a folder, or `s3://bucket/prefix`.
+    pub files: String,
+    /// The largest evidence file taken, in bytes.
+    pub max_upload: u64,
 }
+
+/// The address links in e-mails start with: `SEPAKAT_PUBLIC_URL`, else the
+/// address the server listens on (which `serve` prints, since links to it
+/// work only on the machine itself or its network).
+pub fn public_url(config: &Config) -> String {
+    config
+        .public_url
+        .as_deref()
+        .map(|u| u.trim().trim_end_matches('/').to_string())
+        .unwrap_or_else(|| format!("http://{}", config.bind))
+}
+
+/// 20 MB: a scanned report of a few dozen pages.
+pub const DEFAULT_MAX_UPLOAD: u64 = 20 * 1024 * 1024;
 
 impl Config {
     /// The configured pool size, else one by backend. A request holds its
@@ -92,6 +110,11 @@ impl Config {
             secret_file: var("SEPAKAT_SECRET_FILE")
                 .unwrap_or_else(|| "sepakat.secret".into())
                 .into(),
+            files: var("SEPAKAT_FILES").unwrap_or_else(|| "berkas".into()),
+            max_upload: var("SEPAKAT_MAX_UPLOAD")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(DEFAULT_MAX_UPLOAD),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod documents;
 pub mod domain;
+pub mod files;
 pub mod http;
 pub mod import;
 pub mod json;
@@ -16,5 +17,10 @@ pub mod web;
 
 /// Today in Asia/Jakarta (UTC+7 all year, no daylight saving).
 pub fn today_jakarta() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+    jakarta_date(chrono::Utc::now().naive_utc())
+}
+
+/// The day a UTC time falls on in Asia/Jakarta.
+pub fn jakarta_date(utc: chrono::NaiveDateTime) -> chrono::NaiveDate {
+    (utc + chrono::Duration::hours(7)).date()
 }

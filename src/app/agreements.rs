@@ -162,7 +162,7 @@ pub fn delete(
 /// the rules. `write` is given the document as read before, which it
 /// therefore need not read again. Returns what `write` returned and the
 /// agreement as read after it.
-fn documented<'e, T>(
+pub(crate) fn documented<'e, T>(
     c: &mut DbConnection,
     actor: &Actor,
     id: i64,

@@ -9,11 +9,13 @@ pub mod agreements;
 pub mod audit;
 pub mod error;
 pub mod holidays;
+pub mod invitations;
 pub mod obligations;
 pub mod parties;
 pub mod policy;
 pub mod reminders;
 pub mod sessions;
+pub mod submissions;
 pub mod users;
 
 pub use actor::Actor;

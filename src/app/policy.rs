@@ -37,6 +37,10 @@ pub enum Action<'a> {
     OwnFeed,
     /// Send a failed reminder again now.
     RetryReminder,
+    /// Upload evidence against an obligation.
+    SubmitEvidence,
+    /// Accept or return an upload.
+    ReviewSubmission,
 }
 
 /// Whether the actor's role may take the action at all.
@@ -60,6 +64,8 @@ pub fn allow(actor: &Actor, action: Action) -> Result<(), AppError> {
         Role::Viewer => refuse("peran viewer hanya dapat membaca"),
         Role::Opd => match action {
             WriteRecord { collection } if OPD_RECORDS.contains(&collection) => Ok(()),
+            SubmitEvidence => Ok(()),
+            ReviewSubmission => refuse("hanya staf Dinas yang memeriksa bukti kewajiban"),
             _ => refuse(
                 "peran opd hanya dapat mencatat laporan, sertifikat, SPTJM/NDA dan permohonan \
                  perpanjangan perjanjiannya sendiri",
@@ -161,6 +167,10 @@ mod tests {
             (Role::Legal, RetryReminder, true),
             (Role::Viewer, RetryReminder, false),
             (Role::Opd, RetryReminder, false),
+            (Role::Opd, SubmitEvidence, true),
+            (Role::Opd, ReviewSubmission, false),
+            (Role::Legal, ReviewSubmission, true),
+            (Role::Viewer, SubmitEvidence, false),
         ];
         for (role, action, allowed) in cases {
             assert_eq!(

@@ -34,7 +34,7 @@ pub struct AccountChange {
 }
 
 /// The agencies (PIHAK KEDUA) of the agreements the actor may see.
-fn agencies_of(c: &mut DbConnection, actor: &Actor) -> Result<Vec<i64>, StoreError> {
+pub(crate) fn agencies_of(c: &mut DbConnection, actor: &Actor) -> Result<Vec<i64>, StoreError> {
     Ok(actor
         .visible
         .apply(agreements::table.into_boxed())

@@ -122,6 +122,31 @@ pub fn run(config: Config, args: Args) -> anyhow::Result<()> {
         .with_cors(config.cors_origins.clone())
         .with_public_url(config.public_url.as_deref())
         .map_err(anyhow::Error::msg)?;
+    let letters = crate::reminders::Letters {
+        templates: crate::reminders::templates::Templates::load(config.templates_dir.as_deref())
+            .map_err(anyhow::Error::msg)?,
+        public_url: crate::config::public_url(&config),
+    };
+    let postman = crate::reminders::Reminders::from_config(&config).map_err(anyhow::Error::msg)?;
+    let postman = crate::reminders::Reminders {
+        worker: format!("{}-langsung", postman.worker),
+        ..postman
+    };
+    let files = crate::files::FileStore::open(&config.files).map_err(anyhow::Error::msg)?;
+    println!(
+        "Berkas bukti: {} (paling besar {} MB per berkas).",
+        files.describe(),
+        config.max_upload.div_ceil(1024 * 1024)
+    );
+    if config.public_url.is_none() {
+        println!(
+            "SEPAKAT_PUBLIC_URL belum diatur: tautan dalam e-mail memakai {}.",
+            letters.public_url
+        );
+    }
+    let state = state
+        .with_mail(letters, Some(Arc::new(postman)))
+        .with_files(files, config.max_upload);
     println!(
         "Sepakat berjalan di http://{bind}  (basis data: {})",
         store::db::DbTarget::parse(&config.database_url).redacted()

@@ -2,12 +2,15 @@
 //! password that meets the minimum before it is ever hashed.
 
 string_newtype!(
-    /// 3–64 characters of a–z, 0–9, `.`, `_`, `-`; stored lower case.
+    /// 3–64 characters of a–z, 0–9, `.`, `_`, `-` (and `@`, `+` for an
+    /// invited person, whose user name is their e-mail address); stored
+    /// lower case.
     Username,
     schema(
         description = "Nama pengguna: 3-64 karakter huruf a-z, angka, titik, garis bawah atau \
-            tanda hubung; disimpan dalam huruf kecil.",
-        pattern = "^[A-Za-z0-9._-]{3,64}$",
+            tanda hubung (atau alamat e-mail bagi pengguna yang diundang); disimpan dalam huruf \
+            kecil.",
+        pattern = "^[A-Za-z0-9._@+-]{3,64}$",
         example = "hukum.purbalingga",
     )
 );
@@ -18,11 +21,10 @@ impl Username {
         if !(3..=64).contains(&s.chars().count()) {
             return Err("nama pengguna harus 3 sampai 64 karakter".into());
         }
-        if !s
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-        {
-            return Err("nama pengguna hanya boleh berisi huruf a-z, angka, titik, garis bawah dan tanda hubung".into());
+        if !s.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-' | '@' | '+')
+        }) {
+            return Err("nama pengguna hanya boleh berisi huruf a-z, angka, titik, garis bawah, tanda hubung, @ dan +".into());
         }
         Ok(Username(s))
     }
@@ -77,6 +79,12 @@ mod tests {
         assert_eq!(
             Username::parse(" Admin.Purbalingga ").unwrap().as_str(),
             "admin.purbalingga"
+        );
+        assert_eq!(
+            Username::parse("Kadis.Kominfo@Contoh.go.id")
+                .unwrap()
+                .as_str(),
+            "kadis.kominfo@contoh.go.id"
         );
         for bad in [
             "ab",

@@ -74,6 +74,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod check;
+pub mod evidence;
 pub mod ics;
 pub mod letter_number;
 pub mod nik;

@@ -87,12 +87,14 @@ impl ObligationKind {
 #[serde(rename_all = "snake_case")]
 #[schema(
     description = "Keadaan kewajiban: `pending` belum jatuh tempo, `due_soon` jatuh tempo dalam \
-        30 hari, `overdue` terlambat, `fulfilled` terpenuhi, `waived` dikecualikan."
+        30 hari, `overdue` terlambat, `submitted` bukti telah diunggah dan menunggu pemeriksaan \
+        Dinas, `fulfilled` terpenuhi, `waived` dikecualikan."
 )]
 pub enum ObligationState {
     Pending,
     DueSoon,
     Overdue,
+    Submitted,
     Fulfilled,
     Waived,
 }
@@ -102,6 +104,7 @@ impl ObligationState {
         ObligationState::Pending,
         ObligationState::DueSoon,
         ObligationState::Overdue,
+        ObligationState::Submitted,
         ObligationState::Fulfilled,
         ObligationState::Waived,
     ];
@@ -110,6 +113,7 @@ impl ObligationState {
             ObligationState::Pending => "pending",
             ObligationState::DueSoon => "due_soon",
             ObligationState::Overdue => "overdue",
+            ObligationState::Submitted => "submitted",
             ObligationState::Fulfilled => "fulfilled",
             ObligationState::Waived => "waived",
         }
@@ -117,12 +121,21 @@ impl ObligationState {
     pub fn from_code(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|k| k.code() == s)
     }
+    /// Still owed by the agency: what reminders are about. A submitted
+    /// obligation waits for Dukcapil's review, so its reminders pause.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ObligationState::Pending | ObligationState::DueSoon | ObligationState::Overdue
+        )
+    }
     /// The state in words.
     pub fn label(self) -> &'static str {
         match self {
             ObligationState::Pending => "Belum jatuh tempo",
             ObligationState::DueSoon => "Segera jatuh tempo",
             ObligationState::Overdue => "Terlambat",
+            ObligationState::Submitted => "Menunggu pemeriksaan",
             ObligationState::Fulfilled => "Terpenuhi",
             ObligationState::Waived => "Dikecualikan",
         }
@@ -218,6 +231,9 @@ pub struct Facts {
     pub sam_returned_on: Option<NaiveDate>,
     /// Waived obligation keys with the reason.
     pub waivers: BTreeMap<String, String>,
+    /// Obligation keys with evidence uploaded and waiting for review, with
+    /// the day it was uploaded.
+    pub submitted: BTreeMap<String, NaiveDate>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -316,6 +332,7 @@ impl Facts {
                 .collect(),
             sam_returned_on: None,
             waivers: BTreeMap::new(),
+            submitted: BTreeMap::new(),
         }
     }
 }
@@ -381,9 +398,11 @@ pub fn obligations(f: &Facts, cal: &Calendar, as_of: NaiveDate, rules: Rules) ->
                     period_end: Option<NaiveDate>| {
         let done = done.filter(|(d, _)| *d <= as_of);
         let waiver = f.waivers.get(&key).cloned();
+        let submitted = f.submitted.get(&key).is_some_and(|d| *d <= as_of);
         let state = match (&done, &waiver, due) {
             (Some(_), _, _) => ObligationState::Fulfilled,
             (None, Some(_), _) => ObligationState::Waived,
+            (None, None, _) if submitted => ObligationState::Submitted,
             (None, None, None) => ObligationState::Pending,
             (None, None, Some(d)) if as_of > d => ObligationState::Overdue,
             (None, None, Some(d)) if as_of + Days::new(rules.due_soon_days) >= d => {
@@ -717,6 +736,23 @@ mod tests {
         let w = at(&f, d(2026, 6, 1));
         assert_eq!(find(&w, "report:2025:2").state, ObligationState::Waived);
         assert!(!find(&w, "report:2025:2").at_risk);
+        // An upload waiting for review: submitted from its day on, neither
+        // overdue nor at risk, and not open (its reminders pause).
+        f.submitted.insert("report:2026:1".into(), d(2026, 7, 20));
+        let before = find(&at(&f, d(2026, 7, 19)), "report:2026:1").clone();
+        assert_eq!(before.state, ObligationState::Overdue);
+        let s = find(&at(&f, d(2026, 12, 1)), "report:2026:1").clone();
+        assert_eq!(s.state, ObligationState::Submitted);
+        assert!(!s.at_risk && !s.state.is_open());
+        // Accepted: the record it becomes fulfils it.
+        f.reports.push(ReportFact {
+            id: Some(9),
+            year: 2026,
+            semester: 1,
+            submitted_on: Some(d(2026, 7, 20)),
+        });
+        let done = find(&at(&f, d(2026, 12, 1)), "report:2026:1").clone();
+        assert_eq!(done.state, ObligationState::Fulfilled);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::agreement::AgreementDoc;
 use super::calendar::Calendar;
 use super::catalog::Side;
-use super::obligations::{Obligation, ObligationKind, ObligationState};
+use super::obligations::{Obligation, ObligationKind};
 
 /// The reminder schedule; every default is the one DESIGN.md gives.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -124,10 +124,7 @@ pub fn due_occasion(
     s: &Schedule,
     as_of: NaiveDate,
 ) -> Option<Occasion> {
-    if !matches!(
-        o.state,
-        ObligationState::Pending | ObligationState::DueSoon | ObligationState::Overdue
-    ) {
+    if !o.state.is_open() {
         return None;
     }
     let earliest = as_of - Days::new(s.catch_up_days as u64);
@@ -216,6 +213,7 @@ pub fn recipients(doc: &AgreementDoc) -> Recipients {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::obligations::ObligationState;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -156,6 +156,19 @@ fn walk(v: &mut serde_json::Value, at: &str, field: &str, errors: &mut Vec<(Stri
 }
 
 /// Hides all but the last four digits: `0812******0001`.
+/// `s` as one segment of a path: every byte but the unreserved ones
+/// percent-encoded (a space is `%20` there, not `+`).
+pub fn path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub fn mask_phone(phone: &str) -> String {
     let n = phone.chars().count();
     phone

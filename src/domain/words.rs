@@ -74,6 +74,16 @@ pub fn capitalized(s: &str) -> String {
     }
 }
 
+/// A file's size in words: "820 KB", "1,4 MB" (decimal comma).
+pub fn file_size(bytes: i64) -> String {
+    let b = bytes.max(0) as f64;
+    if b < 1024.0 * 1024.0 {
+        format!("{} KB", (b / 1024.0).ceil() as u64)
+    } else {
+        format!("{:.1} MB", b / (1024.0 * 1024.0)).replace('.', ",")
+    }
+}
+
 /// A count as a PKS states it: "8 (delapan)".
 pub fn count(n: u64) -> String {
     format!("{n} ({})", number_words(n))

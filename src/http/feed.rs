@@ -34,6 +34,7 @@ fn state_words(s: ObligationState) -> &'static str {
         ObligationState::Pending => "belum jatuh tempo",
         ObligationState::DueSoon => "segera jatuh tempo",
         ObligationState::Overdue => "terlambat",
+        ObligationState::Submitted => "menunggu pemeriksaan",
         ObligationState::Fulfilled => "terpenuhi",
         ObligationState::Waived => "dikecualikan",
     }

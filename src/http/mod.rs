@@ -6,6 +6,7 @@ mod audit;
 pub mod auth;
 pub mod bodies;
 pub(crate) mod documents;
+mod evidence;
 pub mod extract;
 pub(crate) mod feed;
 mod input;
@@ -13,6 +14,7 @@ pub(crate) mod obligations;
 pub mod openapi;
 mod parties;
 pub mod problem;
+pub(crate) mod upload;
 mod users;
 
 use std::net::TcpListener;
@@ -61,6 +63,16 @@ pub struct AppState {
     pub public_url: Option<Arc<str>>,
     /// The reminder scheduler this server runs, if it runs one.
     pub scheduler: Option<Arc<crate::reminders::SchedulerHealth>>,
+    /// E-mail templates and the address their links start with, for the
+    /// use cases that write an e-mail (invitations, returned uploads).
+    pub letters: Arc<crate::reminders::Letters>,
+    /// Sends what the outbox holds at once after such a use case (else the
+    /// scheduler's next tick does); `None`: left to the scheduler.
+    pub postman: Option<Arc<crate::reminders::Reminders>>,
+    /// Where evidence files are kept.
+    pub files: Arc<crate::files::FileStore>,
+    /// The largest evidence file taken, in bytes.
+    pub max_upload: u64,
     /// The reads of the change stamps that requests share ([`followed`]).
     follower: Arc<Follower>,
 }
@@ -206,6 +218,17 @@ impl AppState {
             cors_origins: Arc::default(),
             public_url: None,
             scheduler: None,
+            letters: Arc::new(crate::reminders::Letters::built_in()),
+            postman: None,
+            files: Arc::new(
+                crate::files::FileStore::open(
+                    &std::env::temp_dir()
+                        .join("sepakat-berkas")
+                        .to_string_lossy(),
+                )
+                .map_err(StoreError::Unavailable)?,
+            ),
+            max_upload: crate::config::DEFAULT_MAX_UPLOAD,
             follower: Arc::default(),
         })
     }
@@ -229,6 +252,79 @@ impl AppState {
             }
         };
         Ok(self)
+    }
+
+    /// E-mail: the templates and link address of the use cases that write
+    /// one, and the sender that delivers at once.
+    pub fn with_mail(
+        mut self,
+        letters: crate::reminders::Letters,
+        postman: Option<Arc<crate::reminders::Reminders>>,
+    ) -> Self {
+        self.letters = Arc::new(letters);
+        self.postman = postman;
+        self
+    }
+
+    /// The sender that delivers queued e-mail at once (tests give one that
+    /// writes to their SMTP server).
+    pub fn with_postman(mut self, postman: crate::reminders::Reminders) -> Self {
+        self.postman = Some(Arc::new(postman));
+        self
+    }
+
+    /// The built-in e-mail templates, with links to `public_url`.
+    pub fn with_links_to(mut self, public_url: &str) -> Self {
+        self.letters = Arc::new(crate::reminders::Letters {
+            public_url: public_url.trim_end_matches('/').to_string(),
+            ..crate::reminders::Letters::built_in()
+        });
+        self
+    }
+
+    pub fn with_upload_limit(mut self, max_upload: u64) -> Self {
+        self.max_upload = max_upload;
+        self
+    }
+
+    pub fn with_files(mut self, files: crate::files::FileStore, max_upload: u64) -> Self {
+        self.files = Arc::new(files);
+        self.max_upload = max_upload;
+        self
+    }
+
+    /// Sends what the outbox holds now, off the request (after a use case
+    /// queued an e-mail); a failure is left to the scheduler's retries.
+    pub fn deliver(&self) {
+        let Some(postman) = self.postman.clone() else {
+            return;
+        };
+        let pool = self.pool.clone();
+        let cal = self.calendar();
+        actix_web::rt::spawn(async move {
+            let sent = web::block(move || -> Result<(), StoreError> {
+                // A busy database (another writer's turn) is tried again
+                // shortly; what still fails is the scheduler's to retry.
+                let mut last = Ok(());
+                for attempt in 0..3 {
+                    if attempt > 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(250));
+                    }
+                    let mut conn = pool.get()?;
+                    last = postman
+                        .send_due(&mut conn, crate::today_jakarta(), &cal)
+                        .map(drop);
+                    if last.is_ok() {
+                        break;
+                    }
+                }
+                last
+            })
+            .await;
+            if let Ok(Err(e)) = sent {
+                tracing::warn!(error = %e, "immediate delivery failed; the scheduler retries");
+            }
+        });
     }
 
     pub fn with_cors(mut self, origins: Vec<String>) -> Self {
@@ -470,6 +566,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(agreements::configure)
             .configure(documents::configure)
             .configure(obligations::configure)
+            .configure(evidence::configure)
             .configure(openapi::configure),
     );
 }

@@ -253,6 +253,7 @@ impl OpenApiFactory for Documented {
         (name = "obligations", description = "Kewajiban PIHAK KEDUA, pengecualian, dasbor dan kalender"),
         (name = "holidays", description = "Kalender hari kerja: hari libur nasional dan cuti bersama"),
         (name = "reminders", description = "Outbox pengingat e-mail"),
+        (name = "portal", description = "Portal instansi pengguna: undangan, unggahan bukti kewajiban dan pemeriksaannya oleh Dinas, berkas bukti"),
         (name = "institutions", description = "Instansi"),
         (name = "people", description = "Orang: penanda tangan dan narahubung"),
         (name = "elements", description = "Katalog elemen data kependudukan"),

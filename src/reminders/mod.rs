@@ -25,6 +25,45 @@ use crate::store::{agreements, DbConnection, StoreError};
 use mailer::Mailer;
 use templates::Templates;
 
+/// What the use cases that write an e-mail (an invitation, a returned
+/// upload) need: the templates, and the address links start with.
+pub struct Letters {
+    pub templates: Templates,
+    pub public_url: String,
+}
+
+impl Letters {
+    pub fn built_in() -> Letters {
+        Letters {
+            templates: Templates::load(None).expect("the built-in e-mail templates parse"),
+            public_url: format!("http://{}", crate::config::DEFAULT_BIND),
+        }
+    }
+
+    /// A message of template `kind` to `name <email>`, ready to send now.
+    pub fn message<T: Serialize>(
+        &self,
+        kind: &str,
+        dedupe_key: String,
+        name: &str,
+        email: &str,
+        data: &T,
+    ) -> Result<NewMessage, StoreError> {
+        let r = self
+            .templates
+            .render(kind, data)
+            .map_err(StoreError::Internal)?;
+        Ok(NewMessage::queued(
+            dedupe_key,
+            kind.to_string(),
+            mailbox(name, email),
+            r.subject,
+            r.text,
+            r.html,
+        ))
+    }
+}
+
 /// Per agreement, as read once in a [`Reminders::revive`]: its expiry, its
 /// document and its obligations (`None`: it no longer exists).
 type Evaluated =
@@ -39,6 +78,8 @@ pub struct Reminders {
     pub digest_days: u32,
     /// Identifies this process when it claims outbox rows.
     pub worker: String,
+    /// The address links in messages start with (`SEPAKAT_PUBLIC_URL`).
+    pub public_url: String,
 }
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -60,6 +101,8 @@ pub struct SendReport {
     pub retry_later: usize,
     pub failed: usize,
     pub cancelled: usize,
+    /// Left queued for a day: their obligation's evidence awaits review.
+    pub paused: usize,
 }
 
 #[derive(Serialize)]
@@ -84,6 +127,9 @@ struct ReminderData<'a> {
     provisional: bool,
     /// Written to the Dukcapil office because PIHAK KEDUA has no address.
     to_office: bool,
+    /// Where to act: the task in the agency's portal, or the agreement's
+    /// page for the office.
+    link: String,
 }
 
 /// "400.12/2432/2025 dan 518/4180/IX/2025".
@@ -163,12 +209,7 @@ impl Reminders {
                 let mut due = vec![];
                 for o in e.obligations {
                     let occasion = due_occasion(&o, e.expires_on, cal, &self.schedule, as_of);
-                    let open = matches!(
-                        o.state,
-                        ObligationState::Pending
-                            | ObligationState::DueSoon
-                            | ObligationState::Overdue
-                    );
+                    let open = o.state.is_open();
                     let in_digest = monday
                         && open
                         && o.due_on.is_some_and(|d| d <= until)
@@ -264,6 +305,14 @@ impl Reminders {
                 at_risk: o.at_risk,
                 provisional: o.provisional,
                 to_office,
+                link: match to_office {
+                    true => format!("{}/perjanjian/{agreement_id}#kewajiban", self.public_url),
+                    false => format!(
+                        "{}{}",
+                        self.public_url,
+                        crate::domain::evidence::task_path(agreement_id, &o.key)
+                    ),
+                },
             };
             let r = self
                 .templates
@@ -450,15 +499,25 @@ impl Reminders {
         let found = obls.iter().find(|o| {
             Some(&o.key) == row.obligation_key.as_ref()
                 && o.due_on == row.due_on
-                && matches!(
-                    o.state,
-                    ObligationState::Pending | ObligationState::DueSoon | ObligationState::Overdue
-                )
+                && o.state.is_open()
                 && occasions(o, *expires_on, cal, &self.schedule)
                     .iter()
                     .any(|oc| oc.code == row.occasion && oc.on <= today)
         });
         Ok(found.map(|o| (doc.clone(), o.clone())))
+    }
+
+    /// Whether what a reminder is about has evidence uploaded and waiting
+    /// for review.
+    fn under_review(
+        &self,
+        conn: &mut DbConnection,
+        row: &outbox::OutboxRow,
+    ) -> Result<bool, StoreError> {
+        match (row.agreement_id, &row.obligation_key) {
+            (Some(aid), Some(key)) => crate::store::submissions::waiting(conn, aid, key),
+            _ => Ok(false),
+        }
     }
 
     /// Whether a stored reminder still applies (a digest always does).
@@ -501,13 +560,24 @@ impl Reminders {
                 progressed = true;
                 let row = outbox::get(conn, id)?;
                 if !self.still_applies(conn, &row, today, cal)? {
-                    outbox::mark_cancelled(conn, id, &self.worker, STALE)?;
-                    report.cancelled += 1;
+                    if self.under_review(conn, &row)? {
+                        // Paused: asked again tomorrow; sent if the upload
+                        // is returned, cancelled once it is accepted.
+                        let at = utc_now() + Duration::days(1);
+                        outbox::postpone(conn, id, &self.worker, at, UNDER_REVIEW)?;
+                        report.paused += 1;
+                    } else {
+                        outbox::mark_cancelled(conn, id, &self.worker, STALE)?;
+                        report.cancelled += 1;
+                    }
                     continue;
                 }
                 match self.mailer.send(&self.from, &row) {
                     Ok(()) => {
                         outbox::mark_sent(conn, id, &self.worker, utc_now())?;
+                        if outbox::CARRIES_LINK.contains(&row.occasion.as_str()) {
+                            outbox::scrub(conn, id)?;
+                        }
                         report.sent += 1;
                     }
                     Err(e) if e.transient && row.attempts + 1 < MAX_ATTEMPTS => {
@@ -538,17 +608,30 @@ impl Reminders {
 }
 
 impl Reminders {
-    pub fn from_config(config: &crate::config::Config) -> Result<Self, String> {
-        Ok(Reminders {
-            templates: Templates::load(config.templates_dir.as_deref())?,
-            mailer: Mailer::new(config.smtp_url.as_deref(), config.outbox_dir.clone())?,
-            from: config
-                .mail_from
-                .parse()
-                .map_err(|e| format!("SEPAKAT_MAIL_FROM tidak valid: {e}"))?,
+    /// A sender with the default schedule, linking to the default address.
+    pub fn new(templates: Templates, mailer: Mailer, from: Mailbox) -> Self {
+        Reminders {
+            templates,
+            mailer,
+            from,
             schedule: Schedule::default(),
             digest_days: 30,
             worker: worker_id(),
+            public_url: format!("http://{}", crate::config::DEFAULT_BIND),
+        }
+    }
+
+    pub fn from_config(config: &crate::config::Config) -> Result<Self, String> {
+        Ok(Reminders {
+            public_url: crate::config::public_url(config),
+            ..Reminders::new(
+                Templates::load(config.templates_dir.as_deref())?,
+                Mailer::new(config.smtp_url.as_deref(), config.outbox_dir.clone())?,
+                config
+                    .mail_from
+                    .parse()
+                    .map_err(|e| format!("SEPAKAT_MAIL_FROM tidak valid: {e}"))?,
+            )
         })
     }
 
@@ -677,6 +760,7 @@ impl SchedulerHealth {
 pub const MAX_ATTEMPTS: i32 = 12;
 
 /// Why a stored reminder is not sent.
+const UNDER_REVIEW: &str = "bukti kewajiban menunggu pemeriksaan Dinas";
 const STALE: &str = "kewajiban sudah dipenuhi atau jadwalnya berubah";
 
 /// The recipient part of an undeliverable reminder's key.
@@ -708,14 +792,11 @@ mod scheduler_tests {
     fn a_failing_run_is_recorded_and_the_scheduler_goes_on() {
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::store::connect(dir.path().join("x.db").to_str().unwrap(), 1).unwrap();
-        let reminders = Reminders {
-            templates: Templates::load(None).unwrap(),
-            mailer: Mailer::new(None, dir.path().join("outbox")).unwrap(),
-            from: "Sepakat <sepakat@localhost>".parse().unwrap(),
-            schedule: Schedule::default(),
-            digest_days: 30,
-            worker: "test".into(),
-        };
+        let reminders = Reminders::new(
+            Templates::load(None).unwrap(),
+            Mailer::new(None, dir.path().join("outbox")).unwrap(),
+            "Sepakat <sepakat@localhost>".parse().unwrap(),
+        );
         let health = std::sync::Arc::new(SchedulerHealth::default());
         reminders.spawn_scheduler(
             pool,

@@ -32,6 +32,42 @@ const BUILT_IN: &[(&str, &str)] = &[
         "digest.html",
         include_str!("../../templates/email/digest.html.hbs"),
     ),
+    (
+        "invitation.subject",
+        include_str!("../../templates/email/invitation.subject.hbs"),
+    ),
+    (
+        "invitation.txt",
+        include_str!("../../templates/email/invitation.txt.hbs"),
+    ),
+    (
+        "invitation.html",
+        include_str!("../../templates/email/invitation.html.hbs"),
+    ),
+    (
+        "reset.subject",
+        include_str!("../../templates/email/reset.subject.hbs"),
+    ),
+    (
+        "reset.txt",
+        include_str!("../../templates/email/reset.txt.hbs"),
+    ),
+    (
+        "reset.html",
+        include_str!("../../templates/email/reset.html.hbs"),
+    ),
+    (
+        "returned.subject",
+        include_str!("../../templates/email/returned.subject.hbs"),
+    ),
+    (
+        "returned.txt",
+        include_str!("../../templates/email/returned.txt.hbs"),
+    ),
+    (
+        "returned.html",
+        include_str!("../../templates/email/returned.html.hbs"),
+    ),
 ];
 
 pub struct Templates {

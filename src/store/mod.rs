@@ -11,12 +11,14 @@ mod error;
 pub mod feed;
 pub mod holidays;
 pub mod institutions;
+pub mod invitations;
 pub mod login_failures;
 pub mod obligations;
 pub mod outbox;
 pub mod people;
 pub mod records;
 pub mod schema;
+pub mod submissions;
 pub mod users;
 pub mod web_sessions;
 

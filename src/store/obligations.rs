@@ -37,6 +37,9 @@ pub fn facts_for(
         .select(sam_returns::returned_on)
         .first(conn)
         .optional()?;
+    for (_, key, at) in super::submissions::waiting_of(conn, Some(&[row.id]))? {
+        f.submitted.insert(key, crate::jakarta_date(at));
+    }
     Ok(f)
 }
 
@@ -312,6 +315,12 @@ pub fn all_facts(
         .load(conn)?;
     for (aid, on) in sams {
         each!(aid, |f: &mut Facts| f.sam_returned_on = Some(on));
+    }
+    // Few wait at any time: all are read and those outside the batch skipped.
+    for (aid, key, at) in super::submissions::waiting_of(conn, only_one.then_some(&ids[..]))? {
+        each!(aid, |f: &mut Facts| {
+            f.submitted.insert(key, crate::jakarta_date(at));
+        });
     }
     Ok(out)
 }

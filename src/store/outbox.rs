@@ -220,6 +220,21 @@ pub fn mark_cancelled(
     finish(conn, id, worker, CANCELLED, Some(why), None)
 }
 
+/// Back to the queue untried until `at`: what it is about waits for
+/// Dukcapil's review of an upload.
+pub fn postpone(
+    conn: &mut DbConnection,
+    id: i64,
+    worker: &str,
+    at: NaiveDateTime,
+    why: &str,
+) -> Result<(), StoreError> {
+    diesel::update(outbox::table.find(id))
+        .set(outbox::next_attempt_at.eq(at))
+        .execute(conn)?;
+    finish(conn, id, worker, QUEUED, Some(why), None)
+}
+
 /// Back to the queue after a failed attempt, or failed for good.
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
@@ -261,6 +276,37 @@ pub fn undeliverable(conn: &mut DbConnection) -> Result<Vec<OutboxRow>, StoreErr
         .order(outbox::id)
         .select(OutboxRow::as_select())
         .load(conn)?)
+}
+
+/// Occasions whose message carries a single-use link: its body is blanked
+/// once sent, so the outbox never keeps a live link.
+pub const CARRIES_LINK: &[&str] = &["invitation", "reset"];
+
+/// Replaces a sent message's bodies (the link in them is not kept).
+pub fn scrub(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
+    let gone = "[isi pesan berisi tautan sekali pakai; tidak disimpan setelah terkirim]";
+    diesel::update(outbox::table.find(id))
+        .set((outbox::body_text.eq(gone), outbox::body_html.eq(gone)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Cancels the reminders still waiting to go about one obligation (it was
+/// met): queued, failed or undeliverable ones. Returns how many.
+pub fn cancel_for(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    obligation_key: &str,
+    why: &str,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        outbox::table
+            .filter(outbox::agreement_id.eq(agreement_id))
+            .filter(outbox::obligation_key.eq(obligation_key))
+            .filter(outbox::state.eq_any([QUEUED, FAILED, UNDELIVERABLE])),
+    )
+    .set((outbox::state.eq(CANCELLED), outbox::last_error.eq(why)))
+    .execute(conn)?)
 }
 
 /// Ends an undeliverable row: queued as `m` (which now has a recipient), or

@@ -336,6 +336,7 @@ diesel::table! {
         token_version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        full_name -> Nullable<Text>,
     }
 }
 
@@ -403,3 +404,47 @@ diesel::table! {
 
 diesel::joinable!(web_sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(web_sessions, users);
+
+diesel::table! {
+    invitations (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        purpose -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    evidence_files (sha256) {
+        sha256 -> Text,
+        size -> BigInt,
+        media_type -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    submissions (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        obligation_key -> Text,
+        sha256 -> Text,
+        file_name -> Text,
+        details -> Text,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+        state -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(invitations -> users (user_id));
+diesel::joinable!(submissions -> agreements (agreement_id));
+diesel::joinable!(submissions -> evidence_files (sha256));
+diesel::allow_tables_to_appear_in_same_query!(invitations, users);
+diesel::allow_tables_to_appear_in_same_query!(submissions, evidence_files, agreements);

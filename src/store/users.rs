@@ -21,6 +21,8 @@ pub struct UserRow {
     pub token_version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The person's name, for an invited account.
+    pub full_name: Option<String>,
 }
 
 /// An account as the API shows it: never the hash.
@@ -32,6 +34,9 @@ pub struct UserView {
     pub role: Role,
     pub institution_id: Option<i64>,
     pub disabled: bool,
+    /// Nama orangnya, bagi akun yang diundang.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
     // Raised whenever the user's tokens were ended (password, role, disable).
     /// Naik setiap kali token pengguna diakhiri (ganti kata sandi, peran, penonaktifan).
     pub token_version: i32,
@@ -53,6 +58,7 @@ impl UserRow {
             role: self.role()?,
             institution_id: self.institution_id,
             disabled: self.disabled,
+            full_name: self.full_name.clone(),
             token_version: self.token_version,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -206,5 +212,31 @@ pub fn update(
     if n == 0 {
         return Err(StoreError::NotFound(format!("pengguna {id}")));
     }
+    Ok(())
+}
+
+/// An account for an invited person: no password yet (the stored hash is
+/// one no password matches) until they choose one through their link.
+pub fn create_invited(
+    conn: &mut DbConnection,
+    username: &Username,
+    full_name: &str,
+    institution_id: i64,
+) -> Result<i64, StoreError> {
+    let id = create(conn, username, NO_PASSWORD, Role::Opd, Some(institution_id))?;
+    diesel::update(users::table.find(id))
+        .set(users::full_name.eq(full_name))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The stored hash of an account whose password has not been chosen: not a
+/// PHC string, so no password verifies against it.
+pub const NO_PASSWORD: &str = "!belum-diatur";
+
+pub fn set_full_name(conn: &mut DbConnection, id: i64, full_name: &str) -> Result<(), StoreError> {
+    diesel::update(users::table.find(id))
+        .set((users::full_name.eq(full_name), users::updated_at.eq(now())))
+        .execute(conn)?;
     Ok(())
 }

@@ -98,18 +98,7 @@ pub fn encode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// `s` as one segment of a path: every byte but the unreserved ones
-/// percent-encoded (a space is `%20` there, not `+`).
-pub fn segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use crate::domain::text::path_segment as segment;
 
 /// The text [`encode`] wrote.
 pub fn decode(s: &str) -> String {

@@ -42,6 +42,10 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin",
     "admin_pengguna",
     "admin_hari_libur",
+    "portal",
+    "portal_tugas",
+    "undangan",
+    "lupa_sandi",
 ];
 
 static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {

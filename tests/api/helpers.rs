@@ -36,9 +36,23 @@ pub enum Db {
 /// `on_both!(a, b)`: each case is `async fn(TestApp)`, given a server over
 /// a fresh database. `on_both!(by_kind: a, b)`: each case is `fn(Db)` and
 /// makes what it needs itself (a [`TestDb`], the `sepakat` binary).
+/// `on_both!(spawns: a, b)`: each case is `async fn(Db)` and spawns its
+/// server itself ([`TestApp::spawn_with`], for a server configured apart).
 /// Without a reachable PostgreSQL outside CI the PostgreSQL variant passes
 /// without running ([`TestDb::new`]).
 macro_rules! on_both {
+    (spawns: $($case:ident),+ $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$case($crate::helpers::Db::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$case($crate::helpers::Db::Postgres).await
+            }
+        }
+    )+};
     (by_kind: $($case:ident),+ $(,)?) => {$(
         mod $case {
             #[test]
@@ -197,10 +211,16 @@ impl TestApp {
         }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().unwrap().port();
-        let state = adjust(AppState::new(pool.clone(), 256 * 1024).expect("state"));
+        let base = format!("http://127.0.0.1:{port}");
+        let files = sepakat::files::FileStore::open(&db.dir().join("berkas").to_string_lossy())
+            .expect("the evidence folder");
+        let state = AppState::new(pool.clone(), 256 * 1024)
+            .expect("state")
+            .with_links_to(&base)
+            .with_files(files, sepakat::config::DEFAULT_MAX_UPLOAD);
+        let state = adjust(state);
         let server = http::serve(listener, state, 2).expect("serve");
         tokio::spawn(server);
-        let base = format!("http://127.0.0.1:{port}");
         let token = login(&base, "admin", ADMIN_PASSWORD)
             .await
             .expect("admin signs in");

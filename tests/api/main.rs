@@ -20,6 +20,7 @@ mod instances;
 mod matrix;
 mod obligations;
 mod openapi;
+mod portal;
 mod registry;
 mod reminders;
 mod web_admin;

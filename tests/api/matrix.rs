@@ -19,6 +19,17 @@ fn denied(role: Role, method: &str, path: &str) -> bool {
         // Every role keeps its own calendar address.
         return false;
     }
+    // The portal: agencies hand in evidence, the office reviews it and
+    // invites; a viewer only reads.
+    if path == "/api/v1/invitations"
+        || path.ends_with("/submissions/{sid}/accept")
+        || path.ends_with("/submissions/{sid}/return")
+    {
+        return matches!(role, Role::Opd | Role::Viewer);
+    }
+    if path.ends_with("/obligations/{key}/submissions") {
+        return role == Role::Viewer;
+    }
     let write = method != "get";
     let record = path
         .strip_prefix("/api/v1/agreements/{id}/")
@@ -72,6 +83,8 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             }
             let path = template
                 .replace("{rid}", "999999")
+                .replace("{sid}", "999999")
+                .replace("{sha256}", &"0".repeat(64))
                 .replace("{key}", "sptjm")
                 .replace("{file}", "pks.html")
                 .replace("{date}", "2026-12-31");

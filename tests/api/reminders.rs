@@ -484,14 +484,11 @@ fn upgrade_brings_2027_and_replans(kind: Db) {
         let pool = e.pool();
         let mut conn = pool.get().unwrap();
         let cal = sepakat::store::holidays::calendar(&mut conn).unwrap();
-        let reminders = sepakat::reminders::Reminders {
-            templates: sepakat::reminders::templates::Templates::load(None).unwrap(),
-            mailer: sepakat::reminders::mailer::Mailer::new(None, e.dir().join("x")).unwrap(),
-            from: FROM.parse().unwrap(),
-            schedule: Default::default(),
-            digest_days: 30,
-            worker: "test".into(),
-        };
+        let reminders = sepakat::reminders::Reminders::new(
+            sepakat::reminders::templates::Templates::load(None).unwrap(),
+            sepakat::reminders::mailer::Mailer::new(None, e.dir().join("x")).unwrap(),
+            FROM.parse().unwrap(),
+        );
         let date = chrono::NaiveDate::from_ymd_opt(2027, 1, 12).unwrap();
         let plan = reminders.plan(&mut conn, date, &cal).unwrap();
         assert_eq!(plan.queued, 2, "{plan:?}");

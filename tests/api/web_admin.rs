@@ -39,14 +39,11 @@ fn without_any_address() -> Value {
 fn plan(app: &TestApp, day: chrono::NaiveDate) -> sepakat::reminders::PlanReport {
     let mut conn = app.pool.get().unwrap();
     let cal = sepakat::store::holidays::calendar(&mut conn).unwrap();
-    let reminders = sepakat::reminders::Reminders {
-        templates: sepakat::reminders::templates::Templates::load(None).unwrap(),
-        mailer: sepakat::reminders::mailer::Mailer::new(None, app.db.dir().join("surat")).unwrap(),
-        from: FROM.parse().unwrap(),
-        schedule: Default::default(),
-        digest_days: 30,
-        worker: "uji".into(),
-    };
+    let reminders = sepakat::reminders::Reminders::new(
+        sepakat::reminders::templates::Templates::load(None).unwrap(),
+        sepakat::reminders::mailer::Mailer::new(None, app.db.dir().join("surat")).unwrap(),
+        FROM.parse().unwrap(),
+    );
     reminders.plan(&mut conn, day, &cal).unwrap()
 }
 

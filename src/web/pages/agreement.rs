@@ -25,11 +25,12 @@ struct AsOf {
 
 /// What a form sent back with its errors, to show beside its fields.
 #[derive(Default)]
-struct Refill {
-    /// The form's slug (`laporan`…), or `pengecualian` with the key.
-    form: String,
-    values: Fields,
-    errors: Errors,
+pub(super) struct Refill {
+    /// The form's slug (`laporan`…), `pengecualian:` with the key,
+    /// `undang`, or `kembalikan:` with the submission's id.
+    pub form: String,
+    pub values: Fields,
+    pub errors: Errors,
 }
 
 async fn show(
@@ -42,7 +43,7 @@ async fn show(
     render_page(&req, &visitor, id.into_inner(), as_of, Refill::default()).await
 }
 
-async fn render_page(
+pub(super) async fn render_page(
     req: &HttpRequest,
     visitor: &Visitor,
     id: i64,
@@ -55,11 +56,12 @@ async fn render_page(
     let cal = state.calendar();
     let actor = visitor.actor.clone();
     let max_term = state.max_term_months;
-    let (view, findings, (history_total, history)) = run(&state, move |c| {
+    let (view, findings, (history_total, history), submissions) = run(&state, move |c| {
         let view = app::agreements::get(c, &actor, id, date, &cal)?;
         let findings = app::agreements::check(c, &actor, id, date, max_term)?;
         let history = app::agreements::history(c, &actor, id, 20, 0)?;
-        Ok((view, findings, history))
+        let submissions = app::submissions::list(c, &actor, id)?;
+        Ok((view, findings, history, submissions))
     })
     .await?;
     let mut a = serde_json::to_value(&view).map_err(|_| ApiError::internal())?;
@@ -67,6 +69,40 @@ async fn render_page(
         crate::domain::privacy::mask(&mut a, entitled);
     }
     let can_waive = policy::allow(&visitor.actor, policy::Action::WaiveObligation).is_ok();
+    let can_review = policy::allow(&visitor.actor, policy::Action::ReviewSubmission).is_ok();
+    let can_invite = policy::allow(
+        &visitor.actor,
+        policy::Action::CreateUser {
+            role: crate::domain::catalog::Role::Opd,
+        },
+    )
+    .is_ok();
+    let returning = refill
+        .form
+        .strip_prefix("kembalikan:")
+        .and_then(|s| s.parse::<i64>().ok());
+    let submissions: Vec<Value> = submissions
+        .iter()
+        .map(|s| {
+            let o = view
+                .obligations
+                .iter()
+                .find(|o| o.key == s.submission.obligation_key);
+            json!({
+                "s": s.submission,
+                "details": s.submission.details(),
+                "size": crate::domain::words::file_size(s.size),
+                "uploaded": s.submission.uploaded_on(),
+                "obligation": o.map(|o| o.kind.code()),
+                "subject": o.and_then(|o| o.subject.clone()),
+                "waiting": s.submission.state == crate::store::submissions::SUBMITTED,
+                "reason_error": (returning == Some(s.submission.id))
+                    .then(|| refill.errors.get("catatan").cloned())
+                    .flatten(),
+            })
+        })
+        .collect();
+    let invitees = invitees(&view.doc);
     let no_values = Fields::new();
     let no_errors = Errors::new();
     let forms: Vec<Value> = record_forms::specs(&view.obligations, view.doc.terms.card_reader)
@@ -100,12 +136,51 @@ async fn render_page(
         "can_waive": can_waive,
         "documents": documents,
         "waiver": refill.form.strip_prefix("pengecualian:"),
+        "submissions": submissions,
+        "waiting": submissions.iter().filter(|s| s["waiting"] == true).count(),
+        "can_review": can_review,
+        "can_invite": can_invite,
+        "invitees": invitees,
+        "invite": (refill.form == "undang").then(|| json!({
+            "values": refill.values,
+            "errors": refill.errors,
+        })),
     });
     let mut r = render::page(req, visitor, "perjanjian_satu", &title, "perjanjian", ctx);
     if !refill.errors.is_empty() {
         *r.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(r)
+}
+
+/// The people of PIHAK KEDUA with an address on record, to invite in one
+/// click: its head, then its Juknis contacts.
+fn invitees(doc: &crate::domain::agreement::AgreementDoc) -> Vec<Value> {
+    use crate::domain::catalog::Side;
+    let head = doc
+        .party(Side::Second)
+        .and_then(|p| p.signatory.as_ref())
+        .and_then(|p| {
+            p.email
+                .as_ref()
+                .map(|e| (p.name.clone(), e.to_string(), "pimpinan"))
+        });
+    let contacts = doc
+        .juknis
+        .iter()
+        .flat_map(|j| j.contacts.iter())
+        .filter(|c| c.side == Side::Second)
+        .filter_map(|c| {
+            c.email
+                .as_ref()
+                .map(|e| (c.name.clone(), e.to_string(), "narahubung"))
+        });
+    let mut seen = std::collections::BTreeSet::new();
+    head.into_iter()
+        .chain(contacts)
+        .filter(|(_, e, _)| seen.insert(e.to_lowercase()))
+        .map(|(name, email, role)| json!({"name": name, "email": email, "role": role}))
+        .collect()
 }
 
 const DOCUMENTS: &[(&str, &str)] = &[

@@ -38,6 +38,8 @@ async fn show(req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, PageEr
          "href": "/perjanjian?status=renewal_due", "tone": "kuning"},
         {"label": "Berisiko dicabut (laporan terlambat > 3 bulan)", "count": count(&d, &["at_risk", "total"]),
          "href": "/kewajiban?state=overdue&kind=semester_report", "tone": "merah"},
+        {"label": "Bukti menunggu pemeriksaan", "count": count(&d, &["obligations", "by_state", "submitted"]),
+         "href": "/kewajiban?state=submitted", "tone": "kuning"},
         {"label": "Pengingat gagal atau tanpa alamat", "count": reminders_bad,
          "href": "/pengingat?state=failed,undeliverable", "tone": "merah"},
     ]);

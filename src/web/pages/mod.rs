@@ -3,9 +3,12 @@
 mod admin;
 mod agreement;
 mod agreements;
+mod evidence;
 mod exports;
 mod home;
+mod invitation;
 mod obligations;
+mod portal;
 mod record_forms;
 mod reminders;
 mod sign_in;
@@ -20,7 +23,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(exports::configure)
         .configure(obligations::configure)
         .configure(reminders::configure)
-        .configure(admin::configure);
+        .configure(admin::configure)
+        .configure(portal::configure)
+        .configure(invitation::configure)
+        .configure(evidence::configure);
 }
 
 /// Where a list page stands: page `page` of `total` rows at `per_page`,

@@ -163,22 +163,13 @@ fn check_codes(
     Ok(())
 }
 
-/// "laporan semester" → "Laporan semester".
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
 /// The codes of a comma-separated list, each in words, joined.
 fn in_words(v: &Option<String>, label: impl Fn(&str) -> Option<&'static str>) -> Option<String> {
     given(v).map(|s| {
         s.split(',')
             .map(|c| {
                 label(c.trim())
-                    .map(capitalized)
+                    .map(words::capitalized)
                     .unwrap_or_else(|| c.to_string())
             })
             .collect::<Vec<_>>()
@@ -195,7 +186,7 @@ fn item_json(i: &ObligationItem) -> serde_json::Value {
         "due_on": o.due_on,
         "due": o.due_on.map(words::date_short),
         "provisional": o.provisional,
-        "kind": capitalized(o.kind.label()),
+        "kind": words::capitalized(o.kind.label()),
         "subject": o.subject,
         "state": o.state.code(),
         "state_label": o.state.label(),
@@ -228,7 +219,7 @@ async fn list(
     let current_kind = given(&q.kind).unwrap_or("");
     let mut kinds: Vec<_> = ObligationKind::ALL
         .iter()
-        .map(|k| json!({"code": k.code(), "label": capitalized(k.label()), "selected": current_kind == k.code()}))
+        .map(|k| json!({"code": k.code(), "label": words::capitalized(k.label()), "selected": current_kind == k.code()}))
         .collect();
     if current_kind.contains(',') {
         kinds.push(json!({"code": current_kind, "selected": true,
@@ -288,7 +279,7 @@ fn row(i: &ObligationItem) -> Vec<Cell> {
     vec![
         Cell::Date(o.due_on),
         Cell::Text(if o.provisional { "ya" } else { "" }.into()),
-        Cell::Text(capitalized(o.kind.label())),
+        Cell::Text(words::capitalized(o.kind.label())),
         Cell::Text(o.subject.clone().unwrap_or_default()),
         Cell::Text(i.title.clone()),
         Cell::Text(i.institution.clone()),

@@ -45,32 +45,53 @@ fn form_page(
         "error": error,
     });
     let mut r = render::bare("masuk", &ctx, status);
-    let pre = Cookie::build(PRE_COOKIE, token.to_string())
-        .path("/masuk")
+    let _ = r.add_cookie(&pre_cookie(token, "/masuk"));
+    r
+}
+
+/// The double-submit cookie of a form shown before there is a session,
+/// scoped to the form's own address.
+pub(super) fn pre_cookie(token: &str, path: &str) -> Cookie<'static> {
+    Cookie::build(PRE_COOKIE, token.to_string())
+        .path(path.to_string())
         .http_only(true)
         .same_site(SameSite::Strict)
-        .finish();
-    let _ = r.add_cookie(&pre);
-    r
+        .finish()
+}
+
+/// The token a pre-session form carries: the one its cookie already holds,
+/// else a new one.
+pub(super) fn pre_token(req: &HttpRequest) -> String {
+    req.cookie(PRE_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|t| crate::auth::secret::well_formed(t))
+        .unwrap_or_else(|| crate::auth::secret::generate().0)
+}
+
+/// A pre-session form's token checked against its cookie: the token, or
+/// the CSRF refusal.
+pub(super) fn pre_checked(req: &HttpRequest, body: &[u8]) -> Result<String, PageError> {
+    let fields = form::fields(body)?;
+    let sent = fields
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.as_str());
+    let expected = req.cookie(PRE_COOKIE).map(|c| c.value().to_string());
+    match (sent, expected) {
+        (Some(s), Some(e)) if form::same(s, &e) => Ok(e),
+        _ => Err(PageError::Csrf),
+    }
 }
 
 async fn show(req: HttpRequest, q: web::Query<Back>) -> Result<HttpResponse, PageError> {
     if let Some(v) = session::load(&req).await? {
-        let home = if v.actor.role == Role::Opd {
-            "/portal"
-        } else {
-            "/"
-        };
+        let home = home_of(Some(v.actor.role));
         let to = local(q.lanjut.as_deref()).unwrap_or(home);
         return Ok(HttpResponse::SeeOther()
             .insert_header(("location", to))
             .finish());
     }
-    let token = req
-        .cookie(PRE_COOKIE)
-        .map(|c| c.value().to_string())
-        .filter(|t| crate::auth::secret::well_formed(t))
-        .unwrap_or_else(|| crate::auth::secret::generate().0);
+    let token = pre_token(&req);
     Ok(form_page(
         &token,
         q.lanjut.as_deref(),
@@ -90,16 +111,7 @@ struct Credentials {
 }
 
 async fn submit(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, PageError> {
-    let fields = form::fields(&body)?;
-    let sent = fields
-        .iter()
-        .find(|(k, _)| k == "_csrf")
-        .map(|(_, v)| v.as_str());
-    let expected = req.cookie(PRE_COOKIE).map(|c| c.value().to_string());
-    if !matches!((sent, &expected), (Some(s), Some(e)) if form::same(s, e)) {
-        return Err(PageError::Csrf);
-    }
-    let token = expected.unwrap_or_default();
+    let token = pre_checked(&req, &body)?;
     let f: Credentials = form::parse(&body)?;
     let back = f.lanjut.clone();
     let again = |message: String, status| {
@@ -138,19 +150,37 @@ async fn submit(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, Page
     };
     let (id, version) = (user.id, user.token_version);
     let opened = run(&state, move |c| app::sessions::open(c, id, version)).await?;
-    let home = if user.role().ok() == Some(Role::Opd) {
+    let home = home_of(user.role().ok());
+    let to = local(f.lanjut.as_deref()).unwrap_or(home);
+    Ok(signed_in(&req, to, opened.token, "/masuk"))
+}
+
+/// Into a new session: its cookie set, the pre-session cookie of the form
+/// at `form_path` gone.
+pub(super) fn signed_in(
+    req: &HttpRequest,
+    to: &str,
+    token: String,
+    form_path: &str,
+) -> HttpResponse {
+    let mut gone = Cookie::build(PRE_COOKIE, "")
+        .path(form_path.to_string())
+        .finish();
+    gone.make_removal();
+    HttpResponse::SeeOther()
+        .insert_header(("location", to))
+        .cookie(session::cookie(req, token))
+        .cookie(gone)
+        .finish()
+}
+
+/// Where a user lands after signing in: the portal for an agency.
+pub(super) fn home_of(role: Option<Role>) -> &'static str {
+    if role == Some(Role::Opd) {
         "/portal"
     } else {
         "/"
-    };
-    let to = local(f.lanjut.as_deref()).unwrap_or(home);
-    let mut gone = Cookie::build(PRE_COOKIE, "").path("/masuk").finish();
-    gone.make_removal();
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("location", to))
-        .cookie(session::cookie(&req, opened.token))
-        .cookie(gone)
-        .finish())
+    }
 }
 
 #[derive(Deserialize)]

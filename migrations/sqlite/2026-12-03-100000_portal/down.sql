@@ -1,0 +1,4 @@
+DROP TABLE submissions;
+DROP TABLE evidence_files;
+DROP TABLE invitations;
+ALTER TABLE users DROP COLUMN full_name;
