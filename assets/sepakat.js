@@ -9,3 +9,10 @@ document.addEventListener("click", function (e) {
     b.textContent = "Tersalin";
   });
 });
+
+// A form with data-konfirmasi="…" (disabling an account, deleting a
+// holiday, revoking a calendar address) asks before it is sent.
+document.addEventListener("submit", function (e) {
+  var m = e.target.getAttribute && e.target.getAttribute("data-konfirmasi");
+  if (m && !window.confirm(m)) e.preventDefault();
+});

@@ -33,6 +33,8 @@ request = function()
       path = "/"
     elseif scenario == "page_list" then
       path = "/perjanjian?status=active&halaman=" .. math.random(1, 80)
+    elseif scenario == "page_portal" then
+      path = "/portal"
     elseif scenario == "page_list_q" then
       path = "/perjanjian?q=" .. words[math.random(1, #words)]:gsub(" ", "%%20")
     else

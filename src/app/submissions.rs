@@ -332,11 +332,6 @@ pub fn send_back(
             .party(Side::Second)
             .map(|p| p.institution.name.clone())
             .unwrap_or_default();
-        let numbers: Vec<String> = doc
-            .parties
-            .iter()
-            .filter_map(|p| p.number.as_ref().map(|n| n.to_string()))
-            .collect();
         for (name, email) in &to {
             let data = json!({
                 "name": name,
@@ -346,7 +341,7 @@ pub fn send_back(
                 "obligation": o.map(|o| o.kind.label()).unwrap_or("kewajiban"),
                 "reason": reason,
                 "title": doc.title,
-                "numbers": crate::domain::words::join_list(&numbers),
+                "numbers": crate::reminders::numbers(doc),
                 "due": o.and_then(|o| o.due_on).map(crate::domain::words::date_long),
                 "link": format!("{}{}", letters.public_url, evidence::task_path(id, &s.obligation_key)),
             });

@@ -37,6 +37,16 @@ pub(super) async fn each_evaluated<T: Send + 'static>(
     fold: impl Fn(&mut T, Evaluated) + Send + 'static,
 ) -> Result<T, ApiError> {
     let cal = state.calendar();
+    // A reader who sees one institution's agreements only (an agency, an
+    // office without offices below it) has the bulk read narrowed to that
+    // institution's agreements, instead of every agreement read and most
+    // left out: the same set, read in a fraction of the time.
+    use crate::store::access::Visibility;
+    let institution = institution.or(match &visible {
+        Visibility::UsedBy(agency) => Some(*agency),
+        Visibility::IssuedBy(offices) if offices.len() == 1 => Some(offices[0]),
+        _ => None,
+    });
     db(state, move |c| {
         let mut acc = init;
         store::evaluate_each(c, institution, &visible, as_of, &cal, |e| fold(&mut acc, e))?;
@@ -412,6 +422,29 @@ pub struct Dashboard {
     /// Pesan pengingat per keadaan (`queued`, `sending`, `sent`, `failed`, `cancelled`,
     /// `undeliverable`) untuk perjanjian yang terlihat oleh pembaca.
     reminders: BTreeMap<String, i64>,
+}
+
+impl Dashboard {
+    /// The dashboard as the Beranda shows it, with the `most` offices that
+    /// have the most overdue obligations (then at risk), or all of them;
+    /// and how many offices there are. Only what is shown is converted.
+    pub(crate) fn for_page(&self, most: Option<usize>) -> (serde_json::Value, usize) {
+        let mut offices: Vec<&OfficeRollup> = self.offices.iter().collect();
+        if let Some(n) = most.filter(|n| offices.len() > *n) {
+            offices.sort_by(|a, b| (b.overdue, b.at_risk).cmp(&(a.overdue, a.at_risk)));
+            offices.truncate(n);
+        }
+        let v = serde_json::json!({
+            "as_of": self.as_of,
+            "agreements": self.agreements,
+            "obligations": self.obligations,
+            "next_deadlines": self.next_deadlines,
+            "at_risk": self.at_risk,
+            "offices": offices,
+            "reminders": self.reminders,
+        });
+        (v, self.offices.len())
+    }
 }
 
 /// The dashboard as of a date: computed once per registry version and view

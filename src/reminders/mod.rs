@@ -133,7 +133,7 @@ struct ReminderData<'a> {
 }
 
 /// "400.12/2432/2025 dan 518/4180/IX/2025".
-fn numbers(doc: &AgreementDoc) -> String {
+pub(crate) fn numbers(doc: &AgreementDoc) -> String {
     let n: Vec<String> = doc
         .parties
         .iter()

@@ -331,3 +331,25 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// The Dukcapil offices (Ditjen, provinces, regencies and cities) by name,
+/// `(id, name)`, of those in `only` (`None`: all): the choices of an office
+/// filter. One indexed read, without the rest of each row.
+pub fn offices(
+    conn: &mut DbConnection,
+    only: Option<&[i64]>,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut q = institutions::table
+        .filter(institutions::kind.eq_any([
+            "dukcapil_pusat",
+            "dukcapil_provinsi",
+            "dukcapil_kabupaten_kota",
+        ]))
+        .select((institutions::id, institutions::name))
+        .order(institutions::name)
+        .into_boxed();
+    if let Some(ids) = only {
+        q = q.filter(institutions::id.eq_any(ids.to_vec()));
+    }
+    Ok(q.load(conn)?)
+}

@@ -412,18 +412,26 @@ pub fn evaluate_each(
     use crate::domain::obligations::{obligations, Rules};
     use crate::domain::status::status_as_of;
     const BATCH: i64 = 5_000;
-    let bounds: (Option<i64>, Option<i64>) = agreements::table
-        .select((
-            diesel::dsl::min(agreements::id),
-            diesel::dsl::max(agreements::id),
-        ))
-        .first(conn)?;
-    let ranges: Vec<Option<(i64, i64)>> = match (institution, bounds) {
-        (Some(_), _) | (None, (None, _)) | (None, (_, None)) => vec![None],
-        (None, (Some(lo), Some(hi))) => (lo..=hi)
-            .step_by(BATCH as usize)
-            .map(|a| Some((a, a + BATCH)))
-            .collect(),
+    // One institution's agreements are read at once. Otherwise in batches
+    // over the id span, whose ends are two lookups: SQLite answers MIN or
+    // MAX alone from the key, but both in one query by scanning the table.
+    let ranges: Vec<Option<(i64, i64)>> = match institution {
+        Some(_) => vec![None],
+        None => {
+            let lo: Option<i64> = agreements::table
+                .select(diesel::dsl::min(agreements::id))
+                .first(conn)?;
+            let hi: Option<i64> = agreements::table
+                .select(diesel::dsl::max(agreements::id))
+                .first(conn)?;
+            match (lo, hi) {
+                (Some(lo), Some(hi)) => (lo..=hi)
+                    .step_by(BATCH as usize)
+                    .map(|a| Some((a, a + BATCH)))
+                    .collect(),
+                _ => vec![None],
+            }
+        }
     };
     // One thread loads the next batch while this one runs the rules over
     // the last: on two cores the run takes about as long as the loading.

@@ -134,9 +134,18 @@ pub fn role_label(role: Role) -> &'static str {
 /// A template rendered, or the failure logged (a defect of ours, never of
 /// the reader's input: every value is escaped).
 fn render(name: &str, ctx: &Value) -> Result<String, ()> {
-    PAGES.render(name, ctx).map_err(|e| {
-        tracing::error!(template = name, error = %e, "page does not render");
-    })
+    render_owned(name, ctx.clone())
+}
+
+/// The same from a context the caller gives up: handlebars reads it as it
+/// is, instead of serialising a copy (on a list of 25 rows, a copy of every
+/// row was most of a page's time).
+fn render_owned(name: &str, ctx: Value) -> Result<String, ()> {
+    PAGES
+        .render_with_context(name, &handlebars::Context::from(ctx))
+        .map_err(|e| {
+            tracing::error!(template = name, error = %e, "page does not render");
+        })
 }
 
 fn failed() -> HttpResponse {
@@ -162,7 +171,7 @@ pub fn bare(name: &str, ctx: &Value, status: StatusCode) -> HttpResponse {
     };
     let mut all = ctx.clone();
     all["body"] = Value::String(body);
-    match render("layout", &all) {
+    match render_owned("layout", all) {
         Ok(page) => html(status).body(page),
         Err(()) => failed(),
     }
@@ -185,20 +194,24 @@ pub fn page(
         .filter(|m| !m.is_empty());
     let actor = &visitor.actor;
     let staff = matches!(actor.role, Role::Admin | Role::Legal);
-    ctx["title"] = json!(title);
-    ctx["nav"] = json!({ nav: true });
-    ctx["me"] = json!({
-        "name": actor.name,
-        "role": role_label(actor.role),
-        "staff": staff,
-        "admin": actor.role == Role::Admin,
-        "opd": actor.role == Role::Opd,
+    // What the layout needs; the page's own context goes to its body alone.
+    let mut frame = json!({
+        "title": title,
+        "nav": { nav: true },
+        "me": {
+            "name": actor.name,
+            "role": role_label(actor.role),
+            "staff": staff,
+            "admin": actor.role == Role::Admin,
+            "opd": actor.role == Role::Opd,
+        },
+        "csrf": visitor.csrf,
+        "flash": flash,
     });
-    ctx["csrf"] = json!(visitor.csrf);
-    if let Some(f) = &flash {
-        ctx["flash"] = json!(f);
+    for key in ["title", "nav", "me", "csrf", "flash"] {
+        ctx[key] = frame[key].clone();
     }
-    let Ok(body) = render(name, &ctx) else {
+    let Ok(body) = render_owned(name, ctx) else {
         return failed();
     };
     let partial =
@@ -206,8 +219,8 @@ pub fn page(
     let out = if partial {
         body
     } else {
-        ctx["body"] = Value::String(body);
-        match render("layout", &ctx) {
+        frame["body"] = Value::String(body);
+        match render_owned("layout", frame) {
             Ok(page) => page,
             Err(()) => return failed(),
         }

@@ -152,6 +152,35 @@ pub(crate) async fn click(c: &Client, css: &str) {
     }
 }
 
+/// Clicks a button whose form asks before it is sent (`data-konfirmasi`,
+/// with JavaScript on): the question must come, naming `asks`, and is
+/// answered yes; then waits for the next page as [`click`] does.
+pub(crate) async fn click_confirmed(c: &Client, css: &str, asks: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} on the page: {e}"));
+    e.click().await.unwrap();
+    let mut question = None;
+    for _ in 0..100 {
+        if let Ok(t) = c.get_alert_text().await {
+            question = Some(t);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let question = question.unwrap_or_else(|| panic!("{css}: no question before sending"));
+    assert!(question.contains(asks), "{css} asks: {question}");
+    c.accept_alert().await.unwrap();
+    for _ in 0..200 {
+        if e.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("confirming {css} did not lead to another page");
+}
+
 pub(crate) async fn sign_in(c: &Client, username: &str, password: &str) {
     fill(c, "#username", username).await;
     fill(c, "#password", password).await;

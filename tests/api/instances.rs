@@ -201,6 +201,7 @@ async fn two_instances_share_one_database(kind: Db) {
     };
     writes_on_one_are_seen_on_the_other(&a, &b).await;
     holidays_on_one_move_deadlines_on_the_other(&a, &b).await;
+    evidence_on_one_downloads_on_the_other(&a, &b).await;
     a_password_change_on_one_ends_the_token_on_the_other(&a, &b).await;
     failed_sign_ins_count_across_both(&a, &b).await;
 }
@@ -424,4 +425,70 @@ async fn failed_sign_ins_count_across_both(a: &Instance, b: &Instance) {
         // The lock is on the name: the right password waits as well.
         assert_eq!(attempt(i, ADMIN_PASSWORD).await.status(), 429);
     }
+}
+
+/// An evidence file uploaded through one instance is served by the other
+/// (both keep files in the same store, here the folder `berkas` they share),
+/// and the other can accept the submission.
+async fn evidence_on_one_downloads_on_the_other(a: &Instance, b: &Instance) {
+    let (ca, cb) = (admin_on(a).await, admin_on(b).await);
+    let id = example_id(&ca, a).await;
+    let (_, v) = get_with(&ca, a.url(&format!("/api/v1/agreements/{id}"))).await;
+    let key = v["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| {
+            o["kind"] == "semester_report"
+                && matches!(
+                    o["state"].as_str(),
+                    Some("overdue" | "due_soon" | "pending")
+                )
+        })
+        .and_then(|o| o["key"].as_str())
+        .expect("an open semester report")
+        .to_string();
+    let report = crate::portal::pdf("Laporan semester, dua instansi", None);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(report.clone()).file_name("laporan.pdf"),
+    );
+    let r = ca
+        .post(a.url(&format!(
+            "/api/v1/agreements/{id}/obligations/{}/submissions",
+            sepakat::domain::text::path_segment(&key)
+        )))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let (sid, sha) = (
+        v["id"].as_i64().unwrap(),
+        v["sha256"].as_str().unwrap().to_string(),
+    );
+    let got = cb
+        .get(b.url(&format!("/api/v1/files/{sha}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 200, "B serves the file A stored");
+    assert_eq!(got.bytes().await.unwrap().as_ref(), report.as_slice());
+    let (status, v) = crate::helpers::send_with(
+        &cb,
+        reqwest::Method::POST,
+        b.url(&format!("/api/v1/agreements/{id}/submissions/{sid}/accept")),
+        &serde_json::json!({"note": "diterima di B"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let (_, v) = get_with(&ca, a.url(&format!("/api/v1/agreements/{id}"))).await;
+    let o = v["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["key"] == key.as_str())
+        .unwrap();
+    assert_eq!(o["state"], "fulfilled", "A sees what B accepted: {o}");
 }

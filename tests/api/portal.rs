@@ -134,6 +134,18 @@ fn another_agency() -> Value {
     doc
 }
 
+/// Invites the agency's head through the API; the answer.
+async fn invite(app: &TestApp, agency: i64) -> Value {
+    let (status, v) = app
+        .post(
+            "/api/v1/invitations",
+            &json!({"email": AGENCY_EMAIL, "name": "Kepala Dinas Kominfo", "institution_id": agency}),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    v
+}
+
 /// An obligation of the agreement still owed, of `kind`.
 async fn open_obligation(app: &TestApp, client: &reqwest::Client, id: i64, kind: &str) -> String {
     let (status, v) =
@@ -302,13 +314,7 @@ async fn invited_agency_uploads_and_staff_accepts(db: Db) {
     let (id, agency) = printed_agreement(&app).await;
 
     // Invited by the API: the e-mail carries the link, never a password.
-    let (status, v) = app
-        .post(
-            "/api/v1/invitations",
-            &json!({"email": AGENCY_EMAIL, "name": "Kepala Dinas Kominfo", "institution_id": agency}),
-        )
-        .await;
-    assert_eq!(status, 201, "{v}");
+    let v = invite(&app, agency).await;
     let username = AGENCY_EMAIL.to_lowercase();
     assert_eq!(v["username"], username);
     let sent = smtp.wait_for(1, Duration::from_secs(15));
@@ -810,13 +816,7 @@ async fn portal_in_a_browser(db: Db) {
         return;
     };
     let (id, agency) = printed_agreement(&app).await;
-    let (status, v) = app
-        .post(
-            "/api/v1/invitations",
-            &json!({"email": AGENCY_EMAIL, "name": "Kepala Dinas Kominfo", "institution_id": agency}),
-        )
-        .await;
-    assert_eq!(status, 201, "{v}");
+    invite(&app, agency).await;
     let sent = smtp.wait_for(1, Duration::from_secs(15));
     let token = token_in(&sent[0]);
 

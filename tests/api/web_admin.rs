@@ -8,7 +8,8 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
 use crate::browser::{
-    accessible, browser, click, driver, fill, path, screenshot, sign_in, text, with_session,
+    accessible, browser, click, click_confirmed, driver, fill, path, screenshot, sign_in, text,
+    with_session,
 };
 use crate::helpers::{self as common, example, on_both, published_example, TestApp};
 use sepakat::domain::catalog::Role;
@@ -225,7 +226,12 @@ async fn outbox_retry_and_calendar(app: TestApp) {
         "the secret is shown once"
     );
     assert!(text(&c, "#kalender-keadaan").await.contains("aktif"));
-    click(&c, "form[action='/pengingat/kalender/cabut'] button").await;
+    click_confirmed(
+        &c,
+        "form[action='/pengingat/kalender/cabut'] button",
+        "Cabut alamat langganan",
+    )
+    .await;
     assert!(flash(&c).await.contains("dicabut"));
     assert_eq!(reqwest::get(&url).await.unwrap().status(), 404);
 
@@ -352,9 +358,10 @@ async fn accounts_and_holidays(app: TestApp) {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    click(
+    click_confirmed(
         &c,
         &format!("form[action='/admin/pengguna/{viewer}'] button.tombol-bahaya"),
+        "Nonaktifkan akun pembaca",
     )
     .await;
     let m = flash(&c).await;
@@ -433,9 +440,10 @@ async fn accounts_and_holidays(app: TestApp) {
         .unwrap()
         .iter()
         .any(|y| y["year"] == 2031));
-    click(
+    click_confirmed(
         &c,
         "form[action='/admin/hari-libur/2031-05-01/hapus'] button",
+        "dari kalender?",
     )
     .await;
     assert!(flash(&c).await.contains("dihapus"));

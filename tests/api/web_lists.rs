@@ -218,6 +218,49 @@ async fn agreements_export_as_the_list_shows(app: TestApp) {
     assert_eq!(rows.len(), 1);
     assert_eq!(cell_text(&rows[0][4]), "518/1111/IX/2025");
 
+    // With JavaScript, the results follow the search box as it is typed
+    // (htmx), without leaving the page, and the address follows.
+    c.goto(&app.url("/perjanjian")).await.unwrap();
+    c.execute("window.__tetap = 1;", vec![]).await.unwrap();
+    c.find(Locator::Css("#q"))
+        .await
+        .unwrap()
+        .send_keys("2222")
+        .await
+        .unwrap();
+    let mut narrowed = false;
+    for _ in 0..100 {
+        // Read in one step: htmx may swap the results between two.
+        let shown = c
+            .execute(
+                "var e = document.querySelector('#jumlah strong'); return e ? e.textContent : '';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if shown == serde_json::json!("1") && path(&c).await.contains("q=2222") {
+            narrowed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        narrowed,
+        "the list follows the search box: {}",
+        path(&c).await
+    );
+    let same_page = c
+        .execute("return window.__tetap === 1;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        same_page,
+        serde_json::json!(true),
+        "updated in place, not reloaded"
+    );
+    let link = href(&c, "a[href^='/perjanjian.csv']").await;
+    assert!(link.contains("q=2222"), "the export follows too: {link}");
+
     // A wrong filter: a page in words, not a file.
     let (http, _) = with_session(&c).await;
     let r = http

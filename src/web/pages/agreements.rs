@@ -110,22 +110,7 @@ async fn list(
     let visible = visitor.actor.visible.clone();
     let offices = db(&state, move |c| {
         let only = visible.institutions(c)?;
-        let mut all = vec![];
-        for kind in [
-            "dukcapil_pusat",
-            "dukcapil_provinsi",
-            "dukcapil_kabupaten_kota",
-        ] {
-            let f = institutions::ListFilter {
-                q: None,
-                kind: Some(kind.into()),
-                limit: 500,
-                offset: 0,
-                only: only.clone(),
-            };
-            all.extend(institutions::list(c, &f)?.1);
-        }
-        Ok(all)
+        institutions::offices(c, only.as_deref())
     })
     .await?;
     let (total, items) = page_of(&state, f).await?;
@@ -134,9 +119,21 @@ async fn list(
         .map(|s| json!({"code": s.code(), "label": s.label(), "selected": q.status.as_deref() == Some(s.code())}))
         .collect();
     let chosen = |sel: Option<&str>, code: &str| sel == Some(code);
-    let offices: Vec<_> = offices
+    // Ditjen chooses among hundreds of offices: their options are written
+    // here, escaped, rather than each one through the template.
+    let office_options: String = offices
         .iter()
-        .map(|o| json!({"id": o.doc.id, "name": o.doc.name, "selected": q.kantor.is_some() && q.kantor == o.doc.id}))
+        .map(|(id, name)| {
+            let selected = if q.kantor == Some(*id) {
+                " selected"
+            } else {
+                ""
+            };
+            format!(
+                "<option value=\"{id}\"{selected}>{}</option>",
+                handlebars::html_escape(name)
+            )
+        })
         .collect();
     let methods: Vec<_> = AccessMethod::ALL
         .iter()
@@ -153,7 +150,7 @@ async fn list(
         .collect();
     let mut ctx = json!({
         "filters": {"q": q.q, "berakhir": q.berakhir, "instansi": q.instansi},
-        "offices": offices,
+        "office_options": office_options,
         "methods": methods,
         "elements": elements,
         "sorts": sorts,

@@ -17,7 +17,20 @@ fn count(v: &Value, path: &[&str]) -> u64 {
         .unwrap_or(0)
 }
 
-async fn show(req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, PageError> {
+/// Offices shown in the roll-up unless all are asked for (`?kantor=semua`):
+/// Ditjen sees hundreds, and the Beranda is for what needs action.
+const OFFICES_SHOWN: usize = 20;
+
+#[derive(serde::Deserialize)]
+struct Options {
+    kantor: Option<String>,
+}
+
+async fn show(
+    req: HttpRequest,
+    visitor: Visitor,
+    q: web::Query<Options>,
+) -> Result<HttpResponse, PageError> {
     if visitor.actor.role == Role::Opd {
         return Ok(HttpResponse::SeeOther()
             .insert_header(("location", "/portal"))
@@ -26,7 +39,8 @@ async fn show(req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, PageEr
     let state = state(&req)?;
     let today = crate::today_jakarta();
     let d = dashboard_of(&state, visitor.actor.visible.clone(), today).await?;
-    let d = serde_json::to_value(&d).map_err(|_| crate::http::problem::ApiError::internal())?;
+    let all_offices = q.kantor.as_deref() == Some("semua");
+    let (d, offices_total) = d.for_page((!all_offices).then_some(OFFICES_SHOWN));
     let reminders_bad =
         count(&d, &["reminders", "failed"]) + count(&d, &["reminders", "undeliverable"]);
     let actions = json!([
@@ -47,6 +61,9 @@ async fn show(req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, PageEr
         "today": today,
         "actions": actions,
         "dashboard": d,
+        "offices_total": offices_total,
+        "offices_trimmed": !all_offices && offices_total > OFFICES_SHOWN,
+        "offices_shown": OFFICES_SHOWN,
     });
     Ok(render::page(
         &req, &visitor, "beranda", "Beranda", "beranda", ctx,

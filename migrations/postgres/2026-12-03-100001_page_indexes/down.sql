@@ -1,0 +1,2 @@
+DROP INDEX institutions_kind;
+DROP INDEX agreement_parties_institution;
