@@ -40,13 +40,24 @@ pub fn check(
     max_term_months: u32,
 ) -> Result<Vec<crate::domain::check::Finding>, AppError> {
     let doc = doc(c, actor, id)?;
-    let current_heads = crate::store::documents::current_heads(c, &doc)?;
+    check_read(c, &doc, as_of, max_term_months)
+}
+
+/// The consistency check of an agreement the caller has just read through
+/// a use case that checked the actor may see it (its page).
+pub fn check_read(
+    c: &mut DbConnection,
+    doc: &AgreementDoc,
+    as_of: chrono::NaiveDate,
+    max_term_months: u32,
+) -> Result<Vec<crate::domain::check::Finding>, AppError> {
+    let current_heads = crate::store::documents::current_heads(c, doc)?;
     let ctx = crate::domain::check::CheckContext {
         as_of,
         max_term_months,
         current_heads,
     };
-    Ok(crate::domain::check::check(&doc, &ctx))
+    Ok(crate::domain::check::check(doc, &ctx))
 }
 
 /// The agreement's audit trail, newest first, if the actor may see it.

@@ -11,6 +11,7 @@ pub mod error;
 pub mod holidays;
 pub mod invitations;
 pub mod obligations;
+pub mod operators;
 pub mod parties;
 pub mod policy;
 pub mod reminders;

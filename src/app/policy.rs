@@ -41,6 +41,8 @@ pub enum Action<'a> {
     SubmitEvidence,
     /// Accept or return an upload.
     ReviewSubmission,
+    /// Add or remove an operator of PIHAK KEDUA's applications.
+    ManageOperators,
 }
 
 /// Whether the actor's role may take the action at all.
@@ -64,7 +66,7 @@ pub fn allow(actor: &Actor, action: Action) -> Result<(), AppError> {
         Role::Viewer => refuse("peran viewer hanya dapat membaca"),
         Role::Opd => match action {
             WriteRecord { collection } if OPD_RECORDS.contains(&collection) => Ok(()),
-            SubmitEvidence => Ok(()),
+            SubmitEvidence | ManageOperators => Ok(()),
             ReviewSubmission => refuse("hanya staf Dinas yang memeriksa bukti kewajiban"),
             _ => refuse(
                 "peran opd hanya dapat mencatat laporan, sertifikat, SPTJM/NDA dan permohonan \
@@ -171,6 +173,8 @@ mod tests {
             (Role::Opd, ReviewSubmission, false),
             (Role::Legal, ReviewSubmission, true),
             (Role::Viewer, SubmitEvidence, false),
+            (Role::Opd, ManageOperators, true),
+            (Role::Viewer, ManageOperators, false),
         ];
         for (role, action, allowed) in cases {
             assert_eq!(

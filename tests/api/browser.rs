@@ -181,6 +181,32 @@ pub(crate) async fn click_confirmed(c: &Client, css: &str, asks: &str) {
     panic!("confirming {css} did not lead to another page");
 }
 
+/// Applies a list's filters (the form's button): with JavaScript, htmx
+/// swaps the results in place; without, the browser loads the page. Either
+/// way, waits until the address holds `wanted` and nothing is loading.
+pub(crate) async fn filter(c: &Client, wanted: &[&str]) {
+    c.find(Locator::Css("form.saring button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut here = String::new();
+    for _ in 0..200 {
+        here = path(c).await;
+        let busy = c
+            .execute("return !!document.querySelector('.htmx-request');", vec![])
+            .await
+            .map(|v| v == json!(true))
+            .unwrap_or(true);
+        if !busy && wanted.iter().all(|w| here.contains(w)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the filters did not lead to {wanted:?}: {here}");
+}
+
 pub(crate) async fn sign_in(c: &Client, username: &str, password: &str) {
     fill(c, "#username", username).await;
     fill(c, "#password", password).await;
@@ -265,8 +291,7 @@ async fn staff_work_through_the_pages(app: TestApp) {
     // Search by a party's name and open the agreement.
     click(&c, "a[href='/perjanjian']").await;
     fill(&c, "#q", "koperasi").await;
-    click(&c, "form.saring button[type=submit]").await;
-    assert!(path(&c).await.contains("q=koperasi"));
+    filter(&c, &["q=koperasi"]).await;
     assert!(
         text(&c, "#jumlah").await.contains("dari 1 perjanjian"),
         "{}",
@@ -287,7 +312,7 @@ async fn staff_work_through_the_pages(app: TestApp) {
         .select_by_value("jenis_pekerjaan")
         .await
         .unwrap();
-    click(&c, "form.saring button[type=submit]").await;
+    filter(&c, &["metode=web_portal", "elemen=jenis_pekerjaan"]).await;
     let here = path(&c).await;
     assert!(
         here.contains("metode=web_portal") && here.contains("elemen=jenis_pekerjaan"),

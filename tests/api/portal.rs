@@ -398,6 +398,68 @@ async fn invited_agency_uploads_and_staff_accepts(db: Db) {
         sepakat::store::outbox::insert_new(&mut c, &m).unwrap();
     }
 
+    // A reminder links to where to act: the printed PKS names no address of
+    // the agency, so the office is written to, with the agreement's page.
+    let postman = sepakat::reminders::Reminders::new(
+        sepakat::reminders::templates::Templates::load(None).unwrap(),
+        sepakat::reminders::mailer::Mailer::new(Some(&smtp.url()), std::env::temp_dir()).unwrap(),
+        FROM.parse().unwrap(),
+    );
+    {
+        let mut c = app.pool.get().unwrap();
+        let cal = sepakat::store::holidays::calendar(&mut c).unwrap();
+        let due = chrono::NaiveDate::parse_from_str(
+            obligation_state(&app, id, &key).await["due_on"]
+                .as_str()
+                .unwrap(),
+            "%Y-%m-%d",
+        )
+        .unwrap();
+        let plan = postman.plan(&mut c, due, &cal).unwrap();
+        assert!(plan.queued + plan.undeliverable > 0, "{plan:?}");
+        let (_, rows) = sepakat::store::outbox::list(
+            &mut c,
+            None,
+            &sepakat::store::access::Visibility::All,
+            50,
+            0,
+        )
+        .unwrap();
+        let planned = rows
+            .iter()
+            .find(|r| {
+                r.agreement_id == Some(id)
+                    && r.obligation_key.as_deref() == Some(key.as_str())
+                    && r.occasion != "overdue"
+            })
+            .expect("the reminder planned for the due date");
+        assert!(
+            planned
+                .body_text
+                .contains(&format!("http://127.0.0.1:8080/perjanjian/{id}#kewajiban")),
+            "{}",
+            planned.body_text
+        );
+        // The other agreement's agency has a contact with an address in its
+        // Juknis: written to, with the task in the portal.
+        let other_id = other.1["id"].as_i64().unwrap();
+        let to_agency = rows
+            .iter()
+            .find(|r| {
+                r.agreement_id == Some(other_id)
+                    && r.obligation_key.as_deref() == Some(key.as_str())
+            })
+            .expect("the other agreement's reminder");
+        assert!(
+            to_agency.body_text.contains(&format!(
+                "http://127.0.0.1:8080/portal/tugas/{other_id}/{}",
+                sepakat::domain::text::path_segment(&key)
+            )),
+            "{}",
+            to_agency.body_text
+        );
+    }
+
     // The upload: the obligation is submitted.
     let report = pdf("Laporan semester pemanfaatan data kependudukan", None);
     let (status, v) = upload(
@@ -416,6 +478,30 @@ async fn invited_agency_uploads_and_staff_accepts(db: Db) {
     assert_eq!(v["media_type"], "application/pdf");
     let sid = v["id"].as_i64().unwrap();
     assert_eq!(obligation_state(&app, id, &key).await["state"], "submitted");
+    // Its reminders pause: asked again tomorrow, not sent, not cancelled.
+    {
+        let mut c = app.pool.get().unwrap();
+        let cal = sepakat::store::holidays::calendar(&mut c).unwrap();
+        let sent = postman
+            .send_due(&mut c, sepakat::today_jakarta(), &cal)
+            .unwrap();
+        assert!(sent.paused >= 1, "{sent:?}");
+        let (_, rows) = sepakat::store::outbox::list(
+            &mut c,
+            None,
+            &sepakat::store::access::Visibility::All,
+            50,
+            0,
+        )
+        .unwrap();
+        assert!(
+            rows.iter()
+                .filter(|r| r.agreement_id == Some(id)
+                    && r.obligation_key.as_deref() == Some(key.as_str()))
+                .all(|r| matches!(r.state.as_str(), "queued" | "undeliverable")),
+            "paused, not sent"
+        );
+    }
     // A second upload while the first waits: refused.
     let (status, v) = upload(
         &app,
@@ -470,10 +556,16 @@ async fn invited_agency_uploads_and_staff_accepts(db: Db) {
         .unwrap();
         let mine: Vec<_> = rows
             .iter()
-            .filter(|r| r.obligation_key.as_deref() == Some(key.as_str()))
+            .filter(|r| {
+                r.agreement_id == Some(id) && r.obligation_key.as_deref() == Some(key.as_str())
+            })
             .collect();
-        assert_eq!(mine.len(), 1);
-        assert_eq!(mine[0].state, "cancelled");
+        assert_eq!(mine.len(), 2, "the one queued by hand and the one planned");
+        assert!(
+            mine.iter().all(|r| r.state == "cancelled"),
+            "{:?}",
+            mine.iter().map(|r| &r.state).collect::<Vec<_>>()
+        );
     }
     // A second file for the fulfilled obligation: refused, nothing stored.
     let before = files_in(&app.db.dir().join("berkas"));
@@ -723,10 +815,17 @@ async fn links_work_once_and_for_seven_days(db: Db) {
     assert_eq!(v["replaced"], true);
     let sent = smtp.wait_for(2, Duration::from_secs(15));
     assert_eq!(sent.len(), 2);
-    let (first, second) = (token_in(&sent[0]), token_in(&sent[1]));
-    assert_ne!(first, second);
-    let (status, _, _, html) = link_page(&app, &first).await;
-    assert_eq!(status, 404);
+    // The two e-mails may arrive in either order: one link works, the
+    // other (the first, replaced) is unknown.
+    let (a, b) = (token_in(&sent[0]), token_in(&sent[1]));
+    assert_ne!(a, b);
+    let (status_a, _, _, html_a) = link_page(&app, &a).await;
+    let (status_b, _, _, html_b) = link_page(&app, &b).await;
+    let (second, html) = match (status_a, status_b) {
+        (404, 200) => (b, html_a),
+        (200, 404) => (a, html_b),
+        other => panic!("one link replaced, one working: {other:?}"),
+    };
     assert!(html.contains("tidak dikenal"), "{html}");
     // Seven days on, the second has expired.
     let (_, csrf, cookie, _) = link_page(&app, &second).await;
@@ -835,6 +934,30 @@ async fn portal_in_a_browser(db: Db) {
     assert!(tasks.contains("Laporan semester"), "{tasks}");
     screenshot(&c, "portal").await;
     accessible(&c, "/portal").await;
+
+    // A new operator owes an NDA at once.
+    fill(&c, &format!("#op-nama-{id}"), "BUDI OPERATOR BARU").await;
+    click(
+        &c,
+        &format!("form[action='/portal/operator/{id}'] button[type=submit]"),
+    )
+    .await;
+    let flash = text(&c, ".pesan-ok").await;
+    assert!(flash.contains("BUDI OPERATOR BARU"), "{flash}");
+    let tasks = text(&c, ".tugas").await;
+    assert!(
+        tasks.contains("NDA operator — BUDI OPERATOR BARU"),
+        "{tasks}"
+    );
+    // The same name twice: refused beside the field.
+    fill(&c, &format!("#op-nama-{id}"), "Budi Operator Baru").await;
+    click(
+        &c,
+        &format!("form[action='/portal/operator/{id}'] button[type=submit]"),
+    )
+    .await;
+    let refused = text(&c, &format!("#galat-op-{id}")).await;
+    assert!(refused.contains("sudah tercatat"), "{refused}");
 
     click(&c, ".tugas a[href*='report']").await;
     assert!(path(&c)

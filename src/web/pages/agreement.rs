@@ -58,7 +58,7 @@ pub(super) async fn render_page(
     let max_term = state.max_term_months;
     let (view, findings, (history_total, history), submissions) = run(&state, move |c| {
         let view = app::agreements::get(c, &actor, id, date, &cal)?;
-        let findings = app::agreements::check(c, &actor, id, date, max_term)?;
+        let findings = app::agreements::check_read(c, &view.doc, date, max_term)?;
         let history = app::agreements::history(c, &actor, id, 20, 0)?;
         let submissions = app::submissions::list(c, &actor, id)?;
         Ok((view, findings, history, submissions))

@@ -24,6 +24,23 @@ use crate::web::PageError;
 const TASK_STATES: &str = "overdue,due_soon,pending,submitted";
 
 async fn show(req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, PageError> {
+    portal(&req, &visitor, None).await
+}
+
+/// An operator form's refusal, to show beside it.
+struct OperatorError {
+    agreement_id: i64,
+    name: String,
+    message: String,
+}
+
+async fn portal(
+    req: &HttpRequest,
+    visitor: &Visitor,
+    refused: Option<OperatorError>,
+) -> Result<HttpResponse, PageError> {
+    let req = req.clone();
+    let visitor = visitor.clone();
     if visitor.actor.role != Role::Opd {
         return Ok(HttpResponse::SeeOther()
             .insert_header(("location", "/"))
@@ -73,20 +90,119 @@ async fn show(req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, PageEr
             })
         })
         .collect();
+    // The operators of each agreement (its Juknis contacts of PIHAK KEDUA).
+    let actor = visitor.actor.clone();
+    let ids: Vec<(i64, String)> = agreements
+        .iter()
+        .take(10)
+        .map(|a| (a.id, a.title.clone()))
+        .collect();
+    let docs = run(&state, move |c| {
+        ids.into_iter()
+            .map(|(id, title)| Ok((id, title, app::agreements::doc(c, &actor, id)?)))
+            .collect::<Result<Vec<_>, app::AppError>>()
+    })
+    .await?;
+    let operators: Vec<Value> = docs
+        .iter()
+        .map(|(id, title, doc)| {
+            let list: Vec<Value> = doc
+                .juknis
+                .iter()
+                .flat_map(|j| j.contacts.iter())
+                .filter(|p| p.side == crate::domain::catalog::Side::Second)
+                .map(|p| json!({"name": p.name, "position": p.position}))
+                .collect();
+            let error = refused.as_ref().filter(|e| e.agreement_id == *id);
+            json!({
+                "id": id,
+                "title": title,
+                "juknis": doc.juknis.is_some(),
+                "list": list,
+                "error": error.map(|e| e.message.clone()),
+                "name": error.map(|e| e.name.clone()),
+            })
+        })
+        .collect();
     let ctx = json!({
         "agency": agency,
+        "operators": operators,
         "tasks": items,
         "total": tasks.total,
         "agreements": agreements,
         "as_of": tasks.as_of,
     });
-    Ok(render::page(
-        &req,
-        &visitor,
-        "portal",
-        "Tugas instansi",
-        "portal",
-        ctx,
+    let mut r = render::page(&req, &visitor, "portal", "Tugas instansi", "portal", ctx);
+    if refused.is_some() {
+        *r.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+#[derive(serde::Deserialize)]
+struct OperatorForm {
+    #[serde(default)]
+    nama: String,
+    #[serde(default)]
+    jabatan: String,
+}
+
+/// Adds an operator: they owe an NDA from now on.
+async fn add_operator(
+    req: HttpRequest,
+    id: web::Path<i64>,
+    form: crate::web::form::Posted<OperatorForm>,
+) -> Result<HttpResponse, PageError> {
+    let crate::web::form::Posted(visitor, f) = form;
+    let id = id.into_inner();
+    let state = state(&req)?;
+    let actor = visitor.actor.clone();
+    let (name, position) = (f.nama.clone(), f.jabatan.clone());
+    let done = run(&state, move |c| {
+        app::operators::add(c, &actor, id, &name, Some(&position))
+    })
+    .await;
+    match done {
+        Ok(()) => Ok(render::see_other(
+            "/portal#operator",
+            &format!(
+                "Operator {} tercatat; NDA-nya menjadi tugas instansi mulai hari ini.",
+                f.nama.trim()
+            ),
+        )),
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            let message = e
+                .errors
+                .first()
+                .map(|x| x.message.clone())
+                .unwrap_or(e.detail);
+            let refused = OperatorError {
+                agreement_id: id,
+                name: f.nama,
+                message: words::capitalized(&message) + ".",
+            };
+            portal(&req, &visitor, Some(refused)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_operator(
+    req: HttpRequest,
+    id: web::Path<i64>,
+    form: crate::web::form::Posted<OperatorForm>,
+) -> Result<HttpResponse, PageError> {
+    let crate::web::form::Posted(visitor, f) = form;
+    let id = id.into_inner();
+    let state = state(&req)?;
+    let name = f.nama.clone();
+    run(&state, move |c| {
+        app::operators::remove(c, &visitor.actor, id, &name)
+    })
+    .await?;
+    Ok(render::see_other(
+        "/portal#operator",
+        &format!("Operator {} dihapus dari Juknis.", f.nama),
     ))
 }
 
@@ -256,9 +372,15 @@ async fn hand_in(
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/portal", web::get().to(show)).service(
-        web::resource("/portal/tugas/{id}/{key}")
-            .route(web::get().to(task))
-            .route(web::post().to(hand_in)),
-    );
+    cfg.route("/portal", web::get().to(show))
+        .route("/portal/operator/{id}", web::post().to(add_operator))
+        .route(
+            "/portal/operator/{id}/hapus",
+            web::post().to(remove_operator),
+        )
+        .service(
+            web::resource("/portal/tugas/{id}/{key}")
+                .route(web::get().to(task))
+                .route(web::post().to(hand_in)),
+        );
 }
