@@ -49,6 +49,9 @@ pub struct AppState {
             std::collections::HashMap<crate::store::agreements::ListFilter, (i64, Arc<Vec<i64>>)>,
         >,
     >,
+    /// Rendered page bodies that hold nothing of the session (the lists),
+    /// per view, address and day, with the registry version they show.
+    pub(crate) page_bodies: Arc<Mutex<std::collections::HashMap<PageKey, (i64, Arc<str>)>>>,
     pub documents: Arc<crate::documents::Renderer>,
     /// Signs and checks bearer tokens.
     pub keys: Arc<crate::auth::Keys>,
@@ -191,6 +194,10 @@ impl SharedCalendar {
     }
 }
 
+/// A kept page body's key: what the reader sees, the page's address (path
+/// and query) and the day it was computed for.
+pub(crate) type PageKey = (crate::store::access::Visibility, String, chrono::NaiveDate);
+
 pub(crate) type DashboardCache = (chrono::NaiveDate, i64, Arc<obligations::Dashboard>);
 pub(crate) type DashboardViews =
     std::collections::HashMap<crate::store::access::Visibility, DashboardCache>;
@@ -207,6 +214,7 @@ impl AppState {
             calendar,
             dashboards: Arc::default(),
             matches: Arc::default(),
+            page_bodies: Arc::default(),
             documents: Arc::new(
                 crate::documents::Renderer::new(None)
                     .map_err(|e| StoreError::Unavailable(e.to_string()))?,
@@ -606,6 +614,10 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             .default_service(web::to(not_found))
     })
     .workers(workers)
+    // Pages are written in several parts (headers, compressed chunks):
+    // without this, Nagle's algorithm holds each next part until the client
+    // acknowledges the last, which it delays up to 40 ms.
+    .tcp_nodelay(true)
     .listen(listener)?
     .run();
     Ok(server)

@@ -177,25 +177,50 @@ pub fn bare(name: &str, ctx: &Value, status: StatusCode) -> HttpResponse {
     }
 }
 
-/// A page for a signed-in visitor: `ctx` plus who they are, their form
-/// token and the message the last action left. A request made by htmx for
-/// a part of the page gets the body alone.
-pub fn page(
+/// A page for a signed-in visitor whose body was rendered before (kept
+/// because it holds nothing of the session): the layout around it.
+pub fn page_around(
     req: &HttpRequest,
     visitor: &Visitor,
-    name: &str,
     title: &str,
     nav: &str,
-    mut ctx: Value,
+    body: &str,
 ) -> HttpResponse {
+    let (frame, flash) = frame(req, visitor, title, nav);
+    wrap(req, frame, flash.is_some(), body.to_string())
+}
+
+/// The layout around a body, or the body alone for htmx's partial request.
+fn wrap(req: &HttpRequest, mut frame: Value, had_flash: bool, body: String) -> HttpResponse {
+    let partial =
+        req.headers().contains_key("hx-request") && !req.headers().contains_key("hx-boosted");
+    let out = if partial {
+        body
+    } else {
+        frame["body"] = Value::String(body);
+        match render_owned("layout", frame) {
+            Ok(page) => page,
+            Err(()) => return failed(),
+        }
+    };
+    respond(out, had_flash)
+}
+
+/// A page's body alone, from its context (for a page that keeps it).
+pub fn body(name: &str, ctx: Value) -> Option<String> {
+    render_owned(name, ctx).ok()
+}
+
+/// What the layout needs (who is signed in, the form token, the message
+/// the last action left), and whether there was such a message.
+fn frame(req: &HttpRequest, visitor: &Visitor, title: &str, nav: &str) -> (Value, Option<String>) {
     let flash = req
         .cookie(FLASH_COOKIE)
         .map(|c| super::form::decode(c.value()))
         .filter(|m| !m.is_empty());
     let actor = &visitor.actor;
     let staff = matches!(actor.role, Role::Admin | Role::Legal);
-    // What the layout needs; the page's own context goes to its body alone.
-    let mut frame = json!({
+    let frame = json!({
         "title": title,
         "nav": { nav: true },
         "me": {
@@ -208,30 +233,38 @@ pub fn page(
         "csrf": visitor.csrf,
         "flash": flash,
     });
+    (frame, flash)
+}
+
+fn respond(out: String, had_flash: bool) -> HttpResponse {
+    let mut r = html(StatusCode::OK);
+    if had_flash {
+        let mut gone = Cookie::build(FLASH_COOKIE, "").path("/").finish();
+        gone.make_removal();
+        r.cookie(gone);
+    }
+    r.body(out)
+}
+
+/// A page for a signed-in visitor: `ctx` plus who they are, their form
+/// token and the message the last action left. A request made by htmx for
+/// a part of the page gets the body alone.
+pub fn page(
+    req: &HttpRequest,
+    visitor: &Visitor,
+    name: &str,
+    title: &str,
+    nav: &str,
+    mut ctx: Value,
+) -> HttpResponse {
+    let (frame, flash) = frame(req, visitor, title, nav);
     for key in ["title", "nav", "me", "csrf", "flash"] {
         ctx[key] = frame[key].clone();
     }
     let Ok(body) = render_owned(name, ctx) else {
         return failed();
     };
-    let partial =
-        req.headers().contains_key("hx-request") && !req.headers().contains_key("hx-boosted");
-    let out = if partial {
-        body
-    } else {
-        frame["body"] = Value::String(body);
-        match render_owned("layout", frame) {
-            Ok(page) => page,
-            Err(()) => return failed(),
-        }
-    };
-    let mut r = html(StatusCode::OK);
-    if flash.is_some() {
-        let mut gone = Cookie::build(FLASH_COOKIE, "").path("/").finish();
-        gone.make_removal();
-        r.cookie(gone);
-    }
-    r.body(out)
+    wrap(req, frame, flash.is_some(), body)
 }
 
 /// After a form: back to `to` (POST, redirect, GET), with a message for

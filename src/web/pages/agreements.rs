@@ -108,6 +108,24 @@ async fn list(
     let f = q.to_filter(&visitor)?;
     let page = q.halaman.unwrap_or(1);
     let visible = visitor.actor.visible.clone();
+    // The list's body holds nothing of the session: kept per view, address
+    // and day until the registry changes.
+    let key: crate::http::PageKey = (visible.clone(), req.query_string().to_string(), f.as_of);
+    let version = db(&state, |c| crate::store::db::registry_version(c)).await?;
+    let kept = state.page_bodies.lock().ok().and_then(|m| {
+        m.get(&key)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, b)| b.clone())
+    });
+    if let Some(body) = kept {
+        return Ok(render::page_around(
+            &req,
+            &visitor,
+            "Perjanjian",
+            "perjanjian",
+            &body,
+        ));
+    }
     let offices = db(&state, move |c| {
         let only = visible.institutions(c)?;
         institutions::offices(c, only.as_deref())
@@ -160,13 +178,23 @@ async fn list(
         "export_query": q.query(),
     });
     super::paging(&mut ctx, page, total, PER_PAGE, |p| q.at_page(p));
-    Ok(render::page(
+    let Some(body) = render::body("perjanjian", ctx) else {
+        return Err(crate::http::problem::ApiError::internal().into());
+    };
+    let body: std::sync::Arc<str> = body.into();
+    if let Ok(mut m) = state.page_bodies.lock() {
+        // Bounded: a crawl through every page and filter starts it over.
+        if m.len() >= 2_000 {
+            m.clear();
+        }
+        m.insert(key, (version, body.clone()));
+    }
+    Ok(render::page_around(
         &req,
         &visitor,
-        "perjanjian",
         "Perjanjian",
         "perjanjian",
-        ctx,
+        &body,
     ))
 }
 
