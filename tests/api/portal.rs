@@ -286,6 +286,56 @@ async fn choose_with(
     (status, to, r.text().await.unwrap())
 }
 
+/// Signs in through the sign-in form as a browser does; the session cookie.
+async fn session_of(app: &TestApp, username: &str, password: &str) -> String {
+    let r = reqwest::get(app.url("/masuk")).await.unwrap();
+    let pre = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("sepakat_pra="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = r.text().await.unwrap();
+    let csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/masuk"))
+        .header("cookie", pre)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("sepakat_sesi="))
+        .expect("a session")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 fn files_in(dir: &std::path::Path) -> usize {
     fn walk(d: &std::path::Path) -> usize {
         std::fs::read_dir(d)
@@ -378,6 +428,28 @@ async fn invited_agency_uploads_and_staff_accepts(db: Db) {
         .filter_map(|a| a["id"].as_i64())
         .collect();
     assert_eq!(ids, [id], "the agency sees its own agreement only");
+
+    // Its export of the agreements list holds its own agreement only.
+    let cookie = session_of(&app, &username, PASSWORD).await;
+    let csv = reqwest::Client::new()
+        .get(app.url("/perjanjian.csv"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rows: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert!(
+        !csv.contains("551/0077/I/2026"),
+        "another agency's PKS in {csv}"
+    );
 
     // A reminder waits for the report.
     let key = open_obligation(&app, &agency_client, id, "semester_report").await;
@@ -981,6 +1053,26 @@ async fn portal_in_a_browser(db: Db) {
     let waiting = text(&c, ".tugas").await;
     assert!(waiting.contains("Menunggu pemeriksaan"), "{waiting}");
     screenshot(&c, "portal_terkirim").await;
+    // On a phone: nothing wider than the screen (tables scroll in their box).
+    c.set_window_size(390, 844).await.unwrap();
+    for page in ["/portal".to_string(), format!("/perjanjian/{id}")] {
+        c.goto(&app.url(&page)).await.unwrap();
+        // What sticks out past the screen's right edge, outside a scroll box.
+        let wide = c
+            .execute(
+                r#"const w = window.innerWidth + 1;
+                   return [...document.querySelectorAll("body *")]
+                     .filter(e => e.getBoundingClientRect().right > w && !e.closest(".tabel-gulir"))
+                     .slice(0, 5)
+                     .map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right));"#,
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(wide, json!([]), "{page} is wider than a phone");
+    }
+    c.goto(&app.url("/portal")).await.unwrap();
+    screenshot(&c, "portal_ponsel").await;
     c.close().await.unwrap();
 
     // The officer: the Beranda counts it, the agreement's page accepts it.
