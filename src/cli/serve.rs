@@ -93,7 +93,7 @@ fn first_start(config: &Config, args: &Args, conn: &mut DbConnection) -> anyhow:
     first_admin(config, conn)
 }
 
-pub fn run(config: Config, args: Args) -> anyhow::Result<()> {
+pub fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
     let pool = super::open(&config)?;
     let mut conn = pool.get()?;
     // Several instances may start together on a new database: the check
@@ -105,6 +105,8 @@ pub fn run(config: Config, args: Args) -> anyhow::Result<()> {
     }
     drop(conn);
     let bind = args.bind.unwrap_or(config.bind.clone());
+    // What links in e-mails fall back to is where this server listens.
+    config.bind = bind.clone();
     let listener =
         TcpListener::bind(&bind).with_context(|| format!("tidak dapat membuka {bind}"))?;
     let workers = args.workers.unwrap_or_else(|| {
