@@ -83,8 +83,12 @@ pub struct Upload<'a> {
 /// The metadata sent with an upload, checked for the obligation's kind
 /// (before the file is stored, so that a form error stores nothing).
 pub fn check_details(o: &Obligation, sent: &BTreeMap<String, String>) -> Result<Value, AppError> {
+    Ok(details_of(o, sent)?)
+}
+
+fn details_of(o: &Obligation, sent: &BTreeMap<String, String>) -> Result<Value, StoreError> {
     evidence::details(o.kind, sent, crate::today_jakarta()).map_err(|errors| {
-        AppError::field_errors(
+        StoreError::Invalid(
             errors
                 .into_iter()
                 .map(|(name, message)| crate::domain::agreement::FieldError {
@@ -96,6 +100,8 @@ pub fn check_details(o: &Obligation, sent: &BTreeMap<String, String>) -> Result<
     })
 }
 
+/// Records an upload: the obligation is checked again under the
+/// agreement's lock (two uploads at once, one wins), with its metadata.
 pub fn submit(
     c: &mut DbConnection,
     actor: &Actor,
@@ -104,13 +110,13 @@ pub fn submit(
     key: &str,
     up: &Upload,
 ) -> Result<Listed, AppError> {
-    let o = may_submit(c, actor, cal, id, key)?;
-    let details = check_details(&o, up.details)?;
+    policy::allow(actor, Action::SubmitEvidence)?;
     let file_name = clean_name(up.file_name);
     Ok(write_tx(c, |c| {
+        policy::sees(c, actor, id)?;
         lock(c, Locked::Agreement, id)?;
-        // Again under the lock: two uploads at once, one wins.
-        open_for_upload(c, cal, id, key, crate::today_jakarta())?;
+        let o = open_for_upload(c, cal, id, key, crate::today_jakarta())?;
+        let details = details_of(&o, up.details)?;
         store::keep_file(c, up.sha256, up.size, up.media_type)?;
         let sid = store::insert(
             c,

@@ -227,9 +227,14 @@ fn token_in(message: &crate::smtp::Message) -> String {
 /// The link's page: its status, its form's CSRF token and the cookie that
 /// goes with it.
 async fn link_page(app: &TestApp, token: &str) -> (u16, String, Option<String>, String) {
-    let r = reqwest::get(app.url(&format!("/undangan/{token}")))
-        .await
-        .unwrap();
+    form_page(app, &format!("/undangan/{token}")).await
+}
+
+/// A page shown before signing in (its form carries a token that its
+/// `sepakat_pra` cookie repeats): its status, the form's token, the cookie
+/// and the page.
+async fn form_page(app: &TestApp, path: &str) -> (u16, String, Option<String>, String) {
+    let r = reqwest::get(app.url(path)).await.unwrap();
     let status = r.status().as_u16();
     let cookie = r
         .headers()
@@ -288,27 +293,8 @@ async fn choose_with(
 
 /// Signs in through the sign-in form as a browser does; the session cookie.
 async fn session_of(app: &TestApp, username: &str, password: &str) -> String {
-    let r = reqwest::get(app.url("/masuk")).await.unwrap();
-    let pre = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("sepakat_pra="))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let html = r.text().await.unwrap();
-    let csrf = html
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let (_, csrf, pre, _) = form_page(app, "/masuk").await;
+    let pre = pre.expect("the sign-in form's cookie");
     let r = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -927,27 +913,8 @@ async fn links_work_once_and_for_seven_days(db: Db) {
     let forgot = |who: &'static str| {
         let app = &app;
         async move {
-            let r = reqwest::get(app.url("/lupa-sandi")).await.unwrap();
-            let cookie = r
-                .headers()
-                .get_all("set-cookie")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .find(|c| c.starts_with("sepakat_pra="))
-                .unwrap()
-                .split(';')
-                .next()
-                .unwrap()
-                .to_string();
-            let html = r.text().await.unwrap();
-            let csrf = html
-                .split("name=\"_csrf\" value=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap()
-                .to_string();
+            let (_, csrf, cookie, _) = form_page(app, "/lupa-sandi").await;
+            let cookie = cookie.expect("the form's cookie");
             let r = reqwest::Client::new()
                 .post(app.url("/lupa-sandi"))
                 .header("cookie", cookie)
