@@ -358,6 +358,33 @@ async fn accounts_and_holidays(app: TestApp) {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
+    // First a new password, set from its row: a short one is refused in
+    // words, a good one lets the account in.
+    fill(&c, &format!("#sandi-{viewer}"), "pendek").await;
+    click(
+        &c,
+        &format!("form[action='/admin/pengguna/{viewer}'] input[name=sandi] ~ button"),
+    )
+    .await;
+    assert!(text(&c, &format!("#galat-akun-{viewer}"))
+        .await
+        .contains("10 karakter"));
+    fill(&c, &format!("#sandi-{viewer}"), "sandi-baru-pembaca-1").await;
+    click(
+        &c,
+        &format!("form[action='/admin/pengguna/{viewer}'] input[name=sandi] ~ button"),
+    )
+    .await;
+    assert!(flash(&c).await.contains("kata sandi baru"));
+    assert!(
+        common::login(&app.base, "pembaca", &common::password_of("pembaca"))
+            .await
+            .is_none(),
+        "the old password no longer works"
+    );
+    assert!(common::login(&app.base, "pembaca", "sandi-baru-pembaca-1")
+        .await
+        .is_some());
     click_confirmed(
         &c,
         &format!("form[action='/admin/pengguna/{viewer}'] button.tombol-bahaya"),
@@ -465,7 +492,12 @@ async fn accounts_and_holidays(app: TestApp) {
         c.goto(&app.url("/pengingat")).await.unwrap();
         click(&c, "form[action='/keluar'] button").await;
         c.goto(&app.url("/masuk")).await.unwrap();
-        sign_in(&c, who, &common::password_of(who)).await;
+        // (The viewer's password was set from its row above.)
+        let password = match who {
+            "pembaca" => "sandi-baru-pembaca-1".to_string(),
+            _ => common::password_of(who),
+        };
+        sign_in(&c, who, &password).await;
         c.goto(&app.url("/admin")).await.unwrap();
         let (http, _) = with_session(&c).await;
         for page in ["/admin", "/admin/pengguna", "/admin/hari-libur"] {

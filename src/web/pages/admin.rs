@@ -304,6 +304,9 @@ struct ChangeForm {
     peran: Option<String>,
     /// `ya` disables, `tidak` enables.
     nonaktif: Option<String>,
+    /// A new password the admin sets (and hands over in person); the
+    /// account's sessions and tokens end.
+    sandi: Option<String>,
 }
 
 async fn change_user(
@@ -333,7 +336,22 @@ async fn change_user(
         None | Some("") => {}
         Some(_) => return users_page(&req, &visitor, fail("pilihan tidak dikenal".into())).await,
     }
-    if change.role.is_none() && change.disabled.is_none() {
+    if let Some(raw) = f.sandi.as_deref() {
+        match NewPassword::parse(raw) {
+            Ok(pw) => {
+                let hash = web::block(move || crate::auth::password::hash(pw.expose()))
+                    .await
+                    .map_err(ApiError::from)?
+                    .map_err(|_| ApiError::internal())?;
+                change.password_hash = Some(hash);
+            }
+            Err(m) => {
+                let m = crate::domain::words::capitalized(&m) + ".";
+                return users_page(&req, &visitor, fail(m)).await;
+            }
+        }
+    }
+    if change.role.is_none() && change.disabled.is_none() && change.password_hash.is_none() {
         return users_page(&req, &visitor, fail("tidak ada yang diubah".into())).await;
     }
     let state = state(&req)?;
@@ -343,7 +361,9 @@ async fn change_user(
         Ok(v) => {
             // The API's tokens of this account end now, as after the API's change.
             state.sessions.forget(id);
-            let what = if f.nonaktif.is_some() {
+            let what = if f.sandi.is_some() {
+                "memiliki kata sandi baru; sesi dan tokennya berakhir. Sampaikan kata sandinya secara langsung".to_string()
+            } else if f.nonaktif.is_some() {
                 if v.disabled {
                     "dinonaktifkan; akun ini tidak dapat masuk lagi".to_string()
                 } else {
