@@ -20,26 +20,55 @@ pub fn current_heads(
         let Some(institution) = party.institution.id else {
             continue;
         };
-        let latest: Option<(
+        // The latest signed agreement of the institution on this side, from
+        // the top of its (institution, signed_on, id) index.
+        let by_side = agreements::table
+            .filter(agreements::signed_on.is_not_null())
+            .order((agreements::signed_on.desc(), agreements::id.desc()))
+            .select(agreements::id)
+            .into_boxed();
+        let newest: Option<i64> = match party.side {
+            Side::First => by_side.filter(agreements::first_institution_id.eq(institution)),
+            Side::Second => by_side.filter(agreements::second_institution_id.eq(institution)),
+        }
+        .first(conn)
+        .optional()?;
+        let Some(newest) = newest else {
+            continue;
+        };
+        let signatory = || {
+            agreement_parties::table
+                .inner_join(agreements::table)
+                .inner_join(people::table)
+                .filter(agreement_parties::institution_id.eq(institution))
+                .filter(agreement_parties::side.eq(encode(&party.side)))
+                .filter(agreements::signed_on.is_not_null())
+                .select((
+                    people::name,
+                    people::nip,
+                    agreements::signed_on,
+                    agreement_parties::number,
+                ))
+                .into_boxed()
+        };
+        type Head = (
             String,
             Option<String>,
             Option<chrono::NaiveDate>,
             Option<String>,
-        )> = agreement_parties::table
-            .inner_join(agreements::table)
-            .inner_join(people::table)
-            .filter(agreement_parties::institution_id.eq(institution))
-            .filter(agreement_parties::side.eq(encode(&party.side)))
-            .filter(agreements::signed_on.is_not_null())
-            .order((agreements::signed_on.desc(), agreements::id.desc()))
-            .select((
-                people::name,
-                people::nip,
-                agreements::signed_on,
-                agreement_parties::number,
-            ))
+        );
+        let mut latest: Option<Head> = signatory()
+            .filter(agreement_parties::agreement_id.eq(newest))
             .first(conn)
             .optional()?;
+        if latest.is_none() {
+            // The newest names no signatory on this side (a PKS recorded in
+            // part): the newest that does, the long way.
+            latest = signatory()
+                .order((agreements::signed_on.desc(), agreements::id.desc()))
+                .first(conn)
+                .optional()?;
+        }
         if let Some((name, nip, Some(since), number)) = latest {
             heads.push(CurrentHead {
                 side: party.side,

@@ -1,0 +1,2 @@
+DROP INDEX agreements_second_signed;
+DROP INDEX agreements_first_signed;
