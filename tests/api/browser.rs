@@ -416,6 +416,42 @@ async fn staff_work_through_the_pages(app: TestApp) {
         "the Beranda count drops"
     );
 
+    // A waiver, from the page's one form: without a reason it is refused
+    // beside the field; with one, the obligation shows waived.
+    c.goto(&app.url(&format!("/perjanjian/{id}#pengecualian")))
+        .await
+        .unwrap();
+    click(&c, "#pengecualian summary").await;
+    let chosen = c
+        .find(Locator::Css("#kunci option:nth-child(2)"))
+        .await
+        .unwrap();
+    let key = chosen.attr("value").await.unwrap().unwrap();
+    let label = chosen.text().await.unwrap();
+    c.find(Locator::Css("#kunci"))
+        .await
+        .unwrap()
+        .select_by_value(&key)
+        .await
+        .unwrap();
+    click(&c, "form[action$='/pengecualian'] button[type=submit]").await;
+    assert!(text(&c, "#galat-alasan").await.contains("alasan"));
+    fill(&c, "#alasan", "akses belum aktif pada periode ini").await;
+    click(&c, "form[action$='/pengecualian'] button[type=submit]").await;
+    assert!(text(&c, "[role=status]").await.contains("dikecualikan"));
+    let (_, v) = app.get(&format!("/api/v1/agreements/{id}")).await;
+    let waived = v["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["key"] == key.as_str())
+        .unwrap_or_else(|| panic!("{key} ({label})"));
+    assert_eq!(waived["state"], "waived", "{label}");
+    assert_eq!(
+        waived["waiver_reason"],
+        "akses belum aktif pada periode ini"
+    );
+
     // Sign out: the same address is refused.
     click(&c, "form[action='/keluar'] button").await;
     assert!(path(&c).await.starts_with("/masuk"));
@@ -482,14 +518,23 @@ async fn pages_work_without_javascript(app: TestApp) {
     c.goto(&app.url(&format!("/perjanjian/{id}#kewajiban")))
         .await
         .unwrap();
-    click(&c, "details.aksi summary").await;
-    fill(
-        &c,
-        "details.aksi textarea",
-        "PIHAK KEDUA belum memakai akses",
-    )
-    .await;
-    click(&c, "details.aksi button[type=submit]").await;
+    click(&c, "#pengecualian summary").await;
+    let key = c
+        .find(Locator::Css("#kunci option:nth-child(2)"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    c.find(Locator::Css("#kunci"))
+        .await
+        .unwrap()
+        .select_by_value(&key)
+        .await
+        .unwrap();
+    fill(&c, "#alasan", "PIHAK KEDUA belum memakai akses").await;
+    click(&c, "#pengecualian button[type=submit]").await;
     assert!(text(&c, "[role=status]").await.contains("dikecualikan"));
     screenshot(&c, "tanpa-javascript").await;
     let (status, v): (u16, Value) = app.get(&format!("/api/v1/agreements/{id}/history")).await;

@@ -26,7 +26,7 @@ struct AsOf {
 /// What a form sent back with its errors, to show beside its fields.
 #[derive(Default)]
 pub(super) struct Refill {
-    /// The form's slug (`laporan`…), `pengecualian:` with the key,
+    /// The form's slug (`laporan`…), `pengecualian`,
     /// `undang`, or `kembalikan:` with the submission's id.
     pub form: String,
     pub values: Fields,
@@ -135,7 +135,21 @@ pub(super) async fn render_page(
         "forms": forms,
         "can_waive": can_waive,
         "documents": documents,
-        "waiver": refill.form.strip_prefix("pengecualian:"),
+        "waiver": (refill.form == "pengecualian").then(|| json!({
+            "values": refill.values,
+            "errors": refill.errors,
+        })),
+        "waivable": view
+            .obligations
+            .iter()
+            .filter(|o| o.fulfilled_on.is_none() && o.waiver_reason.is_none())
+            .map(|o| json!({
+                "key": o.key,
+                "kind": o.kind.code(),
+                "subject": o.subject,
+                "selected": refill.form == "pengecualian" && refill.values.get("kunci") == Some(&o.key),
+            }))
+            .collect::<Vec<_>>(),
         "submissions": submissions,
         "waiting": submissions.iter().filter(|s| s["waiting"] == true).count(),
         "can_review": can_review,
@@ -317,49 +331,54 @@ async fn record(
 #[derive(Deserialize, serde::Serialize)]
 struct WaiverForm {
     #[serde(default)]
+    kunci: String,
+    #[serde(default)]
     alasan: String,
 }
 
+/// Waives the obligation the form names (one form on the page for all).
 async fn waive(
     req: HttpRequest,
-    path: web::Path<(i64, String)>,
+    id: web::Path<i64>,
     form: Posted<WaiverForm>,
 ) -> Result<HttpResponse, PageError> {
     let Posted(visitor, f) = form;
-    let (id, key) = path.into_inner();
+    let id = id.into_inner();
     let state = state(&req)?;
     let cal = state.calendar();
     let actor = visitor.actor.clone();
-    let (k, reason) = (key.clone(), f.alasan.clone());
+    let (k, reason) = (f.kunci.clone(), f.alasan.clone());
     let done = run(&state, move |c| {
         app::obligations::waive(c, &actor, &cal, id, &k, &reason, None)
     })
     .await;
+    let mut errors = Errors::new();
     match done {
-        Ok(_) => Ok(render::see_other(
-            &format!("/perjanjian/{id}#kewajiban"),
-            "Kewajiban dikecualikan; alasannya tercatat.",
-        )),
-        Err(e) if e.status.as_u16() == 422 => {
-            let mut errors = Errors::new();
-            errors.insert("alasan".into(), "tulis alasan pengecualian".into());
-            let refill = Refill {
-                form: format!("pengecualian:{key}"),
-                values: Fields::new(),
-                errors,
-            };
-            render_page(&req, &visitor, id, None, refill).await
+        Ok(_) => {
+            return Ok(render::see_other(
+                &format!("/perjanjian/{id}#kewajiban"),
+                "Kewajiban dikecualikan; alasannya tercatat.",
+            ))
         }
-        Err(e) => Err(e.into()),
+        Err(e) if e.status.as_u16() == 422 => {
+            errors.insert("alasan".into(), "Tulis alasan pengecualian.".into());
+        }
+        Err(e) if e.status.as_u16() == 404 => {
+            errors.insert("kunci".into(), "Pilih kewajiban dari daftar.".into());
+        }
+        Err(e) => return Err(e.into()),
     }
+    let refill = Refill {
+        form: "pengecualian".into(),
+        values: Fields::from([("kunci".into(), f.kunci), ("alasan".into(), f.alasan)]),
+        errors,
+    };
+    render_page(&req, &visitor, id, None, refill).await
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/perjanjian/{id}", web::get().to(show))
         .route("/perjanjian/{id}/dokumen/{file}", web::get().to(document))
         .route("/perjanjian/{id}/catat/{slug}", web::post().to(record))
-        .route(
-            "/perjanjian/{id}/kewajiban/{key}/pengecualian",
-            web::post().to(waive),
-        );
+        .route("/perjanjian/{id}/pengecualian", web::post().to(waive));
 }
