@@ -45,20 +45,6 @@ impl FileKind {
             FileKind::Png => "image/png",
         }
     }
-
-    pub fn from_media_type(s: &str) -> Option<FileKind> {
-        [FileKind::Pdf, FileKind::Jpeg, FileKind::Png]
-            .into_iter()
-            .find(|k| k.media_type() == s)
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            FileKind::Pdf => "pdf",
-            FileKind::Jpeg => "jpg",
-            FileKind::Png => "png",
-        }
-    }
 }
 
 /// The address of one task in the agency's portal (where its evidence is

@@ -66,12 +66,3 @@ pub fn use_up(c: &mut DbConnection, token_hash: &str) -> Result<bool, StoreError
     .execute(c)?;
     Ok(n == 1)
 }
-
-/// The newest link of an account, used or not (what an officer sees).
-pub fn latest(c: &mut DbConnection, user_id: i64) -> Result<Option<Invitation>, StoreError> {
-    Ok(invitations::table
-        .filter(invitations::user_id.eq(user_id))
-        .order(invitations::created_at.desc())
-        .first(c)
-        .optional()?)
-}
