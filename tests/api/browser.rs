@@ -207,6 +207,25 @@ pub(crate) async fn filter(c: &Client, wanted: &[&str]) {
     panic!("the filters did not lead to {wanted:?}: {here}");
 }
 
+/// Opens the agreement page's waiver form and chooses its first obligation;
+/// the obligation's key and how the form names it.
+async fn choose_waivable(c: &Client) -> (String, String) {
+    click(c, "#pengecualian summary").await;
+    let first = c
+        .find(Locator::Css("#kunci option:nth-child(2)"))
+        .await
+        .unwrap();
+    let key = first.attr("value").await.unwrap().unwrap();
+    let label = first.text().await.unwrap();
+    c.find(Locator::Css("#kunci"))
+        .await
+        .unwrap()
+        .select_by_value(&key)
+        .await
+        .unwrap();
+    (key, label)
+}
+
 pub(crate) async fn sign_in(c: &Client, username: &str, password: &str) {
     fill(c, "#username", username).await;
     fill(c, "#password", password).await;
@@ -421,19 +440,7 @@ async fn staff_work_through_the_pages(app: TestApp) {
     c.goto(&app.url(&format!("/perjanjian/{id}#pengecualian")))
         .await
         .unwrap();
-    click(&c, "#pengecualian summary").await;
-    let chosen = c
-        .find(Locator::Css("#kunci option:nth-child(2)"))
-        .await
-        .unwrap();
-    let key = chosen.attr("value").await.unwrap().unwrap();
-    let label = chosen.text().await.unwrap();
-    c.find(Locator::Css("#kunci"))
-        .await
-        .unwrap()
-        .select_by_value(&key)
-        .await
-        .unwrap();
+    let (key, label) = choose_waivable(&c).await;
     click(&c, "form[action$='/pengecualian'] button[type=submit]").await;
     assert!(text(&c, "#galat-alasan").await.contains("alasan"));
     fill(&c, "#alasan", "akses belum aktif pada periode ini").await;
@@ -518,21 +525,7 @@ async fn pages_work_without_javascript(app: TestApp) {
     c.goto(&app.url(&format!("/perjanjian/{id}#kewajiban")))
         .await
         .unwrap();
-    click(&c, "#pengecualian summary").await;
-    let key = c
-        .find(Locator::Css("#kunci option:nth-child(2)"))
-        .await
-        .unwrap()
-        .attr("value")
-        .await
-        .unwrap()
-        .unwrap();
-    c.find(Locator::Css("#kunci"))
-        .await
-        .unwrap()
-        .select_by_value(&key)
-        .await
-        .unwrap();
+    choose_waivable(&c).await;
     fill(&c, "#alasan", "PIHAK KEDUA belum memakai akses").await;
     click(&c, "#pengecualian button[type=submit]").await;
     assert!(text(&c, "[role=status]").await.contains("dikecualikan"));
