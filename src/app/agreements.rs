@@ -109,6 +109,7 @@ pub fn create(
             agreement_id: Some(id),
         };
         audit::record(c, actor, e, None, Some(&audit::json(&after.1)?))?;
+        super::drafts::saved(c, actor, None, &after, "Draf dibuat")?;
         store::view(c, after, today, cal)
     })?)
 }
@@ -173,10 +174,25 @@ pub fn delete(
 /// the rules. `write` is given the document as read before, which it
 /// therefore need not read again. Returns what `write` returned and the
 /// agreement as read after it.
+///
+/// A write to a draft is also a saved version of it ([`super::drafts::saved`]).
 pub(crate) fn documented<'e, T>(
     c: &mut DbConnection,
     actor: &Actor,
     id: i64,
+    entry: impl FnOnce(&T) -> Entry<'e>,
+    write: impl FnOnce(&mut DbConnection, &Stored) -> Result<T, StoreError>,
+) -> Result<(T, Stored), StoreError> {
+    noted(c, actor, id, None, entry, write)
+}
+
+/// [`documented`], the version of a draft it saves carrying `note` (else a
+/// note said from what the write was).
+pub(crate) fn noted<'e, T>(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    note: Option<&str>,
     entry: impl FnOnce(&T) -> Entry<'e>,
     write: impl FnOnce(&mut DbConnection, &Stored) -> Result<T, StoreError>,
 ) -> Result<(T, Stored), StoreError> {
@@ -185,13 +201,21 @@ pub(crate) fn documented<'e, T>(
     let before = store::load_doc(c, id)?;
     let value = write(c, &before)?;
     let after = store::load_doc(c, id)?;
+    let e = entry(&value);
+    let said = super::drafts::note_of(&e);
     audit::record(
         c,
         actor,
-        entry(&value),
+        e,
         Some(&audit::json(&before.1)?),
         Some(&audit::json(&after.1)?),
     )?;
+    let mut after = after;
+    if let Some(stage) =
+        super::drafts::saved(c, actor, Some(&before), &after, note.unwrap_or(&said))?
+    {
+        after.0.stage = stage.code().to_string();
+    }
     Ok((value, after))
 }
 

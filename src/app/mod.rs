@@ -7,6 +7,7 @@
 pub mod actor;
 pub mod agreements;
 pub mod audit;
+pub mod drafts;
 pub mod error;
 pub mod holidays;
 pub mod invitations;

@@ -106,6 +106,26 @@ pub fn still_yours(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<(), S
     ))
 }
 
+/// The actor approves drafts for signing, or sends them back: an admin, or
+/// legal staff whose account is marked an approver.
+pub fn approves(c: &mut DbConnection, actor: &Actor) -> Result<(), AppError> {
+    let refuse = || {
+        Err(AppError::Forbidden(
+            "hanya penyetuju draf kantor (staf hukum yang ditandai penyetuju oleh admin) yang dapat \
+             menyetujui atau mengembalikan draf"
+                .into(),
+        ))
+    };
+    match actor.role {
+        Role::Admin => Ok(()),
+        Role::Legal => match actor.user {
+            Some(id) if crate::store::users::get(c, id)?.approver => Ok(()),
+            _ => refuse(),
+        },
+        _ => refuse(),
+    }
+}
+
 /// The institution exists and the actor may see it.
 pub fn sees_institution(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<(), StoreError> {
     match actor.visible.institutions(c)? {

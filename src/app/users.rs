@@ -31,6 +31,8 @@ pub struct AccountChange {
     /// `Some(None)` clears the institution.
     pub institution_id: Option<Option<i64>>,
     pub disabled: Option<bool>,
+    /// Approves the office's drafts (legal accounts only).
+    pub approver: Option<bool>,
 }
 
 /// The agencies (PIHAK KEDUA) of the agreements the actor may see.
@@ -149,6 +151,16 @@ pub fn change(
                 change.institution_id.unwrap_or(u.institution_id),
                 change.disabled.unwrap_or(u.disabled),
             )?;
+        }
+        if let Some(approver) = change.approver {
+            let role = change.role.unwrap_or(u.role()?);
+            if approver && !matches!(role, Role::Legal | Role::Admin) {
+                return Err(StoreError::invalid(
+                    "/approver",
+                    "hanya akun staf hukum yang dapat menjadi penyetuju draf",
+                ));
+            }
+            users::set_approver(c, id, approver)?;
         }
         let view = users::get(c, id)?.view()?;
         let mut diff = crate::domain::audit::changes(Some(&before), Some(&audit::json(&view)?));

@@ -54,6 +54,7 @@ pub fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         today: args.as_of.unwrap_or_else(crate::today_jakarta),
         privacy: None,
         paper: args.paper,
+        draft: false,
     };
     let operator = Actor::operator();
     let mut conn = pool.get()?;

@@ -140,12 +140,23 @@ fn id_line(nip: Option<String>, nik: Option<String>) -> String {
     }
 }
 
-fn party(p: &Party) -> Result<Value, Missing> {
+fn party(p: &Party, draft: bool) -> Result<Value, Missing> {
     let label = p.side.label();
-    let signatory = p
-        .signatory
-        .as_ref()
-        .ok_or_else(|| Missing(format!("penandatangan {label} belum diisi")))?;
+    let unnamed = PersonDoc {
+        id: None,
+        name: BLANK.into(),
+        position: None,
+        nip: None,
+        nik: None,
+        address: None,
+        phone: None,
+        email: None,
+    };
+    let signatory = match &p.signatory {
+        Some(s) => s,
+        None if draft => &unnamed,
+        None => return Err(Missing(format!("penandatangan {label} belum diisi"))),
+    };
     let inst = &p.institution;
     Ok(json!({
         "side": p.side.code(),
@@ -164,19 +175,52 @@ fn party(p: &Party) -> Result<Value, Missing> {
     }))
 }
 
+/// A date not yet recorded, as a draft prints it: dots to fill by hand.
+fn blank_date() -> Value {
+    json!({
+        "iso": "",
+        "short": BLANK,
+        "words": BLANK,
+        "words_no_day": BLANK,
+        "year": "....",
+        "roman_month": "....",
+    })
+}
+
+const BLANK: &str = "........";
+
+fn date_or_blank(d: Option<NaiveDate>) -> Value {
+    d.map(date_value).unwrap_or_else(blank_date)
+}
+
+/// The values a signed agreement's documents are worded from; what a signed
+/// document cannot lack (the signing date, the end date, the signatories)
+/// is refused as [`Missing`].
 pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
+    build_as(doc, today, false)
+}
+
+/// The values of a draft's preview: a date, number or signatory not yet
+/// recorded prints as dots, as on a paper draft.
+pub fn build_draft(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
+    build_as(doc, today, true)
+}
+
+fn build_as(doc: &AgreementDoc, today: NaiveDate, draft: bool) -> Result<Value, Missing> {
     let first = doc
         .party(Side::First)
         .ok_or_else(|| Missing("PIHAK KESATU belum diisi".into()))?;
     let second = doc
         .party(Side::Second)
         .ok_or_else(|| Missing("PIHAK KEDUA belum diisi".into()))?;
-    let signed_on = doc
-        .signed_on
-        .ok_or_else(|| Missing("tanggal penandatanganan belum diisi".into()))?;
-    let expires_on = doc
-        .expires_on
-        .ok_or_else(|| Missing("tanggal berakhir belum diisi".into()))?;
+    let signed_on = match doc.signed_on {
+        None if !draft => return Err(Missing("tanggal penandatanganan belum diisi".into())),
+        d => d,
+    };
+    let expires_on = match doc.expires_on {
+        None if !draft => return Err(Missing("tanggal berakhir belum diisi".into())),
+        d => d,
+    };
 
     let scopes: Vec<Value> = doc
         .access
@@ -280,15 +324,18 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
         .collect();
     let iso_deadline = t
         .iso27001_due_on
-        .or_else(|| signed_on.checked_add_months(Months::new(t.iso27001_months)));
-    let term_months = {
-        let m = (expires_on.year() - signed_on.year()) * 12 + expires_on.month() as i32
-            - signed_on.month() as i32;
-        m.max(1) as u32
+        .or_else(|| signed_on?.checked_add_months(Months::new(t.iso27001_months)));
+    let term_months = match (signed_on, expires_on) {
+        (Some(s), Some(e)) => {
+            let m = (e.year() - s.year()) * 12 + e.month() as i32 - s.month() as i32;
+            Some(m.max(1) as u32)
+        }
+        _ => None,
     };
-    let renewal_expiry = expires_on
-        .checked_add_months(Months::new(term_months))
-        .unwrap_or(expires_on);
+    let renewal_expiry = match (expires_on, term_months) {
+        (Some(e), Some(m)) => Some(e.checked_add_months(Months::new(m)).unwrap_or(e)),
+        _ => None,
+    };
 
     let card_reader = t.card_reader
         || doc
@@ -370,8 +417,8 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
         let net = j.network.as_ref();
         let svc = j.services.as_ref();
         json!({
-            "number": j.number.as_str(),
-            "date": date_value(j.date),
+            "number": j.number.as_ref().map(|n| n.as_str()).unwrap_or(BLANK),
+            "date": date_or_blank(j.date),
             "place": j.place.clone().or_else(|| doc.signed_place.clone()).unwrap_or_default(),
             "ip_lan": net.and_then(|n| n.ip_lan.as_ref()).map(|x| x.as_str().to_string()),
             "bandwidth": net.and_then(|n| n.bandwidth.clone()),
@@ -400,7 +447,7 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
             .filter(|s| s.kind == kind)
             .map(|s| {
                 let mut p = person(&s.signer);
-                p["date"] = date_value(s.signed_on.unwrap_or(signed_on));
+                p["date"] = date_or_blank(s.signed_on.or(signed_on));
                 p["meterai"] = json!(s.meterai);
                 p["covers_renewal"] = json!(s.covers_renewal);
                 p
@@ -431,13 +478,16 @@ pub fn build(doc: &AgreementDoc, today: NaiveDate) -> Result<Value, Missing> {
         "purpose": doc.purpose.clone().unwrap_or_else(|| format!("pemanfaatan data kependudukan dalam layanan {}", second.institution.name)),
         "is_adendum": amends.is_some(),
         "amends": amends,
-        "first": party(first)?,
-        "second": party(second)?,
+        "first": party(first, draft)?,
+        "second": party(second, draft)?,
         "place": doc.signed_place.clone().unwrap_or_default(),
-        "signed": date_value(signed_on),
-        "expires": date_value(expires_on),
-        "term": { "months": count(term_months as u64), "years": (term_months % 12 == 0).then(|| count((term_months / 12) as u64)) },
-        "renewal_expires": date_value(renewal_expiry),
+        "signed": date_or_blank(signed_on),
+        "expires": date_or_blank(expires_on),
+        "term": match term_months {
+            Some(m) => json!({ "months": count(m as u64), "years": (m % 12 == 0).then(|| count((m / 12) as u64)) }),
+            None => json!({ "months": BLANK, "years": null }),
+        },
+        "renewal_expires": date_or_blank(renewal_expiry),
         "scopes": scopes,
         "methods": join_list(&methods),
         "method_labels": join_list(&method_labels),

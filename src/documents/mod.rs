@@ -271,6 +271,8 @@ pub struct DrawOptions {
     /// Masks personal data the reader is not entitled to.
     pub privacy: Option<crate::domain::privacy::Entitled>,
     pub paper: model::Paper,
+    /// A draft's preview: what is not yet recorded prints as dots.
+    pub draft: bool,
 }
 
 impl DrawOptions {
@@ -280,6 +282,7 @@ impl DrawOptions {
             today,
             privacy: None,
             paper: model::Paper::A4,
+            draft: false,
         }
     }
 }
@@ -307,8 +310,39 @@ impl Renderer {
         format: Format,
         o: &DrawOptions,
     ) -> Result<Vec<u8>, DocumentError> {
-        let (set, today, privacy) = (o.set.as_deref(), o.today, o.privacy);
-        let mut ctx = context::build(doc, today)?;
+        let ctx = self.context(doc, kind, o)?;
+        self.render(set_for(doc, o.set.as_deref()), kind, format, &ctx)
+    }
+
+    /// The document's text without layout: what two versions of a draft
+    /// are compared by.
+    pub fn plain_text(
+        &self,
+        doc: &crate::domain::agreement::AgreementDoc,
+        kind: Kind,
+        o: &DrawOptions,
+    ) -> Result<String, DocumentError> {
+        let ctx = self.context(doc, kind, o)?;
+        let set = set_for(doc, o.set.as_deref());
+        let markup = self.markup(set, kind, &ctx)?;
+        let parsed = markup::parse(&markup).map_err(|e| {
+            DocumentError::Template(format!("{set}/{}", kind.file_stem()), e.to_string())
+        })?;
+        Ok(parsed.plain_text())
+    }
+
+    fn context(
+        &self,
+        doc: &crate::domain::agreement::AgreementDoc,
+        kind: Kind,
+        o: &DrawOptions,
+    ) -> Result<serde_json::Value, DocumentError> {
+        let (today, privacy) = (o.today, o.privacy);
+        let mut ctx = if o.draft {
+            context::build_draft(doc, today)?
+        } else {
+            context::build(doc, today)?
+        };
         ctx["paper"] = serde_json::Value::String(match o.paper {
             model::Paper::A4 => "a4".into(),
             model::Paper::F4 => "f4".into(),
@@ -322,6 +356,6 @@ impl Renderer {
             )
             .into());
         }
-        self.render(set_for(doc, set), kind, format, &ctx)
+        Ok(ctx)
     }
 }

@@ -328,8 +328,12 @@ impl Default for Terms {
 #[serde(deny_unknown_fields)]
 #[schema(description = "Petunjuk teknis (Juknis) pelaksanaan PKS.")]
 pub struct Juknis {
-    pub number: LetterNumber,
-    pub date: NaiveDate,
+    /// Nomor Juknis; draf Juknis diberi nomor saat ditandatangani.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<LetterNumber>,
+    /// Tanggal Juknis; diisi saat ditandatangani.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -542,7 +546,10 @@ impl AgreementDoc {
                 self.approval_letter.as_ref().and_then(|l| l.date),
             ),
             ("/terms/iso27001_due_on".into(), self.terms.iso27001_due_on),
-            ("/juknis/date".into(), self.juknis.as_ref().map(|j| j.date)),
+            (
+                "/juknis/date".into(),
+                self.juknis.as_ref().and_then(|j| j.date),
+            ),
         ];
         for (i, s) in self.statements.iter().enumerate() {
             v.push((format!("/statements/{i}/signed_on"), s.signed_on));
@@ -664,8 +671,8 @@ impl AgreementDoc {
                 "perjanjian yang belum ditandatangani tidak dapat diakhiri",
             );
         }
-        if let (Some(j), Some(s)) = (&self.juknis, self.signed_on) {
-            if j.date < s {
+        if let (Some(j), Some(s)) = (self.juknis.as_ref().and_then(|j| j.date), self.signed_on) {
+            if j < s {
                 err(
                     "/juknis/date".into(),
                     "Juknis tidak boleh bertanggal sebelum PKS ditandatangani",
@@ -811,7 +818,7 @@ mod tests {
     fn cross_field_rules_name_the_field() {
         let mut doc = example();
         doc.expires_on = NaiveDate::from_ymd_opt(2024, 1, 1);
-        doc.juknis.as_mut().unwrap().date = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();
+        doc.juknis.as_mut().unwrap().date = NaiveDate::from_ymd_opt(2025, 9, 1);
         let pointers: Vec<_> = doc.check().into_iter().map(|e| e.pointer).collect();
         assert_eq!(pointers, vec!["/expires_on", "/juknis/date"]);
     }

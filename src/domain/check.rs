@@ -126,7 +126,31 @@ pub fn check(doc: &AgreementDoc, ctx: &CheckContext) -> Vec<Finding> {
         }
     }
 
-    // 3. Term.
+    // 3. Term. A draft cannot be approved for signing without one, nor
+    // without its scope and its signatories.
+    if doc.signed_on.is_none() {
+        if doc.kind == AgreementKind::Pks && doc.expires_on.is_none() {
+            let msg = "Tanggal berakhir PKS belum diisi; jangka waktu perjanjian harus tertulis \
+                       sebelum draf disetujui.";
+            push("draft_no_expiry", Error, "/expires_on".into(), msg.into());
+        }
+        if doc.kind == AgreementKind::Pks && doc.access.is_empty() {
+            let msg = "Lingkup akses (metode dan elemen data) belum diisi; PKS tanpa lingkup \
+                       akses tidak dapat disetujui.";
+            push("draft_no_scope", Error, "/access".into(), msg.into());
+        }
+        for (i, p) in doc.parties.iter().enumerate() {
+            if p.signatory.is_none() {
+                let msg = format!("Penanda tangan {} belum diisi.", p.side.label());
+                push(
+                    "draft_no_signatory",
+                    Error,
+                    format!("/parties/{i}/signatory"),
+                    msg,
+                );
+            }
+        }
+    }
     let ptr = || "/expires_on".to_string();
     match (doc.signed_on, doc.expires_on) {
         (Some(s), Some(e)) if e < s => {
@@ -159,9 +183,9 @@ pub fn check(doc: &AgreementDoc, ctx: &CheckContext) -> Vec<Finding> {
     }
 
     // 4. The Juknis is part of the PKS, so it cannot precede it.
-    if let (Some(j), Some(s)) = (&doc.juknis, doc.signed_on) {
-        if j.date < s {
-            let (j, s) = (date_short(j.date), date_short(s));
+    if let (Some(jd), Some(s)) = (doc.juknis.as_ref().and_then(|j| j.date), doc.signed_on) {
+        if jd < s {
+            let (j, s) = (date_short(jd), date_short(s));
             let msg = format!(
                 "Juknis bertanggal {j}, sebelum PKS ditandatangani ({s}); periksa tanggal Juknis \
                  atau tanggal PKS."
@@ -435,14 +459,34 @@ mod tests {
         assert_eq!(run(&doc, OCT, &[])[0].severity, Severity::Warning);
         doc.expires_on = None;
         assert_eq!(found(&doc, OCT, &[]), ["no_expiry /expires_on"]);
-        doc.signed_on = None; // a draft owes no end date yet
+        // A draft owes its end date before it is approved for signing.
+        doc.signed_on = None;
+        assert_eq!(found(&doc, OCT, &[]), ["draft_no_expiry /expires_on"]);
+        assert_eq!(run(&doc, OCT, &[])[0].severity, Severity::Error);
+        doc.expires_on = Some(d((2027, 9, 16)));
         assert_eq!(found(&doc, OCT, &[]), NONE);
+    }
+
+    #[test]
+    fn a_draft_needs_its_scope_and_signatories() {
+        let mut doc = seed();
+        doc.signed_on = None;
+        doc.access.clear();
+        doc.applications.clear();
+        doc.parties[1].signatory = None;
+        assert_eq!(
+            found(&doc, OCT, &[]),
+            [
+                "draft_no_scope /access",
+                "draft_no_signatory /parties/1/signatory"
+            ]
+        );
     }
 
     #[test]
     fn juknis_dated_before_pks() {
         let mut doc = seed();
-        doc.juknis.as_mut().unwrap().date = d((2025, 9, 15));
+        doc.juknis.as_mut().unwrap().date = Some(d((2025, 9, 15)));
         assert_eq!(found(&doc, OCT, &[]), ["juknis_before_pks /juknis/date"]);
     }
 

@@ -74,6 +74,8 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod check;
+pub mod diff;
+pub mod drafting;
 pub mod evidence;
 pub mod ics;
 pub mod letter_number;

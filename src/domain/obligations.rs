@@ -269,7 +269,7 @@ impl Facts {
             |items: Vec<(Option<i64>, NaiveDate)>| items.into_iter().min_by_key(|(_, d)| *d);
         Facts {
             lifecycle,
-            juknis_date: doc.juknis.as_ref().map(|j| j.date),
+            juknis_date: doc.juknis.as_ref().and_then(|j| j.date),
             iso27001_months: t.iso27001_months,
             iso27001_due_on: t.iso27001_due_on,
             report_months: t.report_months.clone(),

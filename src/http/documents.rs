@@ -119,16 +119,20 @@ pub(crate) async fn draw(
             ApiError::bad_request(format!("kertas '{p}' tidak dikenal: a4 atau f4"))
         })?,
     };
-    let options = crate::documents::DrawOptions {
+    let mut options = crate::documents::DrawOptions {
         set,
         today,
         privacy: principal.entitled(),
         paper,
+        draft: false,
     };
     let doc = run(state, move |c| {
         crate::app::agreements::doc(c, &principal, id)
     })
     .await?;
+    // A draft prints what is not yet recorded (its signing date, its
+    // numbers) as dots to fill, as on a paper draft.
+    options.draft = doc.signed_on.is_none();
     let renderer = state.documents.clone();
     let number = doc
         .parties

@@ -6,6 +6,7 @@ mod audit;
 pub mod auth;
 pub mod bodies;
 pub(crate) mod documents;
+mod drafts;
 mod evidence;
 pub mod extract;
 pub(crate) mod feed;
@@ -573,6 +574,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(parties::configure)
             .configure(agreements::configure)
             .configure(documents::configure)
+            .configure(drafts::configure)
             .configure(obligations::configure)
             .configure(evidence::configure)
             .configure(openapi::configure),

@@ -248,6 +248,7 @@ impl OpenApiFactory for Documented {
     security(("bearer" = [])),
     tags(
         (name = "agreements", description = "Perjanjian (PKS dan adendum)"),
+        (name = "drafting", description = "Penyusunan draf: draf perpanjangan dan adendum, tahap draf → ditinjau → disetujui, versi dan perbandingannya"),
         (name = "records", description = "Catatan di bawah perjanjian: lingkup akses, aplikasi dan PoC, SPTJM/NDA, sertifikat, laporan semester, permohonan perpanjangan"),
         (name = "documents", description = "Dokumen perjanjian (HTML/PDF) dan pemeriksaan konsistensi"),
         (name = "obligations", description = "Kewajiban PIHAK KEDUA, pengecualian, dasbor dan kalender"),

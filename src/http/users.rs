@@ -51,6 +51,9 @@ struct UserPatch {
     /// Nonaktifkan (`true`) atau aktifkan kembali (`false`).
     #[serde(default)]
     disabled: Option<bool>,
+    /// Jadikan (`true`) atau hentikan (`false`) sebagai penyetuju draf; hanya akun staf hukum.
+    #[serde(default)]
+    approver: Option<bool>,
 }
 
 /// `null` sets the field to nothing; absence leaves it alone.
@@ -200,6 +203,7 @@ async fn patch(
         role: body.role,
         institution_id: body.institution_id,
         disabled: body.disabled,
+        approver: body.approver,
     };
     let view = run(&state, move |c| app::change(c, &p, id, &change)).await?;
     // Old tokens end now, not within the gate's second.

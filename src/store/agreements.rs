@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::records::{insert_all, Record};
 use super::schema::{
-    access_scopes, agreement_parties, agreements, institutions, juknis, juknis_people, legal_bases,
-    people, return_data_items, scope_elements,
+    access_scopes, agreement_parties, agreements, applications, institutions, juknis,
+    juknis_people, legal_bases, people, return_data_items, scope_elements,
 };
 use super::{
     decode, decode_opt, institutions as inst_store, now, people as people_store, DbConnection,
@@ -22,6 +22,7 @@ use crate::domain::agreement::{
 };
 use crate::domain::calendar::Calendar;
 use crate::domain::catalog::{AgreementKind, Side};
+use crate::domain::drafting::Stage;
 use crate::domain::obligations::{at_risk, obligations, Obligation, Rules};
 use crate::domain::status::{
     renewal_deadline, renewal_window_start, status_as_of, AgreementStatus, Lifecycle,
@@ -61,9 +62,19 @@ pub struct AgreementRow {
     pub search_text: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub stage: String,
+    pub renews_id: Option<i64>,
 }
 
 impl AgreementRow {
+    /// Where a draft stands; `None` once signed.
+    pub fn stage(&self) -> Option<Stage> {
+        match self.signed_on {
+            Some(_) => None,
+            None => Some(Stage::from_code(&self.stage).unwrap_or(Stage::Draf)),
+        }
+    }
+
     pub fn lifecycle(&self) -> Lifecycle {
         Lifecycle {
             signed_on: self.signed_on,
@@ -126,6 +137,12 @@ pub struct AgreementView {
     // A semester report is more than three months late.
     /// Ada laporan semester yang terlambat lebih dari tiga bulan.
     pub at_risk: bool,
+    /// Tahap draf; tidak ada setelah ditandatangani.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// PKS yang diperpanjang oleh PKS ini.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renews_id: Option<i64>,
     pub obligations: Vec<Obligation>,
     #[serde(serialize_with = "crate::json::utc")]
     pub created_at: NaiveDateTime,
@@ -159,8 +176,8 @@ fn search_text_of(doc: &AgreementDoc) -> String {
             parts.push(n.as_str());
         }
     }
-    if let Some(j) = &doc.juknis {
-        parts.push(j.number.as_str());
+    if let Some(n) = doc.juknis.as_ref().and_then(|j| j.number.as_ref()) {
+        parts.push(n.as_str());
     }
     parts.join(" | ").to_lowercase()
 }
@@ -220,7 +237,7 @@ impl From<JsonError> for StoreError {
 }
 
 /// The agreement whose PIHAK KESATU or KEDUA letter number is `number`.
-fn find_by_number(
+pub fn find_by_number(
     conn: &mut DbConnection,
     number: &str,
     except: Option<i64>,
@@ -288,10 +305,30 @@ fn resolve_amends(
     }
 }
 
+/// Moves a draft to `stage`.
+pub fn set_stage(conn: &mut DbConnection, id: i64, stage: Stage) -> Result<(), StoreError> {
+    diesel::update(agreements::table.find(id))
+        .set(agreements::stage.eq(stage.code()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records that the PKS `id` renews the PKS `old`.
+pub fn set_renews(conn: &mut DbConnection, id: i64, old: i64) -> Result<(), StoreError> {
+    diesel::update(agreements::table.find(id))
+        .set(agreements::renews_id.eq(old))
+        .execute(conn)?;
+    refresh_renewed_on(conn, old)
+}
+
 /// The signing date of the first signed successor of `id`.
 fn refresh_renewed_on(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
     let first: Option<NaiveDate> = agreements::table
-        .filter(agreements::amends_id.eq(id))
+        .filter(
+            agreements::amends_id
+                .eq(id)
+                .or(agreements::renews_id.eq(id)),
+        )
         .select(diesel::dsl::min(agreements::signed_on))
         .first(conn)?;
     diesel::update(agreements::table.find(id))
@@ -389,7 +426,7 @@ fn insert_juknis(conn: &mut DbConnection, id: i64, j: &Juknis) -> Result<(), Sto
     let jid: i64 = diesel::insert_into(juknis::table)
         .values((
             juknis::agreement_id.eq(id),
-            juknis::number.eq(j.number.as_str()),
+            juknis::number.eq(j.number.as_ref().map(|n| n.as_str())),
             juknis::date.eq(j.date),
             juknis::place.eq(&j.place),
             juknis::ip_lan.eq(net.and_then(|n| n.ip_lan.as_ref()).map(|v| v.to_string())),
@@ -540,8 +577,8 @@ fn load_parties(conn: &mut DbConnection, id: i64) -> Result<Vec<Party>, StoreErr
 }
 
 type JuknisRow = (
-    String,
-    NaiveDate,
+    Option<String>,
+    Option<NaiveDate>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -632,7 +669,7 @@ fn load_juknis(conn: &mut DbConnection, id: i64) -> Result<Option<Juknis>, Store
         sam_activation_url: r.9,
     };
     Ok(Some(Juknis {
-        number: decode(r.0)?,
+        number: decode_opt(r.0)?,
         date: r.1,
         place: r.2,
         network: (network
@@ -766,6 +803,8 @@ pub fn view(
             .map(|e| renewal_deadline(e, r.renewal_notice_months as u32)),
         renewed_on: r.renewed_on,
         at_risk: at_risk(status_as_of(&r.lifecycle(), as_of), &obligations),
+        stage: r.stage(),
+        renews_id: r.renews_id,
         obligations,
         created_at: r.created_at,
         updated_at: r.updated_at,
@@ -1155,10 +1194,29 @@ pub fn patch_stored(
             insert_juknis(conn, id, j)?;
         }
     }
-    for target in [old_row.amends_id, amends_id].into_iter().flatten() {
+    for target in [old_row.amends_id, amends_id, old_row.renews_id]
+        .into_iter()
+        .flatten()
+    {
         refresh_renewed_on(conn, target)?;
     }
     Ok(())
+}
+
+/// Replaces the applications of a draft with `list` (the import shape),
+/// after checking the whole agreement with them.
+pub fn replace_applications(
+    conn: &mut DbConnection,
+    id: i64,
+    list: Value,
+) -> Result<(), StoreError> {
+    let apps: Vec<Application> = from_value_at(list, "/applications")?;
+    let (_, mut doc) = load_doc(conn, id)?;
+    doc.applications = apps;
+    invalid_if_any(doc.check())?;
+    diesel::delete(applications::table.filter(applications::agreement_id.eq(id))).execute(conn)?;
+    insert_all(conn, id, &doc.applications)?;
+    touch(conn, id)
 }
 
 /// Only a draft can be deleted: a signed agreement is terminated instead.
@@ -1180,7 +1238,7 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
         ));
     }
     diesel::delete(agreements::table.find(id)).execute(conn)?;
-    if let Some(target) = r.amends_id {
+    for target in [r.amends_id, r.renews_id].into_iter().flatten() {
         refresh_renewed_on(conn, target)?;
     }
     Ok(())

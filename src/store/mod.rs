@@ -20,6 +20,7 @@ pub mod records;
 pub mod schema;
 pub mod submissions;
 pub mod users;
+pub mod versions;
 pub mod web_sessions;
 
 pub use db::{connect, migrate, quiet_tx, write_tx, Backend, DbConnection, Pool, PooledConn};

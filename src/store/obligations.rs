@@ -175,11 +175,11 @@ pub fn all_facts(
         };
     }
 
-    let js: Vec<(i64, NaiveDate)> = scoped!(juknis::table, juknis::agreement_id)
+    let js: Vec<(i64, Option<NaiveDate>)> = scoped!(juknis::table, juknis::agreement_id)
         .select((juknis::agreement_id, juknis::date))
         .load(conn)?;
     for (id, date) in js {
-        each!(id, |f: &mut Facts| f.juknis_date = Some(date));
+        each!(id, |f: &mut Facts| f.juknis_date = date);
     }
     let contacts: Vec<(i64, String)> = scoped!(
         juknis_people::table.inner_join(juknis::table).filter(

@@ -71,6 +71,8 @@ diesel::table! {
         search_text -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        stage -> Text,
+        renews_id -> Nullable<BigInt>,
     }
 }
 
@@ -126,8 +128,8 @@ diesel::table! {
     juknis (id) {
         id -> BigInt,
         agreement_id -> BigInt,
-        number -> Text,
-        date -> Date,
+        number -> Nullable<Text>,
+        date -> Nullable<Date>,
         place -> Nullable<Text>,
         ip_lan -> Nullable<Text>,
         bandwidth -> Nullable<Text>,
@@ -337,6 +339,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         full_name -> Nullable<Text>,
+        approver -> Bool,
     }
 }
 
@@ -448,3 +451,18 @@ diesel::joinable!(submissions -> agreements (agreement_id));
 diesel::joinable!(submissions -> evidence_files (sha256));
 diesel::allow_tables_to_appear_in_same_query!(invitations, users);
 diesel::allow_tables_to_appear_in_same_query!(submissions, evidence_files, agreements);
+
+diesel::table! {
+    agreement_versions (id) {
+        id -> BigInt,
+        agreement_id -> BigInt,
+        number -> Integer,
+        saved_at -> Timestamp,
+        actor -> Text,
+        note -> Text,
+        doc -> Text,
+    }
+}
+
+diesel::joinable!(agreement_versions -> agreements (agreement_id));
+diesel::allow_tables_to_appear_in_same_query!(agreement_versions, agreements);

@@ -23,6 +23,8 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
     /// The person's name, for an invited account.
     pub full_name: Option<String>,
+    /// Approves the office's drafts for signing (a legal account).
+    pub approver: bool,
 }
 
 /// An account as the API shows it: never the hash.
@@ -37,6 +39,8 @@ pub struct UserView {
     /// Nama orangnya, bagi akun yang diundang.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
+    /// Penyetuju draf kantornya (staf hukum yang menyetujui draf untuk ditandatangani).
+    pub approver: bool,
     // Raised whenever the user's tokens were ended (password, role, disable).
     /// Naik setiap kali token pengguna diakhiri (ganti kata sandi, peran, penonaktifan).
     pub token_version: i32,
@@ -59,6 +63,7 @@ impl UserRow {
             institution_id: self.institution_id,
             disabled: self.disabled,
             full_name: self.full_name.clone(),
+            approver: self.approver,
             token_version: self.token_version,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -212,6 +217,14 @@ pub fn update(
     if n == 0 {
         return Err(StoreError::NotFound(format!("pengguna {id}")));
     }
+    Ok(())
+}
+
+/// Makes account `id` an approver of drafts, or not.
+pub fn set_approver(conn: &mut DbConnection, id: i64, approver: bool) -> Result<(), StoreError> {
+    diesel::update(users::table.find(id))
+        .set((users::approver.eq(approver), users::updated_at.eq(now())))
+        .execute(conn)?;
     Ok(())
 }
 

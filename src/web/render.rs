@@ -19,7 +19,7 @@ use crate::domain::words;
 
 /// The pages' policy: scripts and styles from this server only.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+    img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; \
     base-uri 'none'";
 
 const FLASH_COOKIE: &str = "sepakat_pesan";
@@ -46,6 +46,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "portal_tugas",
     "undangan",
     "lupa_sandi",
+    "draf_baru",
+    "draf_ubah",
+    "draf_banding",
 ];
 
 static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
@@ -191,9 +194,12 @@ pub fn page_around(
 }
 
 /// The layout around a body, or the body alone for htmx's partial request.
+/// A request that replaces the whole of `main` (`#isi`, a form that saves
+/// and shows the page again with its message) gets the page.
 fn wrap(req: &HttpRequest, mut frame: Value, had_flash: bool, body: String) -> HttpResponse {
-    let partial =
-        req.headers().contains_key("hx-request") && !req.headers().contains_key("hx-boosted");
+    let h = req.headers();
+    let whole = h.get("hx-target").is_some_and(|t| t == "isi");
+    let partial = h.contains_key("hx-request") && !h.contains_key("hx-boosted") && !whole;
     let out = if partial {
         body
     } else {

@@ -434,7 +434,8 @@ async fn bad_document_requests_are_refused_clearly(app: TestApp) {
     )
     .await;
     assert_eq!(s, 400);
-    // A draft without its signing date cannot become a PKS: 422 naming what is missing.
+    // A draft prints what is not yet recorded as dots to fill: its signing
+    // day and its end date.
     let mut draft = example_numbered("400.12/9999/2026", "518/9999/XI/2026");
     draft.as_object_mut().unwrap().remove("signed_on");
     draft.as_object_mut().unwrap().remove("juknis");
@@ -446,8 +447,24 @@ async fn bad_document_requests_are_refused_clearly(app: TestApp) {
         &format!("/api/v1/agreements/{}/documents/pks.pdf", d["id"]),
     )
     .await;
+    assert_eq!(s, 200);
+    let text = pdf_text(&body);
+    assert!(text.contains("Pada hari ini ........"), "{text}");
+    assert!(!text.contains("Enam belas bulan September"), "{text}");
+    // What even a draft cannot print without, its scope, is named: 422.
+    let mut bare = draft.clone();
+    bare["access"] = json!([]);
+    bare["applications"] = json!([]);
+    bare["parties"][0]["number"] = json!("400.12/9998/2026");
+    let (s, d) = app.post("/api/v1/agreements", &bare).await;
+    assert_eq!(s, 201, "{d}");
+    let (s, _, body, _) = fetch(
+        &app,
+        &format!("/api/v1/agreements/{}/documents/pks.pdf", d["id"]),
+    )
+    .await;
     assert_eq!(s, 422);
-    assert!(String::from_utf8_lossy(&body).contains("tanggal penandatanganan belum diisi"));
+    assert!(String::from_utf8_lossy(&body).contains("ruang lingkup akses"));
 }
 
 async fn consistency_check_finds_what_a_legal_officer_would(app: TestApp) {

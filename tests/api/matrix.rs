@@ -87,7 +87,9 @@ async fn every_role_on_every_endpoint(app: TestApp) {
                 .replace("{sha256}", &"0".repeat(64))
                 .replace("{key}", "sptjm")
                 .replace("{file}", "pks.html")
-                .replace("{date}", "2026-12-31");
+                .replace("{date}", "2026-12-31")
+                .replace("{a}", "1")
+                .replace("{b}", "kini");
             let path = if template.starts_with("/api/v1/users/") {
                 path.replace("{id}", &own_user.to_string())
             } else if template.starts_with("/api/v1/institutions/") {

@@ -140,6 +140,8 @@ async fn users_page(
                 "role_label": u.role.label(),
                 "institution": u.institution_id.map(|i| names.get(&i).map(|n| n.to_string()).unwrap_or_else(|| format!("instansi {i}"))),
                 "disabled": u.disabled,
+                "approver": u.approver,
+                "legal": u.role == Role::Legal,
                 "self": me == Some(u.id),
                 "roles": roles_for(Some(u.role.code())),
                 "error": row_error,
@@ -307,6 +309,8 @@ struct ChangeForm {
     /// A new password the admin sets (and hands over in person); the
     /// account's sessions and tokens end.
     sandi: Option<String>,
+    /// `ya` makes a legal account an approver of drafts, `tidak` ends it.
+    penyetuju: Option<String>,
 }
 
 async fn change_user(
@@ -336,6 +340,12 @@ async fn change_user(
         None | Some("") => {}
         Some(_) => return users_page(&req, &visitor, fail("pilihan tidak dikenal".into())).await,
     }
+    match f.penyetuju.as_deref() {
+        Some("ya") => change.approver = Some(true),
+        Some("tidak") => change.approver = Some(false),
+        None | Some("") => {}
+        Some(_) => return users_page(&req, &visitor, fail("pilihan tidak dikenal".into())).await,
+    }
     if let Some(raw) = f.sandi.as_deref() {
         match NewPassword::parse(raw) {
             Ok(pw) => {
@@ -351,7 +361,11 @@ async fn change_user(
             }
         }
     }
-    if change.role.is_none() && change.disabled.is_none() && change.password_hash.is_none() {
+    if change.role.is_none()
+        && change.disabled.is_none()
+        && change.password_hash.is_none()
+        && change.approver.is_none()
+    {
         return users_page(&req, &visitor, fail("tidak ada yang diubah".into())).await;
     }
     let state = state(&req)?;
@@ -363,6 +377,12 @@ async fn change_user(
             state.sessions.forget(id);
             let what = if f.sandi.is_some() {
                 "memiliki kata sandi baru; sesi dan tokennya berakhir. Sampaikan kata sandinya secara langsung".to_string()
+            } else if f.penyetuju.is_some() {
+                if v.approver {
+                    "sekarang penyetuju draf kantornya".to_string()
+                } else {
+                    "bukan penyetuju draf lagi".to_string()
+                }
             } else if f.nonaktif.is_some() {
                 if v.disabled {
                     "dinonaktifkan; akun ini tidak dapat masuk lagi".to_string()

@@ -123,8 +123,11 @@ pub(super) async fn render_page(
         .map(|(kind, label)| json!({"kind": kind, "label": label}))
         .collect();
     let title = view.doc.title.clone();
+    let can_draft = policy::allow(&visitor.actor, policy::Action::CreateAgreement).is_ok();
     let ctx = json!({
         "id": id,
+        "can_draft": can_draft,
+        "stage_label": view.stage.map(|s| s.label()),
         "a": a,
         "as_of": date,
         "historic": as_of.is_some_and(|d| d != today),

@@ -3,6 +3,8 @@
 mod admin;
 mod agreement;
 mod agreements;
+mod draft_form;
+mod drafting;
 mod evidence;
 mod exports;
 mod home;
@@ -19,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(sign_in::configure)
         .configure(home::configure)
         .configure(agreements::configure)
+        .configure(drafting::configure)
         .configure(agreement::configure)
         .configure(exports::configure)
         .configure(obligations::configure)
