@@ -51,6 +51,16 @@ pub fn check_read(
     as_of: chrono::NaiveDate,
     max_term_months: u32,
 ) -> Result<Vec<crate::domain::check::Finding>, AppError> {
+    Ok(findings(c, doc, as_of, max_term_months)?)
+}
+
+/// The consistency check of `doc`, inside a use case's transaction.
+pub(crate) fn findings(
+    c: &mut DbConnection,
+    doc: &AgreementDoc,
+    as_of: chrono::NaiveDate,
+    max_term_months: u32,
+) -> Result<Vec<crate::domain::check::Finding>, StoreError> {
     let current_heads = crate::store::documents::current_heads(c, doc)?;
     let ctx = crate::domain::check::CheckContext {
         as_of,
@@ -99,19 +109,34 @@ pub fn create(
     policy::allow(actor, Action::CreateAgreement)?;
     let today = crate::today_jakarta();
     Ok(write_tx(c, |c| {
-        let id = store::insert(c, doc)?;
-        policy::still_yours(c, actor, id)?;
-        let after = store::load_doc(c, id)?;
-        let e = Entry {
-            action: "create",
-            entity: "agreement",
-            entity_id: Some(id),
-            agreement_id: Some(id),
-        };
-        audit::record(c, actor, e, None, Some(&audit::json(&after.1)?))?;
-        super::drafts::saved(c, actor, None, &after, "Draf dibuat")?;
+        let after = inserted(c, actor, doc, "Draf dibuat", |_, _| Ok(()))?;
         store::view(c, after, today, cal)
     })?)
+}
+
+/// Inside a write transaction: `doc` as a new agreement of the actor's
+/// offices, `then` run on its id before it is read back, its audit row and,
+/// for a draft, its first version saying `note`. The agreement as stored.
+pub(crate) fn inserted(
+    c: &mut DbConnection,
+    actor: &Actor,
+    doc: &AgreementDoc,
+    note: &str,
+    then: impl FnOnce(&mut DbConnection, i64) -> Result<(), StoreError>,
+) -> Result<Stored, StoreError> {
+    let id = store::insert(c, doc)?;
+    then(c, id)?;
+    policy::still_yours(c, actor, id)?;
+    let after = store::load_doc(c, id)?;
+    let e = Entry {
+        action: "create",
+        entity: "agreement",
+        entity_id: Some(id),
+        agreement_id: Some(id),
+    };
+    audit::record(c, actor, e, None, Some(&audit::json(&after.1)?))?;
+    super::drafts::saved(c, actor, None, &after, note)?;
+    Ok(after)
 }
 
 /// A JSON merge patch of the agreement's top-level fields (terminating it

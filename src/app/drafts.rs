@@ -229,20 +229,10 @@ pub fn start_from(
                 format!("Draf adendum PKS {number}"),
             ),
         };
-        let new_id = store::insert(c, &doc)?;
-        if start == Start::Renewal {
-            store::set_renews(c, new_id, id)?;
-        }
-        policy::still_yours(c, actor, new_id)?;
-        let after = store::load_doc(c, new_id)?;
-        let e = Entry {
-            action: "create",
-            entity: "agreement",
-            entity_id: Some(new_id),
-            agreement_id: Some(new_id),
-        };
-        audit::record(c, actor, e, None, Some(&audit::json(&after.1)?))?;
-        saved(c, actor, None, &after, &note)?;
+        let after = super::agreements::inserted(c, actor, &doc, &note, |c, new_id| match start {
+            Start::Renewal => store::set_renews(c, new_id, id),
+            Start::Adendum => Ok(()),
+        })?;
         store::view(c, after, today, cal)
     })?)
 }
@@ -387,7 +377,7 @@ pub fn move_stage(
 ) -> Result<AgreementView, AppError> {
     policy::allow(actor, Action::EditAgreement)?;
     policy::sees(c, actor, id)?;
-    let (row, doc) = store::load_doc(c, id)?;
+    let (row, _) = store::load_doc(c, id)?;
     let from = row.stage().ok_or_else(|| {
         StoreError::Conflict(
             "perjanjian ini sudah ditandatangani; tahap draf tidak berlaku lagi".into(),
@@ -405,17 +395,8 @@ pub fn move_stage(
         ));
     }
     let today = crate::today_jakarta();
-    if to == Stage::Disetujui {
-        let findings = super::agreements::check_read(c, &doc, today, max_term_months)?;
-        let errors: Vec<FieldError> = findings
-            .into_iter()
-            .filter(|f| f.severity == Severity::Error)
-            .map(|f| FieldError::new(f.pointer, f.message))
-            .collect();
-        if !errors.is_empty() {
-            return Err(StoreError::Invalid(errors).into());
-        }
-    }
+    // The stage and the findings are read again under the agreement's lock:
+    // what is approved is what was checked.
     Ok(write_tx(c, |c| {
         lock(c, Locked::Agreement, id)?;
         let (row, doc) = store::load_doc(c, id)?;
@@ -423,6 +404,17 @@ pub fn move_stage(
             return Err(StoreError::Conflict(
                 "tahap draf ini baru saja diubah; muat ulang halamannya".into(),
             ));
+        }
+        if to == Stage::Disetujui {
+            let errors: Vec<FieldError> =
+                super::agreements::findings(c, &doc, today, max_term_months)?
+                    .into_iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .map(|f| FieldError::new(f.pointer, f.message))
+                    .collect();
+            if !errors.is_empty() {
+                return Err(StoreError::Invalid(errors));
+            }
         }
         staged(c, actor, id, from, to, note)?;
         let row = AgreementRow {

@@ -521,12 +521,7 @@ fn build_as(doc: &AgreementDoc, today: NaiveDate, draft: bool) -> Result<Value, 
 mod tests {
     use super::*;
 
-    fn seed() -> AgreementDoc {
-        serde_json::from_str(include_str!(
-            "../../seeds/pks-purbalingga-dinkopukm-2025.json"
-        ))
-        .unwrap()
-    }
+    use crate::domain::example as seed;
 
     #[test]
     fn clause_values_are_computed_from_the_data() {

@@ -732,11 +732,7 @@ mod tests {
     use crate::domain::agreement::ElementCode;
     use crate::domain::LetterNumber;
 
-    const EXAMPLE: &str = include_str!("../../seeds/pks-purbalingga-dinkopukm-2025.json");
-
-    fn example() -> AgreementDoc {
-        serde_json::from_str(EXAMPLE).expect("seed parses")
-    }
+    use crate::domain::example;
 
     fn code(c: &str) -> ElementCode {
         ElementCode::parse(c).expect("grantable element")

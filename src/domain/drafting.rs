@@ -186,14 +186,8 @@ fn party(p: &Party, heads: &[CurrentHead]) -> Party {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::example as seed;
     use chrono::NaiveDate;
-
-    fn seed() -> AgreementDoc {
-        serde_json::from_str(include_str!(
-            "../../seeds/pks-purbalingga-dinkopukm-2025.json"
-        ))
-        .unwrap()
-    }
 
     #[test]
     fn moves_take_their_right() {

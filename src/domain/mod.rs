@@ -89,5 +89,14 @@ pub mod text;
 pub mod words;
 
 pub use letter_number::LetterNumber;
+
+/// The example PKS of the seeds, for the unit tests.
+#[cfg(test)]
+pub(crate) fn example() -> agreement::AgreementDoc {
+    serde_json::from_str(include_str!(
+        "../../seeds/pks-purbalingga-dinkopukm-2025.json"
+    ))
+    .expect("the seed parses")
+}
 pub use nik::Nik;
 pub use nip::Nip;

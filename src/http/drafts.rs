@@ -45,6 +45,7 @@ async fn start(
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
     )
 )]
 #[post("/agreements/{id}/renewal-draft")]
@@ -70,6 +71,7 @@ async fn renewal_draft(
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
     )
 )]
 #[post("/agreements/{id}/adendum-draft")]

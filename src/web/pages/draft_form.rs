@@ -354,6 +354,9 @@ fn parties(src: &Source, doc: &AgreementDoc) -> Vec<Value> {
                     kinds,
                     &chosen,
                 ));
+                let mut email = src.text(&at("institution/email"), "E-mail instansi");
+                email["kind"] = json!("email");
+                fields.push(email);
             }
             fields.push(src.text(&at("signatory/name"), "Nama penanda tangan (dengan gelar)"));
             fields.push(src.text(&at("signatory/position"), "Jabatan"));
@@ -365,6 +368,10 @@ fn parties(src: &Source, doc: &AgreementDoc) -> Vec<Value> {
             nik["inputmode"] = json!("numeric");
             nik["check"] = json!("nik");
             fields.push(nik);
+            fields.push(src.text(
+                &at("signatory/email"),
+                "E-mail penanda tangan (untuk pengingat dan undangan portal)",
+            ));
             group(p.side.label(), fields)
         })
         .collect()
@@ -429,23 +436,11 @@ fn scopes(src: &Source, doc: &AgreementDoc) -> Vec<Value> {
         .collect()
 }
 
-/// Rows of a list (contacts, applications): those on record and one empty.
+/// Rows of a list (contacts, applications): those on record and one empty,
+/// or as many as were sent.
 fn rows(src: &Source, prefix: &str, on_record: usize) -> usize {
-    let sent = src.sent.map(|s| {
-        s.0.iter()
-            .filter_map(|(k, _)| k.strip_prefix(prefix))
-            .filter_map(|rest| {
-                rest.trim_start_matches('/')
-                    .split('/')
-                    .next()?
-                    .parse::<usize>()
-                    .ok()
-            })
-            .max()
-            .map(|n| n + 1)
-            .unwrap_or(0)
-    });
-    sent.unwrap_or(on_record + 1).max(on_record + 1)
+    let sent = src.sent.map_or(0, |s| rows_sent(s, prefix));
+    sent.max(on_record + 1)
 }
 
 fn juknis(src: &Source, doc: &AgreementDoc) -> (Vec<Value>, Vec<Value>) {
@@ -656,10 +651,22 @@ pub fn patch(
                 if p.side != Side::First {
                     let name = sent.one(&at("institution/name"));
                     let kind = sent.one(&at("institution/kind"));
-                    if name != p.institution.name || kind != p.institution.kind.code() {
-                        // Another agency: found by its name, or new.
-                        party.insert("institution".into(), json!({"name": name, "kind": kind}));
-                    }
+                    let email = opt(sent.one(&at("institution/email")));
+                    let mut inst =
+                        if name != p.institution.name || kind != p.institution.kind.code() {
+                            // Another agency: found by its name, or new.
+                            let mut o = Map::new();
+                            o.insert("name".into(), json!(name));
+                            o.insert("kind".into(), json!(kind));
+                            o
+                        } else {
+                            cur["parties"][i]["institution"]
+                                .as_object()
+                                .cloned()
+                                .unwrap_or_default()
+                        };
+                    put(&mut inst, "email", email);
+                    party.insert("institution".into(), Value::Object(inst));
                 }
                 let name = sent.one(&at("signatory/name"));
                 if name.is_empty() {
@@ -675,7 +682,7 @@ pub fn patch(
                         Map::new()
                     };
                     s.insert("name".into(), json!(name));
-                    for key in ["position", "nip", "nik"] {
+                    for key in ["position", "nip", "nik", "email"] {
                         put(&mut s, key, opt(sent.one(&at(&format!("signatory/{key}")))));
                     }
                     party.insert("signatory".into(), Value::Object(s));

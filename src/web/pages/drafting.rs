@@ -323,14 +323,31 @@ async fn edit_render(
             draft_form::view(*s, doc, sent, errors)
         })
         .collect();
+    // A finding links to the field it names where the form has one, else
+    // to its section.
+    let ids: std::collections::HashSet<String> = sections
+        .iter()
+        .flat_map(|s| {
+            let groups = s["groups"].as_array().into_iter().flatten();
+            let nested = groups.flat_map(|g| g["fields"].as_array().into_iter().flatten());
+            s["fields"].as_array().into_iter().flatten().chain(nested)
+        })
+        .filter_map(|f| f["id"].as_str().map(str::to_string))
+        .collect();
     let findings: Vec<Value> = findings
         .iter()
         .map(|f| {
             let section = Section::of_pointer(&f.pointer);
+            let field = draft_form::id_of(&f.pointer);
+            let href = if ids.contains(&field) {
+                format!("#{field}")
+            } else {
+                format!("#bagian-{}", section.slug())
+            };
             json!({
                 "severity": if f.severity == Severity::Error { "error" } else { "warning" },
                 "message": f.message,
-                "href": format!("#bagian-{}", section.slug()),
+                "href": href,
                 "section": section.title(),
             })
         })
