@@ -425,6 +425,41 @@ pub fn move_stage(
     })?)
 }
 
+/// The last move of a draft between stages: who, when, from and to, and
+/// the note (why it was sent back).
+#[derive(Debug, Clone, Serialize)]
+pub struct Moved {
+    #[serde(serialize_with = "crate::json::utc")]
+    pub at: chrono::NaiveDateTime,
+    pub actor: String,
+    pub from: Option<Stage>,
+    pub to: Option<Stage>,
+    pub note: Option<String>,
+}
+
+pub fn last_move(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<Option<Moved>, AppError> {
+    policy::sees(c, actor, id)?;
+    let Some(item) = crate::store::audit::latest(c, id, "stage")? else {
+        return Ok(None);
+    };
+    let stage = |side: &str| {
+        item.changes["stage"][side]
+            .as_str()
+            .and_then(Stage::from_code)
+    };
+    let note = item.changes["note"]["after"]
+        .as_str()
+        .filter(|n| !n.is_empty())
+        .map(str::to_string);
+    Ok(Some(Moved {
+        at: item.at,
+        actor: item.actor.clone(),
+        from: stage("before"),
+        to: stage("after"),
+        note,
+    }))
+}
+
 /// The saved versions of a draft, newest first.
 pub fn versions(
     c: &mut DbConnection,

@@ -44,6 +44,20 @@ struct Row {
     changes: String,
 }
 
+impl Row {
+    fn item(self) -> HistoryItem {
+        HistoryItem {
+            id: self.id,
+            at: self.at,
+            actor: self.actor,
+            action: self.action,
+            entity: self.entity,
+            entity_id: self.entity_id,
+            changes: serde_json::from_str(&self.changes).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(
     description = "Satu baris jejak audit: siapa, kapan, tindakan, entitas dan perubahan \
@@ -58,6 +72,22 @@ pub struct HistoryItem {
     pub entity: String,
     pub entity_id: Option<i64>,
     pub changes: serde_json::Value,
+}
+
+/// The latest row of `action` on agreement `agreement_id`.
+pub fn latest(
+    conn: &mut DbConnection,
+    agreement_id: i64,
+    action: &str,
+) -> Result<Option<HistoryItem>, StoreError> {
+    let row: Option<Row> = audit_log::table
+        .filter(audit_log::agreement_id.eq(agreement_id))
+        .filter(audit_log::action.eq(action))
+        .order(audit_log::id.desc())
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(Row::item))
 }
 
 /// An agreement's history, newest first.
@@ -78,17 +108,6 @@ pub fn history(
         .offset(offset)
         .select(Row::as_select())
         .load(conn)?;
-    let items = rows
-        .into_iter()
-        .map(|r| HistoryItem {
-            id: r.id,
-            at: r.at,
-            actor: r.actor,
-            action: r.action,
-            entity: r.entity,
-            entity_id: r.entity_id,
-            changes: serde_json::from_str(&r.changes).unwrap_or(serde_json::Value::Null),
-        })
-        .collect();
+    let items = rows.into_iter().map(Row::item).collect();
     Ok((total, items))
 }

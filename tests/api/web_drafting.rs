@@ -251,6 +251,21 @@ async fn a_renewal_is_drafted_reviewed_and_signed(app: TestApp) {
     assert!(text(&c, "#temuan")
         .await
         .contains("Tanggal berakhir PKS belum diisi"));
+    // Sent back with its reason, which the draft's page then shows.
+    fill(
+        &c,
+        "#catatan-kembali",
+        "Isi tanggal berakhir PKS yang baru.",
+    )
+    .await;
+    move_to(&c, "draf").await;
+    assert!(stage_label(&c).await.contains("Draf"));
+    let said = text(&c, "#perpindahan").await;
+    assert!(
+        said.contains("Dikembalikan oleh kabid") && said.contains("Isi tanggal berakhir"),
+        "{said}"
+    );
+    move_to(&c, "ditinjau").await;
     date(&c, "f-expires_on", "2028-11-30").await;
     click(&c, "#bagian-isi button[type=submit]").await;
     move_to(&c, "disetujui").await;

@@ -293,12 +293,13 @@ async fn edit_render(
     let actor = visitor.actor.clone();
     let max_term = state.max_term_months;
     let today = crate::today_jakarta();
-    let (view, findings, versions, approver) = run(&state, move |c| {
+    let (view, findings, versions, approver, moved) = run(&state, move |c| {
         let view = app::agreements::get(c, &actor, id, today, &cal)?;
         let findings = app::agreements::check_read(c, &view.doc, today, max_term)?;
         let versions = drafts::versions(c, &actor, id)?;
         let approver = policy::approves(c, &actor).is_ok();
-        Ok((view, findings, versions, approver))
+        let moved = drafts::last_move(c, &actor, id)?;
+        Ok((view, findings, versions, approver, moved))
     })
     .await?;
     let Some(stage) = view.stage else {
@@ -403,6 +404,13 @@ async fn edit_render(
         "can_review": approver && stage == Stage::Ditinjau,
         "can_withdraw": approver && stage == Stage::Disetujui,
         "waiting_approver": !approver && stage == Stage::Ditinjau,
+        "moved": moved.map(|m| json!({
+            "at": m.at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            "actor": m.actor,
+            "sent_back": m.to == Some(Stage::Draf),
+            "to": m.to.map(|s| s.label()),
+            "note": m.note,
+        })),
         "stage_errors": if tahap { refill.errors.values().cloned().collect::<Vec<_>>() } else { vec![] },
         "stage_note": if tahap { sent.one("catatan").to_string() } else { String::new() },
     });
