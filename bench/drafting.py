@@ -92,6 +92,7 @@ def main():
     csrf = re.search(rb'name="_csrf" value="([^"]*)"', data).group(1).decode()
 
     trips, lock = [], threading.Lock()
+    steps = {"save": [], "page": [], "preview": []}
 
     def editor(d):
         c = conn()
@@ -109,13 +110,18 @@ def main():
             status, _, _ = call(c, "POST", "/perjanjian/%d/ubah/lingkup" % d["id"], body,
                                 dict(cookie, **{"Content-Type": "application/x-www-form-urlencoded"}))
             assert status == 303, status
+            t1 = time.perf_counter()
             status, _, _ = call(c, "GET", "/perjanjian/%d/ubah" % d["id"], headers=cookie)
             assert status == 200, status
+            t2 = time.perf_counter()
             status, _, html = call(c, "GET", "/perjanjian/%d/pratinjau/pks.html" % d["id"], headers=cookie)
             assert status == 200 and b"PERJANJIAN" in html.upper(), status
-            ms = (time.perf_counter() - t) * 1000
+            t3 = time.perf_counter()
             with lock:
-                trips.append(ms)
+                trips.append((t3 - t) * 1000)
+                steps["save"].append((t1 - t) * 1000)
+                steps["page"].append((t2 - t1) * 1000)
+                steps["preview"].append((t3 - t2) * 1000)
 
     threads = [threading.Thread(target=editor, args=(d,)) for d in drafts]
     for th in threads:
@@ -123,6 +129,8 @@ def main():
     for th in threads:
         th.join()
     print(json.dumps(dict({"scenario": "save_and_preview", "editors": len(drafts)}, **percentiles(trips))))
+    for name, ms in steps.items():
+        print(json.dumps(dict({"scenario": "save_and_preview." + name}, **percentiles(ms))))
 
     diffs = []
 

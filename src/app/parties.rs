@@ -59,6 +59,32 @@ fn written<V>(v: Option<V>) -> Result<V, AppError> {
     })
 }
 
+/// The agencies (not Dukcapil offices) whose name or short name holds
+/// `text`, among those the actor may see: names to pick from while typing.
+pub fn agencies_named(
+    c: &mut DbConnection,
+    actor: &Actor,
+    text: &str,
+) -> Result<Vec<String>, AppError> {
+    if text.trim().chars().count() < 2 {
+        return Ok(vec![]);
+    }
+    let f = institutions::ListFilter {
+        q: Some(text.to_string()),
+        kind: None,
+        limit: 30,
+        offset: 0,
+        only: actor.visible.institutions(c)?,
+    };
+    let (_, found) = institutions::list(c, &f)?;
+    Ok(found
+        .into_iter()
+        .filter(|i| !i.doc.kind.is_dukcapil())
+        .map(|i| i.doc.name)
+        .take(15)
+        .collect())
+}
+
 pub fn get_institution(
     c: &mut DbConnection,
     actor: &Actor,

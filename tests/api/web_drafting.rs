@@ -322,6 +322,26 @@ async fn a_renewal_is_drafted_reviewed_and_signed(app: TestApp) {
     c.goto(&app.url("/perjanjian/baru")).await.unwrap();
     accessible(&c, "draf-baru").await;
     screenshot(&c, "draf-baru").await;
+    // An agency on record is offered while its name is typed.
+    fill(&c, "#instansi", "koperasi").await;
+    let mut offered = vec![];
+    for _ in 0..100 {
+        for o in c
+            .find_all(Locator::Css("#daftar-instansi option"))
+            .await
+            .unwrap()
+        {
+            offered.push(o.attr("value").await.unwrap().unwrap_or_default());
+        }
+        if !offered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        offered,
+        vec!["Dinas Koperasi Usaha Kecil dan Menengah Kabupaten Purbalingga"]
+    );
     c.close().await.unwrap();
 }
 

@@ -341,7 +341,9 @@ fn parties(src: &Source, doc: &AgreementDoc) -> Vec<Value> {
                 f["note"] = json!("PIHAK KESATU adalah kantor yang menyusun draf ini.");
                 fields.push(f);
             } else {
-                fields.push(src.text(&at("institution/name"), "Nama instansi"));
+                let mut name = src.text(&at("institution/name"), "Nama instansi");
+                name["suggest"] = json!(true);
+                fields.push(name);
                 let kinds = InstitutionKind::ALL
                     .iter()
                     .filter(|k| !k.is_dukcapil())
@@ -385,7 +387,11 @@ fn scopes(src: &Source, doc: &AgreementDoc) -> Vec<Value> {
             let scope = doc.access.iter().find(|s| s.method == *m);
             let name = |rest: &str| format!("/access/{code}{rest}");
             let chosen: Vec<String> = match src.sent {
-                Some(s) => s.all(&name("/elements")).into_iter().map(str::to_string).collect(),
+                Some(s) => s
+                    .all(&name("/elements"))
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
                 None => scope
                     .map(|s| s.elements.iter().map(|e| e.as_str().to_string()).collect())
                     .unwrap_or_default(),
@@ -394,21 +400,8 @@ fn scopes(src: &Source, doc: &AgreementDoc) -> Vec<Value> {
                 Some(s) => s.has(&name("")) || !chosen.is_empty(),
                 None => scope.is_some(),
             };
-            let items: Vec<Value> = ELEMENTS
-                .iter()
-                .map(|e| {
-                    json!({
-                        "id": id_of(&format!("/access/{code}/elements/{}", e.code)),
-                        "value": e.code,
-                        "label": e.label,
-                        "checked": chosen.iter().any(|c| c == e.code),
-                        "disabled": e.protected,
-                        "reason": e.protected.then_some("dilindungi UU 24/2013 Pasal 84; tidak dapat diberikan melalui PKS"),
-                    })
-                })
-                .collect();
             let mut list = field(&name("/elements"), "Elemen data", "daftar", "");
-            list["items"] = json!(items);
+            list["items"] = json!(checklist(&name("/elements"), &chosen));
             list["count"] = json!(if chosen.is_empty() {
                 "belum ada elemen".to_string()
             } else {
@@ -428,12 +421,55 @@ fn scopes(src: &Source, doc: &AgreementDoc) -> Vec<Value> {
             let fields = vec![
                 check(&name(""), &format!("{} diberikan", m.label()), used),
                 list,
-                field(&name("/daily_quota"), "Kuota per hari (akses NIK); kosong: tanpa batas", "number", quota),
-                check(&name("/unlimited_after_poc"), "Tanpa batas setelah PoC lulus", unlimited),
+                field(
+                    &name("/daily_quota"),
+                    "Kuota per hari (akses NIK); kosong: tanpa batas",
+                    "number",
+                    quota,
+                ),
+                check(
+                    &name("/unlimited_after_poc"),
+                    "Tanpa batas setelah PoC lulus",
+                    unlimited,
+                ),
             ];
             group(m.label(), fields)
         })
         .collect()
+}
+
+/// The element catalog as checkboxes named `name`, those in `chosen`
+/// ticked, the protected ones disabled with the reason. Written here
+/// rather than in the template: four methods of thirty elements are most
+/// of the page's fields.
+fn checklist(name: &str, chosen: &[String]) -> String {
+    use handlebars::html_escape;
+    let mut out = String::with_capacity(ELEMENTS.len() * 160);
+    for e in ELEMENTS {
+        let id = id_of(&format!("{name}/{}", e.code));
+        let checked = if chosen.iter().any(|c| c == e.code) {
+            " checked"
+        } else {
+            ""
+        };
+        let label = html_escape(e.label);
+        if e.protected {
+            out.push_str(&format!(
+                "<label class=\"centang dilarang\" for=\"{id}\"><input type=\"checkbox\" id=\"{id}\" \
+                 name=\"{name}\" value=\"{code}\"{checked} disabled aria-describedby=\"{id}-alasan\"> \
+                 {label} <span class=\"kecil\" id=\"{id}-alasan\">— dilindungi UU 24/2013 Pasal 84; \
+                 tidak dapat diberikan melalui PKS</span></label>\n",
+                code = e.code
+            ));
+        } else {
+            out.push_str(&format!(
+                "<label class=\"centang\" for=\"{id}\"><input type=\"checkbox\" id=\"{id}\" \
+                 name=\"{name}\" value=\"{code}\"{checked}> {label}</label>\n",
+                code = e.code
+            ));
+        }
+    }
+    out
 }
 
 /// Rows of a list (contacts, applications): those on record and one empty,

@@ -369,8 +369,10 @@ async fn edit_render(
                 .map(|r| json!({"id": r, "label": "PKS yang diperpanjang"}))
         });
     let latest = versions.first().map(|v| v.number);
+    // The latest saves; the comparison page chooses among all of them.
     let versions_json: Vec<Value> = versions
         .iter()
+        .take(SHOWN_VERSIONS)
         .map(|v| {
             json!({
                 "number": v.number,
@@ -399,6 +401,8 @@ async fn edit_render(
         "findings": findings,
         "blocking": blocking,
         "versions": versions_json,
+        "versions_total": versions.len(),
+        "versions_more": versions.len() > SHOWN_VERSIONS,
         "has_versions": versions.len() > 1 || source.is_some(),
         "can_submit": stage == Stage::Draf,
         "can_review": approver && stage == Stage::Ditinjau,
@@ -427,6 +431,9 @@ async fn edit_render(
     }
     Ok(r)
 }
+
+/// How many of a draft's latest versions its page lists.
+const SHOWN_VERSIONS: usize = 12;
 
 /// Saves one section of a draft: its merge patch through the core, as one
 /// version; nothing is written when any of it is refused.
@@ -820,8 +827,39 @@ async fn check_value(_visitor: Visitor, q: web::Query<Pairs>) -> HttpResponse {
         .body(said)
 }
 
+/// Agencies whose name holds what is being typed (htmx fills the field's
+/// datalist): an existing institution is picked by its exact name, a new
+/// name makes a new one when the draft is saved.
+async fn agencies(
+    req: HttpRequest,
+    visitor: Visitor,
+    q: web::Query<Pairs>,
+) -> Result<HttpResponse, PageError> {
+    let text = q
+        .into_inner()
+        .into_iter()
+        .map(|(_, v)| v)
+        .next()
+        .unwrap_or_default();
+    let state = state(&req)?;
+    let actor = visitor.actor.clone();
+    let names = run(&state, move |c| {
+        app::parties::agencies_named(c, &actor, &text)
+    })
+    .await?;
+    let options: String = names
+        .iter()
+        .map(|n| format!("<option value=\"{}\"></option>", html_escape(n)))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, render::CSP))
+        .body(options))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/perjanjian/periksa", web::get().to(check_value))
+        .route("/perjanjian/instansi", web::get().to(agencies))
         .route("/perjanjian/baru", web::get().to(new_page))
         .route("/perjanjian/baru", web::post().to(new_create))
         .route("/perjanjian/{id}/ubah", web::get().to(edit))
