@@ -463,7 +463,13 @@ async fn save(
     };
     let (patch, renames) = match draft_form::patch(section, &view.doc, &sent) {
         Ok(p) => p,
-        Err(errors) => return edit_render(&req, &visitor, id, None, back(errors)).await,
+        Err(errors) => {
+            let errors = errors
+                .into_iter()
+                .map(|(k, v)| (k, words::capitalized(&v) + "."))
+                .collect();
+            return edit_render(&req, &visitor, id, None, back(errors)).await;
+        }
     };
     let note = match sent.one("catatan") {
         "" => format!("Ubah {}", section.title().to_lowercase()),
