@@ -425,6 +425,24 @@ pub fn move_stage(
     })?)
 }
 
+/// An agreement as its drafting pages read it: its stage (`None` once
+/// signed), the PKS it renews, and its document; no obligations computed.
+pub struct Draft {
+    pub stage: Option<Stage>,
+    pub renews_id: Option<i64>,
+    pub doc: AgreementDoc,
+}
+
+pub fn draft(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<Draft, AppError> {
+    policy::sees(c, actor, id)?;
+    let (row, doc) = store::load_doc(c, id)?;
+    Ok(Draft {
+        stage: row.stage(),
+        renews_id: row.renews_id,
+        doc,
+    })
+}
+
 /// The last move of a draft between stages: who, when, from and to, and
 /// the note (why it was sent back).
 #[derive(Debug, Clone, Serialize)]

@@ -778,17 +778,7 @@ pub fn patch(
                 Value::Object(l)
             };
             // The letter is replaced whole, not merged.
-            json!({
-                "legal_bases": lines(sent.one("/legal_bases")),
-                "approval_letter": Value::Null,
-            })
-            .as_object()
-            .cloned()
-            .map(|mut o| {
-                o.insert("approval_letter".into(), letter);
-                Value::Object(o)
-            })
-            .unwrap_or_default()
+            json!({"legal_bases": lines(sent.one("/legal_bases")), "approval_letter": letter})
         }
         Section::Lingkup => {
             let mut list = vec![];

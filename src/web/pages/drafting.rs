@@ -289,12 +289,11 @@ async fn edit_render(
 ) -> Result<HttpResponse, PageError> {
     policy::allow(&visitor.actor, policy::Action::EditAgreement).map_err(ApiError::from)?;
     let state = state(req)?;
-    let cal = state.calendar();
     let actor = visitor.actor.clone();
     let max_term = state.max_term_months;
     let today = crate::today_jakarta();
     let (view, findings, versions, approver, moved) = run(&state, move |c| {
-        let view = app::agreements::get(c, &actor, id, today, &cal)?;
+        let view = drafts::draft(c, &actor, id)?;
         let findings = app::agreements::check_read(c, &view.doc, today, max_term)?;
         let versions = drafts::versions(c, &actor, id)?;
         let approver = policy::approves(c, &actor).is_ok();
@@ -450,11 +449,7 @@ async fn save(
     let state = state(&req)?;
     let cal = state.calendar();
     let actor = visitor.actor.clone();
-    let c2 = cal.clone();
-    let view = run(&state, move |c| {
-        app::agreements::get(c, &actor, id, crate::today_jakarta(), &c2)
-    })
-    .await?;
+    let view = run(&state, move |c| drafts::draft(c, &actor, id)).await?;
     let sent = Sent(pairs.clone());
     let back = |errors: Errors| Refill {
         form: slug.clone(),
@@ -501,10 +496,7 @@ async fn save(
                     section.title()
                 )
             } else {
-                format!(
-                    "Bagian \"{}\" tersimpan sebagai versi baru.",
-                    section.title()
-                )
+                format!("Bagian \"{}\" tersimpan.", section.title())
             };
             Ok(render::see_other(
                 &format!("/perjanjian/{id}/ubah#bagian-{}", section.slug()),
@@ -681,11 +673,7 @@ async fn compare(
     })
     .await?;
     let view_actor = visitor.actor.clone();
-    let cal = state.calendar();
-    let view = run(&state, move |c| {
-        app::agreements::get(c, &view_actor, id, crate::today_jakarta(), &cal)
-    })
-    .await?;
+    let view = run(&state, move |c| drafts::draft(c, &view_actor, id)).await?;
     let code = |r: VersionRef| match r {
         VersionRef::Number(n) => n.to_string(),
         VersionRef::Now => "kini".into(),
