@@ -486,6 +486,17 @@ const SETTINGS: &[&str] = &[
     "SEPAKAT_CORS_ORIGINS",
     "SEPAKAT_PUBLIC_URL",
     "SEPAKAT_SECRET_FILE",
+    "SEPAKAT_FILES",
+    "SEPAKAT_MAX_UPLOAD",
+    // What the S3 client of an `s3://` SEPAKAT_FILES reads.
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT",
+    "AWS_ENDPOINT_URL",
+    "AWS_ALLOW_HTTP",
 ];
 
 /// The `sepakat` binary Cargo built for these tests, on `database`, with

@@ -81,10 +81,15 @@ impl Drop for Instance {
 /// threads released by one barrier), sharing the folder `dir` and so the
 /// token secret file it will hold: nothing but the database and that file
 /// is common to them.
-fn start_two(database: &str, dir: &Path) -> (Instance, Instance) {
+/// `env` adds settings to both (where evidence files are kept, say).
+fn start_two(database: &str, dir: &Path, env: &[(&str, String)]) -> (Instance, Instance) {
     let barrier = Arc::new(Barrier::new(2));
     let spawn = |name: &'static str| {
         let (barrier, database, dir) = (barrier.clone(), database.to_string(), dir.to_path_buf());
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         std::thread::spawn(move || {
             let port = free_port();
             let stdout = dir.join(format!("{name}.out"));
@@ -99,6 +104,7 @@ fn start_two(database: &str, dir: &Path) -> (Instance, Instance) {
                 .env("SEPAKAT_SECRET_FILE", dir.join("sepakat.secret"))
                 .env("SEPAKAT_POOL_SIZE", "4")
                 .env("RUST_LOG", "warn")
+                .envs(env)
                 .stdin(Stdio::null())
                 .stdout(std::fs::File::create(&stdout).expect("stdout file"))
                 .stderr(std::fs::File::create(&stderr).expect("stderr file"));
@@ -147,10 +153,13 @@ fn first_start_rows(url: &str) -> (i64, i64, i64, i64) {
 /// exactly one of them. The database is a new PostgreSQL database, dropped
 /// (with its connections) at the end, or a new SQLite file; the instances'
 /// folder is another.
-async fn started_together(kind: Db) -> Option<(Instance, Instance, TestDb, tempfile::TempDir)> {
+async fn started_together(
+    kind: Db,
+    env: &[(&str, String)],
+) -> Option<(Instance, Instance, TestDb, tempfile::TempDir)> {
     let db = TestDb::new(kind)?;
     let dir = tempfile::tempdir().expect("tempdir");
-    let (mut a, mut b) = start_two(&db.url, dir.path());
+    let (mut a, mut b) = start_two(&db.url, dir.path(), env);
     a.ready().await;
     b.ready().await;
     let seeds = seed_files().len() as i64;
@@ -190,7 +199,7 @@ async fn two_instances_share_one_sqlite_file() {
 async fn two_instances_share_one_database(kind: Db) {
     let mut last = None;
     for round in 0..ROUNDS {
-        let Some(started) = started_together(kind).await else {
+        let Some(started) = started_together(kind, &[]).await else {
             return;
         };
         eprintln!("{kind:?} round {}: both instances up", round + 1);
@@ -201,7 +210,8 @@ async fn two_instances_share_one_database(kind: Db) {
     };
     writes_on_one_are_seen_on_the_other(&a, &b).await;
     holidays_on_one_move_deadlines_on_the_other(&a, &b).await;
-    evidence_on_one_downloads_on_the_other(&a, &b).await;
+    let report = crate::portal::pdf("Laporan semester, dua instansi", None);
+    evidence_on_one_downloads_on_the_other(&a, &b, &report).await;
     a_password_change_on_one_ends_the_token_on_the_other(&a, &b).await;
     failed_sign_ins_count_across_both(&a, &b).await;
 }
@@ -428,9 +438,14 @@ async fn failed_sign_ins_count_across_both(a: &Instance, b: &Instance) {
 }
 
 /// An evidence file uploaded through one instance is served by the other
-/// (both keep files in the same store, here the folder `berkas` they share),
-/// and the other can accept the submission.
-async fn evidence_on_one_downloads_on_the_other(a: &Instance, b: &Instance) {
+/// (both keep files in the same store: the folder `berkas` they share, or
+/// one bucket), and the other can accept the submission. Gives the file's
+/// SHA-256.
+async fn evidence_on_one_downloads_on_the_other(
+    a: &Instance,
+    b: &Instance,
+    report: &[u8],
+) -> String {
     let (ca, cb) = (admin_on(a).await, admin_on(b).await);
     let id = example_id(&ca, a).await;
     let (_, v) = get_with(&ca, a.url(&format!("/api/v1/agreements/{id}"))).await;
@@ -448,10 +463,9 @@ async fn evidence_on_one_downloads_on_the_other(a: &Instance, b: &Instance) {
         .and_then(|o| o["key"].as_str())
         .expect("an open semester report")
         .to_string();
-    let report = crate::portal::pdf("Laporan semester, dua instansi", None);
     let form = reqwest::multipart::Form::new().part(
         "file",
-        reqwest::multipart::Part::bytes(report.clone()).file_name("laporan.pdf"),
+        reqwest::multipart::Part::bytes(report.to_vec()).file_name("laporan.pdf"),
     );
     let r = ca
         .post(a.url(&format!(
@@ -474,7 +488,10 @@ async fn evidence_on_one_downloads_on_the_other(a: &Instance, b: &Instance) {
         .await
         .unwrap();
     assert_eq!(got.status(), 200, "B serves the file A stored");
-    assert_eq!(got.bytes().await.unwrap().as_ref(), report.as_slice());
+    assert!(
+        got.bytes().await.unwrap().as_ref() == report,
+        "B serves the bytes A was given"
+    );
     let (status, v) = crate::helpers::send_with(
         &cb,
         reqwest::Method::POST,
@@ -491,4 +508,36 @@ async fn evidence_on_one_downloads_on_the_other(a: &Instance, b: &Instance) {
         .find(|o| o["key"] == key.as_str())
         .unwrap();
     assert_eq!(o["state"], "fulfilled", "A sees what B accepted: {o}");
+    sha
+}
+
+/// Two instances keep evidence in one S3-compatible bucket (a moto server
+/// on loopback, spoken to by the object_store S3 client over HTTP): a scan
+/// larger than one multipart part, uploaded through A, lands in the bucket
+/// under its hash in the configured prefix, nowhere on the instances' disk,
+/// and B serves it byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_s3_bucket() {
+    let Some(s3) = crate::s3::S3::start().await else {
+        return;
+    };
+    let bucket = s3.bucket("sepakat-bersama").await;
+    let env = s3.settings(&bucket, "dukcapil/berkas");
+    let Some((a, b, _db, dir)) = started_together(Db::Sqlite, &env).await else {
+        return;
+    };
+    // 12 MB: three parts of the store's 5 MB multipart upload.
+    let report = crate::s3::large_pdf("Laporan semester, hasil pindai", 12 * 1024 * 1024);
+    let sha = evidence_on_one_downloads_on_the_other(&a, &b, &report).await;
+    let key = format!("dukcapil/berkas/{}/{}/{sha}", &sha[..2], &sha[2..4]);
+    let stored = s3.objects(&bucket).await;
+    assert_eq!(
+        stored,
+        vec![(key, report.len() as u64)],
+        "the bucket holds the one file, whole, under its hash"
+    );
+    assert!(
+        !dir.path().join("berkas").exists(),
+        "nothing was written to the instances' folder"
+    );
 }

@@ -8,6 +8,7 @@
 
 mod helpers;
 mod routes;
+mod s3;
 mod smtp;
 
 mod auth;
