@@ -1,7 +1,7 @@
 //! Agreements: the whole aggregate in and out, the filtered list, and the
 //! lifecycle dates the status is derived from.
 
-use super::db::insert_rows;
+use super::db::{insert_rows, on_backend};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -531,12 +531,12 @@ pub fn exists(conn: &mut DbConnection, id: i64) -> Result<bool, StoreError> {
 }
 
 fn row(conn: &mut DbConnection, id: i64) -> Result<AgreementRow, StoreError> {
-    agreements::table
+    on_backend!(conn, |c| agreements::table
         .find(id)
         .select(AgreementRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("perjanjian {id}")))
+        .first(c))
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("perjanjian {id}")))
 }
 
 fn load_parties(conn: &mut DbConnection, id: i64) -> Result<Vec<Party>, StoreError> {
@@ -546,7 +546,7 @@ fn load_parties(conn: &mut DbConnection, id: i64) -> Result<Vec<Party>, StoreErr
         inst_store::InstitutionRow,
         Option<String>,
         Option<people_store::PersonRow>,
-    )> = agreement_parties::table
+    )> = on_backend!(conn, |c| agreement_parties::table
         .inner_join(institutions::table)
         .left_join(parent.on(institutions::parent_id.eq(parent.field(institutions::id).nullable())))
         .left_join(people::table)
@@ -562,7 +562,7 @@ fn load_parties(conn: &mut DbConnection, id: i64) -> Result<Vec<Party>, StoreErr
             parent.field(institutions::name).nullable(),
             Option::<people_store::PersonRow>::as_select(),
         ))
-        .load(conn)?;
+        .load(c))?;
     rows.into_iter()
         .map(|((side, number, recital), inst, parent, person)| {
             Ok(Party {
@@ -603,7 +603,7 @@ type JuknisPersonRow = (
 fn load_juknis(conn: &mut DbConnection, id: i64) -> Result<Option<Juknis>, StoreError> {
     // The Juknis with its contacts and acknowledgers in one query: a row per
     // person (one row without a person when it has none), each list in order.
-    let rows: Vec<(JuknisRow, Option<JuknisPersonRow>)> = juknis::table
+    let rows: Vec<(JuknisRow, Option<JuknisPersonRow>)> = on_backend!(conn, |c| juknis::table
         .left_join(juknis_people::table)
         .filter(juknis::agreement_id.eq(id))
         .order((juknis_people::role, juknis_people::position_in_list))
@@ -633,7 +633,7 @@ fn load_juknis(conn: &mut DbConnection, id: i64) -> Result<Option<Juknis>, Store
             )
                 .nullable(),
         ))
-        .load(conn)?;
+        .load(c))?;
     let mut rows = rows.into_iter();
     let Some((r, first)) = rows.next() else {
         return Ok(None);
@@ -700,16 +700,16 @@ pub fn load_doc(
 ) -> Result<(AgreementRow, AgreementDoc), StoreError> {
     let r = row(conn, id)?;
     let texts = |conn: &mut DbConnection| -> Result<(Vec<String>, Vec<String>), StoreError> {
-        let lb = legal_bases::table
+        let lb = on_backend!(conn, |c| legal_bases::table
             .filter(legal_bases::agreement_id.eq(id))
             .order(legal_bases::position)
             .select(legal_bases::text)
-            .load(conn)?;
-        let rd = return_data_items::table
+            .load(c))?;
+        let rd = on_backend!(conn, |c| return_data_items::table
             .filter(return_data_items::agreement_id.eq(id))
             .order(return_data_items::position)
             .select(return_data_items::item)
-            .load(conn)?;
+            .load(c))?;
         Ok((lb, rd))
     };
     let (legal, return_data) = texts(conn)?;

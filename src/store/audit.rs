@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::db::on_backend;
 use super::schema::audit_log;
 use super::{now, DbConnection, StoreError};
 
@@ -97,17 +98,17 @@ pub fn history(
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<HistoryItem>), StoreError> {
-    let total = audit_log::table
+    let total = on_backend!(&mut *conn, |c| audit_log::table
         .filter(audit_log::agreement_id.eq(agreement_id))
         .count()
-        .get_result(conn)?;
-    let rows: Vec<Row> = audit_log::table
+        .get_result(c))?;
+    let rows: Vec<Row> = on_backend!(&mut *conn, |c| audit_log::table
         .filter(audit_log::agreement_id.eq(agreement_id))
         .order(audit_log::id.desc())
         .limit(limit)
         .offset(offset)
         .select(Row::as_select())
-        .load(conn)?;
+        .load(c))?;
     let items = rows.into_iter().map(Row::item).collect();
     Ok((total, items))
 }

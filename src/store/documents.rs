@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::db::on_backend;
 use super::schema::{agreement_parties, agreements, people};
 use super::{decode_opt, encode, DbConnection, StoreError};
 use crate::domain::agreement::AgreementDoc;
@@ -21,27 +22,33 @@ pub fn current_heads(
             continue;
         };
         // The latest signed agreement of the institution on this side, from
-        // the top of its (institution, signed_on, id) index.
-        let by_side = agreements::table
+        // the top of its (institution, signed_on, id) index. Both reads run
+        // on the backend's own connection (`on_backend`), whose statement
+        // cache keeps them prepared.
+        let signed = agreements::table
             .filter(agreements::signed_on.is_not_null())
             .order((agreements::signed_on.desc(), agreements::id.desc()))
-            .select(agreements::id)
-            .into_boxed();
+            .select(agreements::id);
         let newest: Option<i64> = match party.side {
-            Side::First => by_side.filter(agreements::first_institution_id.eq(institution)),
-            Side::Second => by_side.filter(agreements::second_institution_id.eq(institution)),
-        }
-        .first(conn)
-        .optional()?;
+            Side::First => on_backend!(&mut *conn, |c| signed
+                .filter(agreements::first_institution_id.eq(institution))
+                .first(c)
+                .optional())?,
+            Side::Second => on_backend!(&mut *conn, |c| signed
+                .filter(agreements::second_institution_id.eq(institution))
+                .first(c)
+                .optional())?,
+        };
         let Some(newest) = newest else {
             continue;
         };
+        let side = encode(&party.side);
         let signatory = || {
             agreement_parties::table
                 .inner_join(agreements::table)
                 .inner_join(people::table)
                 .filter(agreement_parties::institution_id.eq(institution))
-                .filter(agreement_parties::side.eq(encode(&party.side)))
+                .filter(agreement_parties::side.eq(side.clone()))
                 .filter(agreements::signed_on.is_not_null())
                 .select((
                     people::name,
@@ -49,7 +56,6 @@ pub fn current_heads(
                     agreements::signed_on,
                     agreement_parties::number,
                 ))
-                .into_boxed()
         };
         type Head = (
             String,
@@ -57,10 +63,10 @@ pub fn current_heads(
             Option<chrono::NaiveDate>,
             Option<String>,
         );
-        let mut latest: Option<Head> = signatory()
+        let mut latest: Option<Head> = on_backend!(&mut *conn, |c| signatory()
             .filter(agreement_parties::agreement_id.eq(newest))
-            .first(conn)
-            .optional()?;
+            .first(c)
+            .optional())?;
         if latest.is_none() {
             // The newest names no signatory on this side (a PKS recorded in
             // part): the newest that does, the long way.

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::db::on_backend;
 use super::schema::{
     agreements, applications, certificates, juknis, juknis_people, obligation_waivers, people,
     renewals, reports, sam_returns, statements,
@@ -23,20 +24,20 @@ pub fn facts_for(
     doc: &AgreementDoc,
 ) -> Result<Facts, StoreError> {
     let mut f = Facts::from_doc(doc, row.lifecycle());
-    f.waivers = obligation_waivers::table
+    f.waivers = on_backend!(&mut *conn, |c| obligation_waivers::table
         .filter(obligation_waivers::agreement_id.eq(row.id))
         .select((
             obligation_waivers::obligation_key,
             obligation_waivers::reason,
         ))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    f.sam_returned_on = sam_returns::table
+        .load::<(String, String)>(c))?
+    .into_iter()
+    .collect();
+    f.sam_returned_on = on_backend!(&mut *conn, |c| sam_returns::table
         .filter(sam_returns::agreement_id.eq(row.id))
         .select(sam_returns::returned_on)
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     for (_, key, at) in super::submissions::waiting_of(conn, Some(&[row.id]))? {
         f.submitted.insert(key, crate::jakarta_date(at));
     }

@@ -3,7 +3,7 @@
 //! renewal requests. Each is created, changed and removed on its own through
 //! the [`Record`] trait; the whole agreement is checked before any write.
 
-use super::db::insert_rows;
+use super::db::{insert_rows, on_backend};
 use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -124,18 +124,19 @@ impl Record for Scope {
     }
     fn load_all(conn: &mut DbConnection, agreement_id: i64) -> Result<Vec<Self>, StoreError> {
         // Scopes with their elements in one query: a row per element, in order.
-        let rows: Vec<(i64, String, Option<i32>, bool, Option<String>)> = access_scopes::table
-            .left_join(scope_elements::table)
-            .filter(access_scopes::agreement_id.eq(agreement_id))
-            .order((access_scopes::id, scope_elements::position))
-            .select((
-                access_scopes::id,
-                access_scopes::method,
-                access_scopes::daily_quota,
-                access_scopes::unlimited_after_poc,
-                scope_elements::element_code.nullable(),
-            ))
-            .load(conn)?;
+        let rows: Vec<(i64, String, Option<i32>, bool, Option<String>)> =
+            on_backend!(conn, |c| access_scopes::table
+                .left_join(scope_elements::table)
+                .filter(access_scopes::agreement_id.eq(agreement_id))
+                .order((access_scopes::id, scope_elements::position))
+                .select((
+                    access_scopes::id,
+                    access_scopes::method,
+                    access_scopes::daily_quota,
+                    access_scopes::unlimited_after_poc,
+                    scope_elements::element_code.nullable(),
+                ))
+                .load(c))?;
         let mut scopes: Vec<Scope> = vec![];
         for (id, method, quota, unlimited, code) in rows {
             if scopes.last().and_then(|s| s.id) != Some(id) {
@@ -234,7 +235,7 @@ impl Record for Application {
         self.id = id;
     }
     fn load_all(conn: &mut DbConnection, agreement_id: i64) -> Result<Vec<Self>, StoreError> {
-        let rows: Vec<AppRow> = applications::table
+        let rows: Vec<AppRow> = on_backend!(conn, |c| applications::table
             .filter(applications::agreement_id.eq(agreement_id))
             .order(applications::id)
             .select((
@@ -248,7 +249,7 @@ impl Record for Application {
                 applications::poc_result_number,
                 applications::poc_result_date,
             ))
-            .load(conn)?;
+            .load(c))?;
         rows.into_iter()
             .map(|r| {
                 Ok(Application {
@@ -306,7 +307,7 @@ impl Record for Statement {
         let rows: Vec<(
             (i64, String, Option<chrono::NaiveDate>, bool, bool),
             people_store::PersonRow,
-        )> = statements::table
+        )> = on_backend!(conn, |c| statements::table
             .inner_join(people::table)
             .filter(statements::agreement_id.eq(agreement_id))
             .order(statements::id)
@@ -320,7 +321,7 @@ impl Record for Statement {
                 ),
                 people_store::PersonRow::as_select(),
             ))
-            .load(conn)?;
+            .load(c))?;
         rows.into_iter()
             .map(|((id, kind, signed_on, meterai, covers), person)| {
                 Ok(Statement {
@@ -401,7 +402,7 @@ impl Record for Certificate {
         self.id = id;
     }
     fn load_all(conn: &mut DbConnection, agreement_id: i64) -> Result<Vec<Self>, StoreError> {
-        let rows: Vec<CertRow> = certificates::table
+        let rows: Vec<CertRow> = on_backend!(conn, |c| certificates::table
             .filter(certificates::agreement_id.eq(agreement_id))
             .order(certificates::id)
             .select((
@@ -413,7 +414,7 @@ impl Record for Certificate {
                 certificates::valid_until,
                 certificates::submitted_on,
             ))
-            .load(conn)?;
+            .load(c))?;
         rows.into_iter()
             .map(|r| {
                 Ok(Certificate {
@@ -484,7 +485,7 @@ impl Record for Report {
         self.id = id;
     }
     fn load_all(conn: &mut DbConnection, agreement_id: i64) -> Result<Vec<Self>, StoreError> {
-        let rows: Vec<ReportRow> = reports::table
+        let rows: Vec<ReportRow> = on_backend!(conn, |c| reports::table
             .filter(reports::agreement_id.eq(agreement_id))
             .order((reports::year, reports::semester))
             .select((
@@ -498,7 +499,7 @@ impl Record for Report {
                 reports::evaluated_on,
                 reports::evaluation,
             ))
-            .load(conn)?;
+            .load(c))?;
         rows.into_iter()
             .map(|r| {
                 Ok(Report {
@@ -554,7 +555,7 @@ impl Record for Renewal {
             chrono::NaiveDate,
             Option<String>,
             Option<chrono::NaiveDate>,
-        )> = renewals::table
+        )> = on_backend!(conn, |c| renewals::table
             .filter(renewals::agreement_id.eq(agreement_id))
             .order(renewals::id)
             .select((
@@ -563,7 +564,7 @@ impl Record for Renewal {
                 renewals::request_number,
                 renewals::request_date,
             ))
-            .load(conn)?;
+            .load(c))?;
         rows.into_iter()
             .map(|r| {
                 Ok(Renewal {

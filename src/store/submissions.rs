@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::access::Visibility;
+use super::db::on_backend;
 use super::schema::{agreements, evidence_files, submissions};
 use super::{now, DbConnection, StoreError};
 
@@ -175,14 +176,20 @@ pub fn waiting_of(
     c: &mut DbConnection,
     ids: Option<&[i64]>,
 ) -> Result<Vec<(i64, String, NaiveDateTime)>, StoreError> {
-    let mut q = submissions::table
+    let waiting = submissions::table
         .filter(submissions::state.eq(SUBMITTED))
         .select((
             submissions::agreement_id,
             submissions::obligation_key,
             submissions::submitted_at,
-        ))
-        .into_boxed();
+        ));
+    if let Some(&[id]) = ids {
+        // One agreement (its page, its API read): a statement kept prepared.
+        return Ok(on_backend!(c, |c| waiting
+            .filter(submissions::agreement_id.eq(id))
+            .load(c))?);
+    }
+    let mut q = waiting.into_boxed();
     if let Some(ids) = ids {
         q = q.filter(submissions::agreement_id.eq_any(ids.to_vec()));
     }
@@ -191,7 +198,7 @@ pub fn waiting_of(
 
 /// Every submission of an agreement, newest first, with its file's facts.
 pub fn of_agreement(c: &mut DbConnection, agreement_id: i64) -> Result<Vec<Listed>, StoreError> {
-    let rows: Vec<(Submission, (i64, String))> = submissions::table
+    let rows: Vec<(Submission, (i64, String))> = on_backend!(c, |c| submissions::table
         .inner_join(evidence_files::table)
         .filter(submissions::agreement_id.eq(agreement_id))
         .order(submissions::id.desc())
@@ -199,7 +206,7 @@ pub fn of_agreement(c: &mut DbConnection, agreement_id: i64) -> Result<Vec<Liste
             Submission::as_select(),
             (evidence_files::size, evidence_files::media_type),
         ))
-        .load(c)?;
+        .load(c))?;
     Ok(rows
         .into_iter()
         .map(|(submission, (size, media_type))| Listed {

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::db::on_backend;
 use super::schema::web_sessions;
 use super::{now, DbConnection, StoreError};
 
@@ -52,11 +53,11 @@ pub fn insert(
 
 /// The unexpired session with this token hash.
 pub fn find(c: &mut DbConnection, token_hash: &str) -> Result<Option<Session>, StoreError> {
-    Ok(web_sessions::table
+    Ok(on_backend!(c, |c| web_sessions::table
         .find(token_hash)
         .filter(web_sessions::expires_at.gt(now()))
         .first(c)
-        .optional()?)
+        .optional())?)
 }
 
 /// Ends a session; whether there was one.
