@@ -117,12 +117,8 @@ impl r2d2::ManageConnection for Manager {
                     let mut conn = diesel::SqliteConnection::establish(&self.target.url)?;
                     let set_up = conn.batch_execute(
                         // busy_timeout first: switching to WAL itself waits for a lock.
-                        // mmap_size: pages are read from the mapped file
-                        // instead of copied by a read() each (a page view
-                        // reads some sixty pages of a large registry).
                         "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                         PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                         PRAGMA mmap_size = 1073741824;",
+                         PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                     );
                     match set_up {
                         Ok(()) => return Ok(DbConnection::Sqlite(conn)),
