@@ -14,8 +14,11 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
-/// Runs `$body` with `$c` bound to the concrete connection, for the few
-/// statements the MultiConnection backend cannot express.
+/// Runs `$body` with `$c` bound to the concrete connection: for the few
+/// statements the MultiConnection backend cannot express, and for the reads
+/// every page makes (an agreement's document, its history, the session),
+/// which MultiConnection writes out as SQL text on every pass over them,
+/// several per execution; the query is still written once.
 macro_rules! on_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
