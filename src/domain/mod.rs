@@ -89,6 +89,8 @@ pub mod text;
 pub mod words;
 
 pub use letter_number::LetterNumber;
+pub use nik::Nik;
+pub use nip::Nip;
 
 /// The example PKS of the seeds, for the unit tests.
 #[cfg(test)]
@@ -98,5 +100,3 @@ pub(crate) fn example() -> agreement::AgreementDoc {
     ))
     .expect("the seed parses")
 }
-pub use nik::Nik;
-pub use nip::Nip;

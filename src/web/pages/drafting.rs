@@ -6,6 +6,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use handlebars::html_escape;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -628,13 +629,6 @@ async fn preview(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 // ---- /perjanjian/{id}/banding ---------------------------------------------------------
