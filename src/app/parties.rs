@@ -69,20 +69,18 @@ pub fn agencies_named(
     if text.trim().chars().count() < 2 {
         return Ok(vec![]);
     }
+    // The offices are left out by the query: a name typed as agencies are
+    // named ("Dinas …") matches hundreds of Dukcapil offices first.
     let f = institutions::ListFilter {
         q: Some(text.to_string()),
         kind: None,
-        limit: 30,
+        limit: 15,
         offset: 0,
         only: actor.visible.institutions(c)?,
+        agencies_only: true,
     };
     let (_, found) = institutions::list(c, &f)?;
-    Ok(found
-        .into_iter()
-        .filter(|i| !i.doc.kind.is_dukcapil())
-        .map(|i| i.doc.name)
-        .take(15)
-        .collect())
+    Ok(found.into_iter().map(|i| i.doc.name).collect())
 }
 
 pub fn get_institution(

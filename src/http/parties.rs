@@ -81,6 +81,7 @@ async fn list_institutions(
         limit,
         offset,
         only: None,
+        agencies_only: false,
     };
     let (total, items) = db(&state, move |c| {
         f.only = principal.visible.institutions(c)?;

@@ -94,6 +94,8 @@ pub struct ListFilter {
     pub offset: i64,
     /// Only these institutions (the reader's visibility); `None`: all.
     pub only: Option<Vec<i64>>,
+    /// Agencies only: no Dukcapil office of any level.
+    pub agencies_only: bool,
 }
 
 pub fn list(
@@ -118,6 +120,13 @@ pub fn list(
         }
         if let Some(ids) = &f.only {
             q = q.filter(institutions::id.eq_any(ids.clone()));
+        }
+        if f.agencies_only {
+            let offices = crate::domain::catalog::InstitutionKind::ALL
+                .iter()
+                .filter(|k| k.is_dukcapil())
+                .map(|k| k.code());
+            q = q.filter(institutions::kind.ne_all(offices));
         }
         q
     };

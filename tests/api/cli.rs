@@ -29,6 +29,7 @@ fn count(db: &TestDb) -> (i64, i64) {
             limit: 1,
             offset: 0,
             only: None,
+            agencies_only: false,
         },
     )
     .unwrap();

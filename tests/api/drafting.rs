@@ -13,6 +13,7 @@ on_both!(
     a_protected_element_is_refused_and_nothing_saved,
     stages_take_their_rights_and_approval_waits_for_the_findings,
     an_adendum_is_compared_with_what_it_amends,
+    agency_names_are_suggested_past_the_offices,
 );
 
 /// The PKS as printed (no e-mail of the agency), imported; its id.
@@ -484,4 +485,45 @@ async fn an_adendum_is_compared_with_what_it_amends(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 409);
+}
+
+/// The draft form's agency field suggests agencies as their name is typed,
+/// never Dukcapil offices, even where offices of the same words come first
+/// (a registry holds one per regency, and agencies are "Dinas …" too).
+async fn agency_names_are_suggested_past_the_offices(app: TestApp) {
+    for n in 1..=40 {
+        let name = format!("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Uji {n}");
+        let (s, v) = app
+            .post(
+                "/api/v1/institutions",
+                &json!({"name": name, "kind": "dukcapil_kabupaten_kota"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+    }
+    let (s, v) = app
+        .post(
+            "/api/v1/institutions",
+            &json!({"name": "Dinas Kesehatan Kabupaten Uji", "kind": "opd"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let session = crate::portal::session_of(&app, "admin", crate::helpers::ADMIN_PASSWORD).await;
+    let options = reqwest::Client::new()
+        .get(app.url("/perjanjian/instansi?nama=dinas"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        options.contains("<option value=\"Dinas Kesehatan Kabupaten Uji\">"),
+        "the agency is suggested: {options}"
+    );
+    assert!(
+        !options.contains("Kependudukan"),
+        "no Dukcapil office is suggested: {options}"
+    );
 }

@@ -292,7 +292,7 @@ async fn choose_with(
 }
 
 /// Signs in through the sign-in form as a browser does; the session cookie.
-async fn session_of(app: &TestApp, username: &str, password: &str) -> String {
+pub(crate) async fn session_of(app: &TestApp, username: &str, password: &str) -> String {
     let (_, csrf, pre, _) = form_page(app, "/masuk").await;
     let pre = pre.expect("the sign-in form's cookie");
     let r = reqwest::Client::builder()

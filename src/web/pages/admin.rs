@@ -89,6 +89,7 @@ fn institution_choices(
         limit: 10_000,
         offset: 0,
         only: actor.visible.institutions(c)?,
+        agencies_only: false,
     };
     let (_, list) = institutions::list(c, &f)?;
     let mut out: Vec<(i64, String)> = list
