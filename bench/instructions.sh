@@ -7,6 +7,7 @@
 #   bench/instructions.sh                          # one agreement's page, 60 ids
 #   N=100 PAGE=/perjanjian/ BIN=/tmp/other/sepakat bench/instructions.sh
 #   PAGE=/ bench/instructions.sh                   # the Beranda (no id appended)
+#   KEEP=/tmp/cg.out bench/instructions.sh         # keep the profile: callgrind_annotate /tmp/cg.out
 #
 # The server runs under callgrind with one worker; each page is requested
 # once to warm up (statements prepared, pages in the cache), the counters
@@ -57,5 +58,6 @@ callgrind_control -z "$vg" >/dev/null
 requests
 callgrind_control -d "$vg" >/dev/null
 for _ in $(seq 1 20); do ls "$work"/cg.*.1 >/dev/null 2>&1 && break; sleep 0.5; done
+[ -z "${KEEP:-}" ] || cp "$(ls "$work"/cg.*.1 | head -n 1)" "$KEEP"
 total=$(callgrind_annotate "$(ls "$work"/cg.*.1 | head -n 1)" 2>/dev/null | grep -m1 'PROGRAM TOTALS' | awk '{gsub(",", "", $1); print $1}')
 echo "{\"page\":\"$PAGE\",\"requests\":$N,\"instructions_per_request\":$((total / N))}"

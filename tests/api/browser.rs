@@ -207,6 +207,36 @@ pub(crate) async fn filter(c: &Client, wanted: &[&str]) {
     panic!("the filters did not lead to {wanted:?}: {here}");
 }
 
+/// Opens one of the agreement page's record forms: its title fetches the
+/// form into place with JavaScript; without, the title shows a link to the
+/// page with that form open.
+async fn open_form(c: &Client, slug: &str, javascript: bool) {
+    click(c, &format!("#{slug} summary")).await;
+    let field = format!("#{slug} form button[type=submit]");
+    if !javascript {
+        assert!(
+            c.find(Locator::Css(&field)).await.is_err(),
+            "the form is fetched when asked for"
+        );
+        click(c, &format!("#{slug} a[href$='/catat/{slug}#{slug}']")).await;
+    }
+    for _ in 0..200 {
+        if c.find(Locator::Css(&field)).await.is_ok() {
+            let open = c
+                .find(Locator::Css(&format!("#{slug}")))
+                .await
+                .unwrap()
+                .attr("open")
+                .await
+                .unwrap();
+            assert!(open.is_some(), "#{slug} shows its form open");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the form #{slug} did not open");
+}
+
 /// Opens the agreement page's waiver form and chooses its first obligation;
 /// the obligation's key and how the form names it.
 async fn choose_waivable(c: &Client) -> (String, String) {
@@ -404,7 +434,14 @@ async fn staff_work_through_the_pages(app: TestApp) {
     c.goto(&app.url(&format!("/perjanjian/{id}#laporan")))
         .await
         .unwrap();
-    click(&c, "#laporan summary").await;
+    open_form(&c, "laporan", true).await;
+    let focused = c.active_element().await.unwrap().attr("id").await.unwrap();
+    assert_eq!(
+        focused.as_deref(),
+        Some("laporan-judul"),
+        "the keyboard stays on the form's title"
+    );
+    screenshot(&c, &format!("perjanjian-satu-formulir-{backend}")).await;
     fill(&c, "#laporan-akses_nik", "banyak").await;
     click(&c, "form[action$='/catat/laporan'] button[type=submit]").await;
     assert!(text(&c, "#galat-laporan-akses_nik")
@@ -517,7 +554,7 @@ async fn pages_work_without_javascript(app: TestApp) {
         .await
         .unwrap();
     click(&c, &format!("a[href='/perjanjian/{id}']")).await;
-    click(&c, "#laporan summary").await;
+    open_form(&c, "laporan", false).await;
     click(&c, "form[action$='/catat/laporan'] button[type=submit]").await;
     assert!(text(&c, "[role=status]").await.contains("tercatat"));
     assert_eq!(overdue_on_home(&c, &app).await, before - 1);

@@ -26,5 +26,6 @@ mod portal;
 mod registry;
 mod reminders;
 mod web_admin;
+mod web_agreement;
 mod web_drafting;
 mod web_lists;

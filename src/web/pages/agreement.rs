@@ -33,6 +33,21 @@ pub(super) struct Refill {
     pub errors: Errors,
 }
 
+/// The agreement's page with one of its record forms open: what the form's
+/// link on the page fetches (into its place by htmx, or as the page).
+async fn show_form(
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = path.into_inner();
+    let refill = Refill {
+        form,
+        ..Refill::default()
+    };
+    render_page(&req, &visitor, id, None, refill).await
+}
+
 async fn show(
     req: HttpRequest,
     visitor: Visitor,
@@ -103,21 +118,33 @@ pub(super) async fn render_page(
         })
         .collect();
     let invitees = invitees(&view.doc);
-    let no_values = Fields::new();
-    let no_errors = Errors::new();
+    // Only the form being opened or sent back is built; the others are a
+    // title and a link that fetches the page with that form open (most
+    // visits open none, and six forms were a third of the page's render).
     let forms: Vec<Value> = record_forms::specs(&view.obligations, view.doc.terms.card_reader)
         .iter()
         .filter(|spec| allowed(&visitor.actor, spec.target))
         .map(|spec| {
-            let mine = refill.form == spec.slug;
-            let (values, errors) = if mine {
-                (&refill.values, &refill.errors)
+            if refill.form == spec.slug {
+                let mut v = spec.view(&refill.values, &refill.errors, today);
+                v["open"] = Value::Bool(true);
+                v
             } else {
-                (&no_values, &no_errors)
-            };
-            spec.view(values, errors, today)
+                json!({"slug": spec.slug, "title": spec.title})
+            }
         })
         .collect();
+    let known = refill.form.is_empty()
+        || matches!(refill.form.as_str(), "pengecualian" | "undang")
+        || returning.is_some()
+        || forms.iter().any(|f| f["slug"] == refill.form.as_str());
+    if !known {
+        return Err(ApiError::not_found(format!(
+            "formulir '{}' tidak ada pada perjanjian ini",
+            refill.form
+        ))
+        .into());
+    }
     let documents: Vec<Value> = DOCUMENTS
         .iter()
         .map(|(kind, label)| json!({"kind": kind, "label": label}))
@@ -382,6 +409,7 @@ async fn waive(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/perjanjian/{id}", web::get().to(show))
         .route("/perjanjian/{id}/dokumen/{file}", web::get().to(document))
+        .route("/perjanjian/{id}/catat/{slug}", web::get().to(show_form))
         .route("/perjanjian/{id}/catat/{slug}", web::post().to(record))
         .route("/perjanjian/{id}/pengecualian", web::post().to(waive));
 }

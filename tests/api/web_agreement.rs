@@ -1,0 +1,96 @@
+//! One agreement's page over plain HTTP: its record forms are built when
+//! asked for, and the address that asks for one is a page of its own.
+
+use crate::browser::imported;
+use crate::helpers::{self as common, on_both, TestApp};
+use crate::portal::session_of;
+
+on_both!(record_forms_open_on_demand);
+
+async fn get(app: &TestApp, cookie: &str, path: &str, htmx: bool) -> (u16, String) {
+    let mut rq = reqwest::Client::new()
+        .get(app.url(path))
+        .header("cookie", cookie);
+    if htmx {
+        rq = rq.header("hx-request", "true");
+    }
+    let r = rq.send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn record_forms_open_on_demand(app: TestApp) {
+    let id = imported(&app).await;
+    let cookie = session_of(&app, "admin", common::ADMIN_PASSWORD).await;
+
+    // The page names each form and links to it; none is built.
+    let (status, page) = get(&app, &cookie, &format!("/perjanjian/{id}"), false).await;
+    assert_eq!(status, 200);
+    for slug in ["laporan", "sertifikat", "pernyataan", "perpanjangan"] {
+        assert!(
+            page.contains(&format!(
+                "<a href=\"/perjanjian/{id}/catat/{slug}#{slug}\">Buka formulir</a>"
+            )),
+            "{slug}: a link to the form"
+        );
+        assert!(page.contains(&format!("hx-get=\"/perjanjian/{id}/catat/{slug}\"")));
+        assert!(
+            !page.contains(&format!("action=\"/perjanjian/{id}/catat/{slug}\"")),
+            "{slug}: not built on the page"
+        );
+    }
+
+    // The link's address: the whole page with that one form open.
+    let (status, one) = get(
+        &app,
+        &cookie,
+        &format!("/perjanjian/{id}/catat/laporan"),
+        false,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(one.contains("<details class=\"kartu formulir\" id=\"laporan\" open>"));
+    assert!(one.contains("id=\"laporan-akses_nik\""));
+    assert!(one.contains(&format!("action=\"/perjanjian/{id}/catat/laporan\"")));
+    assert!(one.contains("name=\"_csrf\""), "the form carries its token");
+    assert!(one.contains("<html"), "a page of its own");
+    assert!(
+        !one.contains(&format!("action=\"/perjanjian/{id}/catat/sertifikat\"")),
+        "the other forms stay unbuilt"
+    );
+
+    // htmx asks for the body alone; the form is in it.
+    let (status, part) = get(
+        &app,
+        &cookie,
+        &format!("/perjanjian/{id}/catat/sertifikat"),
+        true,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!part.contains("<html"));
+    assert!(part.contains("<details class=\"kartu formulir\" id=\"sertifikat\" open>"));
+
+    // A form the agreement does not have.
+    let (status, body) = get(
+        &app,
+        &cookie,
+        &format!("/perjanjian/{id}/catat/tidak-ada"),
+        false,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert!(body.contains("tidak ada pada perjanjian ini"), "{body}");
+    let (status, _) = get(&app, &cookie, "/perjanjian/999999/catat/laporan", false).await;
+    assert_eq!(status, 404);
+
+    // Without a session: to the sign-in page, nothing shown.
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(&format!("/perjanjian/{id}/catat/laporan")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+}
