@@ -70,6 +70,43 @@ pub(crate) fn findings(
     Ok(crate::domain::check::check(doc, &ctx))
 }
 
+/// Everything one agreement's page shows, read on one snapshot.
+pub struct Whole {
+    pub view: AgreementView,
+    pub findings: Vec<crate::domain::check::Finding>,
+    /// How many audit rows there are, and the newest of them.
+    pub history: (i64, Vec<crate::store::audit::HistoryItem>),
+    pub submissions: Vec<crate::store::submissions::Listed>,
+}
+
+/// The agreement with its obligations as of `as_of`, its consistency
+/// findings, its last `history` audit rows and the evidence handed in for
+/// it, if the actor may see it: read on one snapshot, so that a write
+/// committed meanwhile shows in all of them or in none.
+pub fn whole(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    as_of: chrono::NaiveDate,
+    cal: &Calendar,
+    max_term_months: u32,
+    history: i64,
+) -> Result<Whole, AppError> {
+    crate::store::db::read_tx(c, |c| {
+        // `get` checks the actor may see the agreement and that it exists.
+        let view = get(c, actor, id, as_of, cal)?;
+        let findings = check_read(c, &view.doc, as_of, max_term_months)?;
+        let history = crate::store::audit::history(c, id, history, 0)?;
+        let submissions = crate::store::submissions::of_agreement(c, id)?;
+        Ok(Whole {
+            view,
+            findings,
+            history,
+            submissions,
+        })
+    })
+}
+
 /// The agreement's audit trail, newest first, if the actor may see it.
 pub fn history(
     c: &mut DbConnection,

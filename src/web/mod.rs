@@ -8,6 +8,7 @@
 mod assets;
 mod error;
 mod form;
+mod gzip;
 mod pages;
 mod render;
 mod session;

@@ -209,7 +209,7 @@ fn wrap(req: &HttpRequest, mut frame: Value, had_flash: bool, body: String) -> H
             Err(()) => return failed(),
         }
     };
-    respond(out, had_flash)
+    respond(req, out, had_flash)
 }
 
 /// A page's body alone, from its context (for a page that keeps it).
@@ -242,12 +242,19 @@ fn frame(req: &HttpRequest, visitor: &Visitor, title: &str, nav: &str) -> (Value
     (frame, flash)
 }
 
-fn respond(out: String, had_flash: bool) -> HttpResponse {
+fn respond(req: &HttpRequest, out: String, had_flash: bool) -> HttpResponse {
     let mut r = html(StatusCode::OK);
     if had_flash {
         let mut gone = Cookie::build(FLASH_COOKIE, "").path("/").finish();
         gone.make_removal();
         r.cookie(gone);
+    }
+    if super::gzip::accepted(req) {
+        if let Some(packed) = super::gzip::gzip(out.as_bytes()) {
+            r.insert_header((header::CONTENT_ENCODING, "gzip"))
+                .insert_header((header::VARY, "accept-encoding"));
+            return r.body(packed);
+        }
     }
     r.body(out)
 }

@@ -5,7 +5,7 @@ use crate::browser::imported;
 use crate::helpers::{self as common, on_both, TestApp};
 use crate::portal::session_of;
 
-on_both!(record_forms_open_on_demand);
+on_both!(record_forms_open_on_demand, reads_on_one_snapshot);
 
 async fn get(app: &TestApp, cookie: &str, path: &str, htmx: bool) -> (u16, String) {
     let mut rq = reqwest::Client::new()
@@ -38,6 +38,27 @@ async fn record_forms_open_on_demand(app: TestApp) {
             "{slug}: not built on the page"
         );
     }
+
+    // Sent gzipped to a browser that takes it, the same page.
+    let r = reqwest::Client::new()
+        .get(app.url(&format!("/perjanjian/{id}")))
+        .header("cookie", &cookie)
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(r.headers()["vary"], "accept-encoding");
+    let packed = r.bytes().await.unwrap();
+    let mut unpacked = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&packed[..]),
+        &mut unpacked,
+    )
+    .unwrap();
+    assert!(packed.len() * 2 < unpacked.len());
+    assert!(unpacked.contains("<h2 id=\"h-kewajiban\">"));
+    assert!(unpacked.ends_with("</html>\n") || unpacked.ends_with("</html>"));
 
     // The link's address: the whole page with that one form open.
     let (status, one) = get(
@@ -93,4 +114,42 @@ async fn record_forms_open_on_demand(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
+}
+
+/// What one agreement's page reads, it reads on one snapshot: a write
+/// committed meanwhile by another connection is not seen halfway; a failed
+/// read ends its transaction, and the connection reads on.
+async fn reads_on_one_snapshot(app: TestApp) {
+    use sepakat::domain::account::Username;
+    use sepakat::domain::catalog::Role;
+    use sepakat::store::{db::read_tx, users, StoreError};
+
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut reader = pool.get().unwrap();
+        let mut writer = pool.get().unwrap();
+        let (before, during) = read_tx(&mut reader, |c| {
+            let before = users::count(c)?;
+            let name = Username::parse("petugas.baru").unwrap();
+            users::create(&mut writer, &name, "x", Role::Admin, None)?;
+            Ok::<_, StoreError>((before, users::count(c)?))
+        })
+        .unwrap();
+        assert_eq!(during, before, "the snapshot does not see the write");
+        assert_eq!(users::count(&mut reader).unwrap(), before + 1);
+
+        let failed: Result<i64, StoreError> = read_tx(&mut reader, |c| {
+            users::count(c)?;
+            Err(StoreError::NotFound("perjanjian 9".into()))
+        });
+        assert!(matches!(failed, Err(StoreError::NotFound(_))));
+        let again = read_tx(&mut reader, |c| Ok::<_, StoreError>(users::count(c)?));
+        assert_eq!(
+            again.unwrap(),
+            before + 1,
+            "a new transaction after the failed one"
+        );
+    })
+    .await
+    .unwrap();
 }

@@ -71,12 +71,13 @@ pub(super) async fn render_page(
     let cal = state.calendar();
     let actor = visitor.actor.clone();
     let max_term = state.max_term_months;
-    let (view, findings, (history_total, history), submissions) = run(&state, move |c| {
-        let view = app::agreements::get(c, &actor, id, date, &cal)?;
-        let findings = app::agreements::check_read(c, &view.doc, date, max_term)?;
-        let history = app::agreements::history(c, &actor, id, 20, 0)?;
-        let submissions = app::submissions::list(c, &actor, id)?;
-        Ok((view, findings, history, submissions))
+    let app::agreements::Whole {
+        view,
+        findings,
+        history: (history_total, history),
+        submissions,
+    } = run(&state, move |c| {
+        app::agreements::whole(c, &actor, id, date, &cal, max_term, 20)
     })
     .await?;
     let mut a = serde_json::to_value(&view).map_err(|_| ApiError::internal())?;
