@@ -28,7 +28,7 @@ async fn record_forms_open_on_demand(app: TestApp) {
     for slug in ["laporan", "sertifikat", "pernyataan", "perpanjangan"] {
         assert!(
             page.contains(&format!(
-                "<a href=\"/perjanjian/{id}/catat/{slug}#{slug}\">Buka formulir</a>"
+                "<a href=\"/perjanjian/{id}/catat/{slug}#{slug}\">Buka formulir<span class=\"sr\">: "
             )),
             "{slug}: a link to the form"
         );
