@@ -509,15 +509,8 @@ async fn agency_names_are_suggested_past_the_offices(app: TestApp) {
         .await;
     assert_eq!(s, 201, "{v}");
     let session = crate::portal::session_of(&app, "admin", crate::helpers::ADMIN_PASSWORD).await;
-    let options = reqwest::Client::new()
-        .get(app.url("/perjanjian/instansi?nama=dinas"))
-        .header("cookie", &session)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (status, options) = app.page(&session, "/perjanjian/instansi?nama=dinas").await;
+    assert_eq!(status, 200);
     assert!(
         options.contains("<option value=\"Dinas Kesehatan Kabupaten Uji\">"),
         "the agency is suggested: {options}"

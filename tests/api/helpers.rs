@@ -272,6 +272,18 @@ impl TestApp {
         get_with(&self.client, self.url(path)).await
     }
 
+    /// A page (or an export) as a browser signed in with `cookie` gets it:
+    /// its status and its text.
+    pub async fn page(&self, cookie: &str, path: &str) -> (u16, String) {
+        let r = reqwest::Client::new()
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
     pub async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
         send_with(&self.client, method, self.url(path), body).await
     }

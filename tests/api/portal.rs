@@ -417,15 +417,8 @@ async fn invited_agency_uploads_and_staff_accepts(db: Db) {
 
     // Its export of the agreements list holds its own agreement only.
     let cookie = session_of(&app, &username, PASSWORD).await;
-    let csv = reqwest::Client::new()
-        .get(app.url("/perjanjian.csv"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (status, csv) = app.page(&cookie, "/perjanjian.csv").await;
+    assert_eq!(status, 200);
     let rows: Vec<&str> = csv
         .lines()
         .skip(1)

@@ -7,14 +7,15 @@ use crate::portal::session_of;
 
 on_both!(record_forms_open_on_demand, reads_on_one_snapshot);
 
-async fn get(app: &TestApp, cookie: &str, path: &str, htmx: bool) -> (u16, String) {
-    let mut rq = reqwest::Client::new()
+/// What htmx gets when it asks for `path` (the body alone).
+async fn partial(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+    let r = reqwest::Client::new()
         .get(app.url(path))
-        .header("cookie", cookie);
-    if htmx {
-        rq = rq.header("hx-request", "true");
-    }
-    let r = rq.send().await.unwrap();
+        .header("cookie", cookie)
+        .header("hx-request", "true")
+        .send()
+        .await
+        .unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -23,7 +24,7 @@ async fn record_forms_open_on_demand(app: TestApp) {
     let cookie = session_of(&app, "admin", common::ADMIN_PASSWORD).await;
 
     // The page names each form and links to it; none is built.
-    let (status, page) = get(&app, &cookie, &format!("/perjanjian/{id}"), false).await;
+    let (status, page) = app.page(&cookie, &format!("/perjanjian/{id}")).await;
     assert_eq!(status, 200);
     for slug in ["laporan", "sertifikat", "pernyataan", "perpanjangan"] {
         assert!(
@@ -61,13 +62,9 @@ async fn record_forms_open_on_demand(app: TestApp) {
     assert!(unpacked.ends_with("</html>\n") || unpacked.ends_with("</html>"));
 
     // The link's address: the whole page with that one form open.
-    let (status, one) = get(
-        &app,
-        &cookie,
-        &format!("/perjanjian/{id}/catat/laporan"),
-        false,
-    )
-    .await;
+    let (status, one) = app
+        .page(&cookie, &format!("/perjanjian/{id}/catat/laporan"))
+        .await;
     assert_eq!(status, 200);
     assert!(one.contains("<details class=\"kartu formulir\" id=\"laporan\" open>"));
     assert!(one.contains("id=\"laporan-akses_nik\""));
@@ -80,28 +77,19 @@ async fn record_forms_open_on_demand(app: TestApp) {
     );
 
     // htmx asks for the body alone; the form is in it.
-    let (status, part) = get(
-        &app,
-        &cookie,
-        &format!("/perjanjian/{id}/catat/sertifikat"),
-        true,
-    )
-    .await;
+    let (status, part) =
+        partial(&app, &cookie, &format!("/perjanjian/{id}/catat/sertifikat")).await;
     assert_eq!(status, 200);
     assert!(!part.contains("<html"));
     assert!(part.contains("<details class=\"kartu formulir\" id=\"sertifikat\" open>"));
 
     // A form the agreement does not have.
-    let (status, body) = get(
-        &app,
-        &cookie,
-        &format!("/perjanjian/{id}/catat/tidak-ada"),
-        false,
-    )
-    .await;
+    let (status, body) = app
+        .page(&cookie, &format!("/perjanjian/{id}/catat/tidak-ada"))
+        .await;
     assert_eq!(status, 404);
     assert!(body.contains("tidak ada pada perjanjian ini"), "{body}");
-    let (status, _) = get(&app, &cookie, "/perjanjian/999999/catat/laporan", false).await;
+    let (status, _) = app.page(&cookie, "/perjanjian/999999/catat/laporan").await;
     assert_eq!(status, 404);
 
     // Without a session: to the sign-in page, nothing shown.
