@@ -161,6 +161,16 @@ fn load_known(c: &mut DbConnection, id: i64) -> Result<Option<Known>, StoreError
 /// remembered at the stamps is answered from memory, with no query of its own.
 pub(crate) async fn known(state: &web::Data<AppState>, id: i64) -> Result<Option<Known>, ApiError> {
     let accounts = super::followed(state).await?.accounts;
+    known_at(state, id, accounts).await
+}
+
+/// [`known`] for a caller that has followed the stamps already: `accounts`
+/// is the accounts stamp as read after its request began.
+pub(crate) async fn known_at(
+    state: &web::Data<AppState>,
+    id: i64,
+    accounts: i64,
+) -> Result<Option<Known>, ApiError> {
     if let Some(known) = state.sessions.fresh(id, accounts) {
         return Ok(known);
     }

@@ -58,6 +58,8 @@ pub struct AppState {
     pub keys: Arc<crate::auth::Keys>,
     pub(crate) throttle: Arc<auth::Throttle>,
     pub(crate) sessions: Arc<auth::Sessions>,
+    /// The pages' sessions, as read at the sessions change stamp.
+    pub(crate) visits: Arc<crate::web::Visits>,
     /// Browser origins allowed to call the API (CORS); empty: none.
     pub cors_origins: Arc<Vec<String>>,
     /// Longest term the consistency check accepts, in months.
@@ -224,6 +226,7 @@ impl AppState {
             keys: Arc::new(crate::auth::Keys::ephemeral()),
             throttle: Arc::default(),
             sessions: Arc::default(),
+            visits: Arc::default(),
             cors_origins: Arc::default(),
             public_url: None,
             scheduler: None,

@@ -367,6 +367,8 @@ pub struct Stamps {
     pub calendar: i64,
     /// The users: accounts, passwords, roles, the disabled flag.
     pub accounts: i64,
+    /// The browser sessions: moved when one ends (signed out, expired).
+    pub sessions: i64,
 }
 
 /// The change stamps as committed now.
@@ -386,6 +388,7 @@ pub fn stamps(conn: &mut DbConnection) -> Result<Stamps, StoreError> {
     Ok(Stamps {
         calendar: of("calendar")?,
         accounts: of("accounts")?,
+        sessions: of("sessions")?,
     })
 }
 

@@ -16,7 +16,7 @@ mod session;
 use actix_web::web;
 
 pub use error::PageError;
-pub use session::Visitor;
+pub use session::{Visitor, Visits};
 
 /// Every page address.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -8,9 +8,13 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
+use std::collections::HashMap;
+
 use super::PageError;
 use crate::app::{self, Actor};
+use crate::auth::secret;
 use crate::http::{auth, db, AppState};
+use crate::store::web_sessions::Session;
 
 pub const SESSION_COOKIE: &str = "sepakat_sesi";
 
@@ -61,11 +65,21 @@ pub async fn load(req: &HttpRequest) -> Result<Option<Visitor>, PageError> {
         return Ok(None);
     };
     let state = state(req)?;
-    let t = token.clone();
-    let Some(session) = db(&state, move |c| app::sessions::find(c, &t)).await? else {
-        return Ok(None);
+    // Read after the request began: a session ended anywhere before it is
+    // not served from memory.
+    let stamps = crate::http::followed(&state).await?;
+    let session = match state.visits.fresh(&token, stamps.sessions) {
+        Some(session) => session,
+        None => {
+            let t = token.clone();
+            let Some(session) = db(&state, move |c| app::sessions::find(c, &t)).await? else {
+                return Ok(None);
+            };
+            state.visits.remember(&token, stamps.sessions, &session);
+            session
+        }
     };
-    let actor = auth::known(&state, session.user_id)
+    let actor = auth::known_at(&state, session.user_id, stamps.accounts)
         .await?
         .filter(|k| k.token_version() == session.token_version)
         .and_then(auth::Known::enabled);
@@ -74,6 +88,43 @@ pub async fn load(req: &HttpRequest) -> Result<Option<Visitor>, PageError> {
         csrf: session.csrf,
         token,
     }))
+}
+
+/// The sessions this server has read, so that a page does not read its
+/// session again on every request. An entry holds while the sessions
+/// change stamp it was read at has not moved (the database raises it
+/// whenever a session ends, on any instance) and until the session
+/// expires; whose session it is and whether that account may still sign in
+/// is checked on every request as for a bearer token.
+#[derive(Default)]
+pub struct Visits {
+    read: std::sync::Mutex<HashMap<String, (i64, Session)>>,
+}
+
+impl Visits {
+    /// Most sessions kept; beyond, those read at an older stamp go first.
+    const MOST: usize = 10_000;
+
+    /// The session of cookie token `token` as read at stamp `stamp`, if it
+    /// has not expired since.
+    fn fresh(&self, token: &str, stamp: i64) -> Option<Session> {
+        let read = self.read.lock().unwrap_or_else(|p| p.into_inner());
+        read.get(&secret::hash(token))
+            .filter(|(at, s)| *at == stamp && s.expires_at > crate::store::now())
+            .map(|(_, s)| s.clone())
+    }
+
+    /// Keeps `session`, read after stamp `stamp` was.
+    fn remember(&self, token: &str, stamp: i64, session: &Session) {
+        let mut read = self.read.lock().unwrap_or_else(|p| p.into_inner());
+        if read.len() >= Self::MOST {
+            read.retain(|_, (at, _)| *at == stamp);
+            if read.len() >= Self::MOST {
+                read.clear();
+            }
+        }
+        read.insert(secret::hash(token), (stamp, session.clone()));
+    }
 }
 
 pub fn state(req: &HttpRequest) -> Result<web::Data<AppState>, PageError> {

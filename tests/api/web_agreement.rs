@@ -5,7 +5,11 @@ use crate::browser::imported;
 use crate::helpers::{self as common, on_both, TestApp};
 use crate::portal::session_of;
 
-on_both!(record_forms_open_on_demand, reads_on_one_snapshot);
+on_both!(
+    record_forms_open_on_demand,
+    reads_on_one_snapshot,
+    an_ended_session_is_not_remembered
+);
 
 /// What htmx gets when it asks for `path` (the body alone).
 async fn partial(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
@@ -140,4 +144,56 @@ async fn reads_on_one_snapshot(app: TestApp) {
     })
     .await
     .unwrap();
+}
+
+/// A page's session is remembered between requests, and forgotten the
+/// moment it ends anywhere: here its row is deleted by another connection,
+/// as a sign-out on another instance or the expired-session sweep does, and
+/// the next page asks to sign in again while the reader's other session
+/// still serves. A session whose expiry is moved into the past ends too.
+async fn an_ended_session_is_not_remembered(app: TestApp) {
+    use sepakat::auth::secret::hash;
+
+    let first = session_of(&app, "admin", common::ADMIN_PASSWORD).await;
+    let second = session_of(&app, "admin", common::ADMIN_PASSWORD).await;
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let status = |cookie: String| {
+        let r = plain.get(app.url("/")).header("cookie", cookie).send();
+        async move { r.await.unwrap().status().as_u16() }
+    };
+    let hash_of = |cookie: &str| hash(cookie.trim_start_matches("sepakat_sesi="));
+    for _ in 0..2 {
+        assert_eq!(status(first.clone()).await, 200);
+        assert_eq!(status(second.clone()).await, 200);
+    }
+
+    common::execute_sql(
+        &app.pool,
+        &format!(
+            "DELETE FROM web_sessions WHERE token_hash = '{}'",
+            hash_of(&first)
+        ),
+    );
+    assert_eq!(
+        status(first.clone()).await,
+        303,
+        "ended elsewhere: signed out"
+    );
+    assert_eq!(
+        status(second.clone()).await,
+        200,
+        "the other session serves on"
+    );
+
+    common::execute_sql(
+        &app.pool,
+        &format!(
+            "UPDATE web_sessions SET expires_at = '2000-01-01 00:00:00' WHERE token_hash = '{}'",
+            hash_of(&second)
+        ),
+    );
+    assert_eq!(status(second).await, 303, "expired: signed out");
 }
