@@ -152,45 +152,52 @@ pub(super) async fn render_page(
         .collect();
     let title = view.doc.title.clone();
     let can_draft = policy::allow(&visitor.actor, policy::Action::CreateAgreement).is_ok();
-    let ctx = json!({
+    let waiting = submissions.iter().filter(|s| s["waiting"] == true).count();
+    let waivable: Vec<Value> = view
+        .obligations
+        .iter()
+        .filter(|o| o.fulfilled_on.is_none() && o.waiver_reason.is_none())
+        .map(|o| {
+            json!({
+                "key": o.key,
+                "kind": o.kind.code(),
+                "subject": o.subject,
+                "selected": refill.form == "pengecualian"
+                    && refill.values.get("kunci") == Some(&o.key),
+            })
+        })
+        .collect();
+    let mut ctx = json!({
         "id": id,
         "can_draft": can_draft,
         "stage_label": view.stage.map(|s| s.label()),
-        "a": a,
         "as_of": date,
         "historic": as_of.is_some_and(|d| d != today),
         "today": today,
         "findings": findings,
         "history": history,
         "history_total": history_total,
-        "forms": forms,
         "can_waive": can_waive,
-        "documents": documents,
         "waiver": (refill.form == "pengecualian").then(|| json!({
             "values": refill.values,
             "errors": refill.errors,
         })),
-        "waivable": view
-            .obligations
-            .iter()
-            .filter(|o| o.fulfilled_on.is_none() && o.waiver_reason.is_none())
-            .map(|o| json!({
-                "key": o.key,
-                "kind": o.kind.code(),
-                "subject": o.subject,
-                "selected": refill.form == "pengecualian" && refill.values.get("kunci") == Some(&o.key),
-            }))
-            .collect::<Vec<_>>(),
-        "submissions": submissions,
-        "waiting": submissions.iter().filter(|s| s["waiting"] == true).count(),
+        "waiting": waiting,
         "can_review": can_review,
         "can_invite": can_invite,
-        "invitees": invitees,
         "invite": (refill.form == "undang").then(|| json!({
             "values": refill.values,
             "errors": refill.errors,
         })),
     });
+    // Moved in rather than written into `json!`, which serialises a copy of
+    // every value it is given (the agreement's tree: a tenth of the page).
+    ctx["a"] = a;
+    ctx["forms"] = Value::Array(forms);
+    ctx["documents"] = Value::Array(documents);
+    ctx["submissions"] = Value::Array(submissions);
+    ctx["invitees"] = Value::Array(invitees);
+    ctx["waivable"] = Value::Array(waivable);
     let mut r = render::page(req, visitor, "perjanjian_satu", &title, "perjanjian", ctx);
     if !refill.errors.is_empty() {
         *r.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;

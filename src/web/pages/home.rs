@@ -57,14 +57,15 @@ async fn show(
         {"label": "Pengingat gagal atau tanpa alamat", "count": reminders_bad,
          "href": "/pengingat?state=failed,undeliverable", "tone": "merah"},
     ]);
-    let ctx = json!({
+    let mut ctx = json!({
         "today": today,
-        "actions": actions,
-        "dashboard": d,
         "offices_total": offices_total,
         "offices_trimmed": !all_offices && offices_total > OFFICES_SHOWN,
         "offices_shown": OFFICES_SHOWN,
     });
+    // Moved in: `json!` would serialise a copy of each.
+    ctx["actions"] = actions;
+    ctx["dashboard"] = d;
     Ok(render::page(
         &req, &visitor, "beranda", "Beranda", "beranda", ctx,
     ))
