@@ -73,12 +73,12 @@ static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     hb
 });
 
-handlebars_helper!(h_tanggal: |d: Value| d.as_str()
+handlebars_helper!(h_tanggal: |d: Json| d.as_str()
     .and_then(|s| s.parse::<NaiveDate>().ok())
     .map(words::date_short)
     .unwrap_or_default());
 
-handlebars_helper!(h_waktu: |d: Value| d.as_str()
+handlebars_helper!(h_waktu: |d: Json| d.as_str()
     .and_then(|s| s.trim_end_matches('Z').parse::<NaiveDateTime>().ok())
     .map(|t| {
         let local = t + chrono::TimeDelta::hours(7);
@@ -86,7 +86,7 @@ handlebars_helper!(h_waktu: |d: Value| d.as_str()
     })
     .unwrap_or_default());
 
-handlebars_helper!(h_angka: |n: Value| n.as_u64().map(words::grouped)
+handlebars_helper!(h_angka: |n: Json| n.as_u64().map(words::grouped)
     .or_else(|| n.as_i64().map(|n| if n < 0 { format!("-{}", words::grouped(n.unsigned_abs())) } else { words::grouped(n as u64) }))
     .unwrap_or_default());
 

@@ -44,6 +44,43 @@ async fn record_forms_open_on_demand(app: TestApp) {
         );
     }
 
+    // So is the waiver's, the one with the list of obligations.
+    assert!(page.contains(&format!(
+        "<a href=\"/perjanjian/{id}/catat/pengecualian#pengecualian\">Buka formulir"
+    )));
+    assert!(
+        !page.contains("<select id=\"kunci\""),
+        "the waiver is not built"
+    );
+    let (status, waiver) = app
+        .page(&cookie, &format!("/perjanjian/{id}/catat/pengecualian"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(waiver.contains("<details class=\"aksi kartu\" id=\"pengecualian\" open>"));
+    assert!(
+        waiver.contains("<option value=\"iso27001\">Sertifikat ISO/IEC 27001</option>"),
+        "{waiver}"
+    );
+
+    // The timeline: each obligation's state, due date and task page; the
+    // example's certificate is not on record, its SPTJM is.
+    let timeline = &page[page.find("<ol class=\"lini-masa\">").unwrap()..];
+    let timeline = &timeline[..timeline.find("</ol>").unwrap()];
+    assert!(
+        timeline.contains("<strong>Sertifikat ISO/IEC 27001</strong>"),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("<strong>SPTJM Kepala PIHAK KEDUA</strong>"),
+        "{timeline}"
+    );
+    assert!(timeline.contains("Tenggat "), "{timeline}");
+    assert!(timeline.contains(" · dipenuhi "), "{timeline}");
+    assert!(timeline.contains(&format!(
+        "<a href=\"/portal/tugas/{id}/iso27001\">halaman tugas dan unggahan</a>"
+    )));
+    assert!(timeline.contains("<strong>NDA operator — ARIS SATRIA</strong>"));
+
     // Sent gzipped to a browser that takes it, the same page.
     let r = reqwest::Client::new()
         .get(app.url(&format!("/perjanjian/{id}")))

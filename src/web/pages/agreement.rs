@@ -80,6 +80,10 @@ pub(super) async fn render_page(
         app::agreements::whole(c, &actor, id, date, &cal, max_term, 20)
     })
     .await?;
+    // The obligations are shown from their own list (the timeline), not
+    // from the agreement's tree, which is serialised without them.
+    let mut view = view;
+    let obligations = std::mem::take(&mut view.obligations);
     let mut a = serde_json::to_value(&view).map_err(|_| ApiError::internal())?;
     if let Some(entitled) = visitor.actor.entitled() {
         crate::domain::privacy::mask(&mut a, entitled);
@@ -100,8 +104,7 @@ pub(super) async fn render_page(
     let submissions: Vec<Value> = submissions
         .iter()
         .map(|s| {
-            let o = view
-                .obligations
+            let o = obligations
                 .iter()
                 .find(|o| o.key == s.submission.obligation_key);
             json!({
@@ -122,7 +125,7 @@ pub(super) async fn render_page(
     // Only the form being opened or sent back is built; the others are a
     // title and a link that fetches the page with that form open (most
     // visits open none, and six forms were a third of the page's render).
-    let forms: Vec<Value> = record_forms::specs(&view.obligations, view.doc.terms.card_reader)
+    let forms: Vec<Value> = record_forms::specs(&obligations, view.doc.terms.card_reader)
         .iter()
         .filter(|spec| allowed(&visitor.actor, spec.target))
         .map(|spec| {
@@ -153,8 +156,7 @@ pub(super) async fn render_page(
     let title = view.doc.title.clone();
     let can_draft = policy::allow(&visitor.actor, policy::Action::CreateAgreement).is_ok();
     let waiting = submissions.iter().filter(|s| s["waiting"] == true).count();
-    let waivable: Vec<Value> = view
-        .obligations
+    let waivable: Vec<Value> = obligations
         .iter()
         .filter(|o| o.fulfilled_on.is_none() && o.waiver_reason.is_none())
         .map(|o| {
@@ -167,6 +169,7 @@ pub(super) async fn render_page(
             })
         })
         .collect();
+    let timeline: Vec<Value> = obligations.iter().map(|o| timeline_entry(id, o)).collect();
     let mut ctx = json!({
         "id": id,
         "can_draft": can_draft,
@@ -198,11 +201,50 @@ pub(super) async fn render_page(
     ctx["submissions"] = Value::Array(submissions);
     ctx["invitees"] = Value::Array(invitees);
     ctx["waivable"] = Value::Array(waivable);
+    ctx["timeline"] = Value::Array(timeline);
     let mut r = render::page(req, visitor, "perjanjian_satu", &title, "perjanjian", ctx);
     if !refill.errors.is_empty() {
         *r.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(r)
+}
+
+/// One obligation on the page's timeline, its words put together here:
+/// the timeline is the page's longest list, and through the template's
+/// helpers and conditions it was a third of the page's rendering.
+fn timeline_entry(id: i64, o: &crate::domain::obligations::Obligation) -> Value {
+    use crate::domain::words;
+    let mut title = words::capitalized(o.kind.label());
+    if let Some(subject) = &o.subject {
+        title.push_str(" — ");
+        title.push_str(subject);
+    }
+    let due = match o.due_on {
+        Some(d) => format!("Tenggat {}", words::date_short(d)),
+        None => "Tanpa tenggat; harus sebelum akses.".to_string(),
+    };
+    let mut after = String::new();
+    if let Some(d) = o.fulfilled_on {
+        after.push_str(" · dipenuhi ");
+        after.push_str(&words::date_short(d));
+    }
+    if let Some(reason) = &o.waiver_reason {
+        after.push_str(" · dikecualikan: ");
+        after.push_str(reason);
+    }
+    let open = o.fulfilled_on.is_none() && o.waiver_reason.is_none();
+    json!({
+        "state": o.state.code(),
+        "state_label": o.state.label(),
+        "title": title,
+        "due": due,
+        "provisional": o.due_on.is_some() && o.provisional,
+        "after": after,
+        "task": open.then(|| format!(
+            "/portal/tugas/{id}/{}",
+            crate::web::form::segment(&o.key)
+        )),
+    })
 }
 
 /// The people of PIHAK KEDUA with an address on record, to invite in one
