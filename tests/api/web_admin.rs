@@ -402,6 +402,30 @@ async fn accounts_and_holidays(app: TestApp) {
     .await;
     assert!(flash(&c).await.contains("diaktifkan"));
 
+    // Its institution, from the row's link to a form of its own: none is
+    // refused beside the row and nothing changes; the agency is kept.
+    let institution_of = |id: i64| {
+        let app = &app;
+        async move { app.get(&format!("/api/v1/users/{id}")).await.1["institution_id"].clone() }
+    };
+    click(
+        &c,
+        &format!("a[href='/admin/pengguna/{viewer}/instansi#akun-{viewer}']"),
+    )
+    .await;
+    accessible(&c, "admin-pengguna-instansi").await;
+    screenshot(&c, "admin-pengguna-instansi").await;
+    select(&c, &format!("#instansi-{viewer}"), "").await;
+    click(&c, &format!("#instansi-{viewer} ~ button")).await;
+    let m = text(&c, &format!("#galat-akun-{viewer}")).await;
+    assert!(m.contains("wajib terikat"), "{m}");
+    assert_eq!(institution_of(viewer).await, office);
+    select(&c, &format!("#instansi-{viewer}"), &agency.to_string()).await;
+    click(&c, &format!("#instansi-{viewer} ~ button")).await;
+    let m = flash(&c).await;
+    assert!(m.contains("instansi yang dipilih"), "{m}");
+    assert_eq!(institution_of(viewer).await, agency);
+
     // The holiday table of a year, a day added, a decree pasted, a day deleted.
     c.goto(&app.url("/admin/hari-libur?tahun=2027"))
         .await

@@ -130,10 +130,21 @@ async fn users_page(
     let rows: Vec<Value> = accounts
         .iter()
         .map(|u| {
-            let row_error = (refill.form == "ubah"
-                && refill.values.get("id").and_then(Value::as_i64) == Some(u.id))
-            .then(|| refill.errors.get("_form").cloned())
-            .flatten();
+            let this_row = refill.values.get("id").and_then(Value::as_i64) == Some(u.id);
+            let row_error = (matches!(refill.form, "ubah" | "instansi") && this_row)
+                .then(|| refill.errors.get("_form").cloned())
+                .flatten();
+            let moving = refill.form == "instansi" && this_row;
+            let choices: Vec<Value> = if moving {
+                choices
+                    .iter()
+                    .map(|(id, name)| {
+                        json!({"id": id, "name": name, "selected": u.institution_id == Some(*id)})
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             json!({
                 "id": u.id,
                 "username": u.username,
@@ -146,6 +157,8 @@ async fn users_page(
                 "self": me == Some(u.id),
                 "roles": roles_for(Some(u.role.code())),
                 "error": row_error,
+                "moving": moving,
+                "choices": choices,
             })
         })
         .collect();
@@ -312,6 +325,24 @@ struct ChangeForm {
     sandi: Option<String>,
     /// `ya` makes a legal account an approver of drafts, `tidak` ends it.
     penyetuju: Option<String>,
+    /// The institution's id the account moves to; empty: none (admins).
+    instansi: Option<String>,
+}
+
+/// The users page with account `id`'s institution form open: what the
+/// row's "Ubah instansi" link opens (the choices are long, so each row does
+/// not carry them).
+async fn user_institution(
+    req: HttpRequest,
+    visitor: Visitor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let refill = Refill {
+        form: "instansi",
+        values: json!({"id": id.into_inner()}),
+        errors: BTreeMap::new(),
+    };
+    users_page(&req, &visitor, refill).await
 }
 
 async fn change_user(
@@ -327,6 +358,21 @@ async fn change_user(
         errors: BTreeMap::from([("_form".to_string(), message)]),
     };
     let mut change = app::users::AccountChange::default();
+    if let Some(raw) = f.instansi.as_deref() {
+        change.institution_id = Some(match raw.trim() {
+            "" => None,
+            chosen => match chosen.parse::<i64>() {
+                Ok(i) => Some(i),
+                Err(_) => {
+                    let refill = Refill {
+                        form: "instansi",
+                        ..fail("pilih instansi dari daftar".into())
+                    };
+                    return users_page(&req, &visitor, refill).await;
+                }
+            },
+        });
+    }
     if let Some(r) = f.peran.as_deref().filter(|r| !r.is_empty()) {
         match Role::from_code(r) {
             Some(role) => change.role = Some(role),
@@ -363,6 +409,7 @@ async fn change_user(
         }
     }
     if change.role.is_none()
+        && change.institution_id.is_none()
         && change.disabled.is_none()
         && change.password_hash.is_none()
         && change.approver.is_none()
@@ -378,6 +425,8 @@ async fn change_user(
             state.sessions.forget(id);
             let what = if f.sandi.is_some() {
                 "memiliki kata sandi baru; sesi dan tokennya berakhir. Sampaikan kata sandinya secara langsung".to_string()
+            } else if f.instansi.is_some() {
+                "kini tercatat pada instansi yang dipilih; sesi dan tokennya berakhir".to_string()
             } else if f.penyetuju.is_some() {
                 if v.approver {
                     "sekarang penyetuju draf kantornya".to_string()
@@ -398,7 +447,13 @@ async fn change_user(
                 &format!("Akun {} {what}.", v.username),
             ))
         }
-        Err(e) if is_invalid(&e) => users_page(&req, &visitor, fail(message(&e))).await,
+        Err(e) if is_invalid(&e) => {
+            let mut refill = fail(message(&e));
+            if f.instansi.is_some() {
+                refill.form = "instansi";
+            }
+            users_page(&req, &visitor, refill).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -663,6 +718,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/pengguna", web::get().to(users))
         .route("/admin/pengguna", web::post().to(add_user))
         .route("/admin/pengguna/{id}", web::post().to(change_user))
+        .route(
+            "/admin/pengguna/{id}/instansi",
+            web::get().to(user_institution),
+        )
         .route("/admin/hari-libur", web::get().to(holidays_show))
         .route("/admin/hari-libur", web::post().to(put_holiday))
         .route("/admin/hari-libur/impor", web::post().to(import_holidays))
