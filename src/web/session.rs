@@ -108,14 +108,16 @@ impl Visits {
     /// The session of cookie token `token` as read at stamp `stamp`, if it
     /// has not expired since.
     fn fresh(&self, token: &str, stamp: i64) -> Option<Session> {
+        let key = secret::hash(token);
         let read = self.read.lock().unwrap_or_else(|p| p.into_inner());
-        read.get(&secret::hash(token))
+        read.get(&key)
             .filter(|(at, s)| *at == stamp && s.expires_at > crate::store::now())
             .map(|(_, s)| s.clone())
     }
 
     /// Keeps `session`, read after stamp `stamp` was.
     fn remember(&self, token: &str, stamp: i64, session: &Session) {
+        let key = secret::hash(token);
         let mut read = self.read.lock().unwrap_or_else(|p| p.into_inner());
         if read.len() >= Self::MOST {
             read.retain(|_, (at, _)| *at == stamp);
@@ -123,7 +125,7 @@ impl Visits {
                 read.clear();
             }
         }
-        read.insert(secret::hash(token), (stamp, session.clone()));
+        read.insert(key, (stamp, session.clone()));
     }
 }
 
