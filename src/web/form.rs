@@ -22,14 +22,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let visitor = Visitor::from_request(req, payload);
-        // Bounded by actix's payload limit (256 KiB): forms carry no files.
+        // Bounded by actix's payload limit (256 KiB): a form's file is text.
         let body = web::Bytes::from_request(req, payload);
+        let multipart = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"))
+            .then(|| req.headers().clone());
         Box::pin(async move {
             let visitor = visitor.await?;
             let body = body
                 .await
                 .map_err(|_| ApiError::bad_request("isi formulir terlalu besar atau terputus"))?;
-            let fields = fields(&body)?;
+            let fields = match multipart {
+                Some(headers) => multipart_fields(&headers, body).await?,
+                None => fields(&body)?,
+            };
             let sent = fields.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v);
             if !sent.is_some_and(|s| same(s, &visitor.csrf)) {
                 return Err(PageError::Csrf);
@@ -46,8 +55,43 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
 /// The form's fields in order, Windows line ends made newlines, each value
 /// checked by the text rule.
 pub fn fields(body: &[u8]) -> Result<Vec<(String, String)>, PageError> {
-    let mut fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
         .map_err(|_| ApiError::bad_request("isi formulir tidak terbaca"))?;
+    checked(fields)
+}
+
+/// The fields of a `multipart/form-data` form (one with a file to read, such
+/// as a decree's CSV): a file part is its text, under the part's name. Only
+/// text is taken; the pages' uploads of documents go through `http::upload`.
+async fn multipart_fields(
+    headers: &actix_web::http::header::HeaderMap,
+    body: web::Bytes,
+) -> Result<Vec<(String, String)>, PageError> {
+    use futures_util::StreamExt;
+    let unreadable = |_| ApiError::bad_request("isi formulir tidak terbaca");
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, actix_web::error::PayloadError>(body) });
+    let mut parts = actix_multipart::Multipart::new(headers, stream);
+    let mut fields = Vec::new();
+    while let Some(part) = parts.next().await {
+        let mut part = part.map_err(unreadable)?;
+        let name = part.name().unwrap_or("").to_string();
+        let mut data = Vec::new();
+        while let Some(chunk) = part.next().await {
+            data.extend_from_slice(&chunk.map_err(unreadable)?);
+        }
+        let text = String::from_utf8(data).map_err(|_| {
+            ApiError::bad_request(format!(
+                "isian {name}: berkas bukan teks UTF-8 (simpan sebagai CSV UTF-8)"
+            ))
+        })?;
+        // A spreadsheet's "CSV UTF-8" starts with a byte-order mark.
+        fields.push((name, text.trim_start_matches('\u{feff}').to_string()));
+    }
+    checked(fields)
+}
+
+fn checked(mut fields: Vec<(String, String)>) -> Result<Vec<(String, String)>, PageError> {
     for (_, value) in fields.iter_mut() {
         if value.contains('\r') {
             *value = value.replace("\r\n", "\n");

@@ -500,6 +500,42 @@ async fn accounts_and_holidays(app: TestApp) {
     assert!(flash(&c).await.contains("dihapus"));
     let (_, days) = app.get("/api/v1/holidays?year=2031").await;
     assert_eq!(days["items"].as_array().unwrap().len(), 1, "{days}");
+    // The decree as a file, saved the way a spreadsheet saves "CSV UTF-8":
+    // a byte-order mark and Windows line ends.
+    let file = app.db.dir().join("skb-2032.csv");
+    std::fs::write(
+        &file,
+        "\u{feff}date,kind,name,source\r\n2032-01-01,libur_nasional,Tahun Baru 2032 Masehi,SKB uji\r\n2032-05-01,libur_nasional,Hari Buruh Internasional,SKB uji\r\n",
+    )
+    .unwrap();
+    c.execute("document.getElementById('impor').scrollIntoView();", vec![])
+        .await
+        .unwrap();
+    screenshot(&c, "admin-hari-libur-impor").await;
+    c.find(Locator::Css("#berkas-csv"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    click(&c, "form[action='/admin/hari-libur/impor'] button").await;
+    let m = flash(&c).await;
+    assert!(
+        m.contains("2 hari libur disimpan") && m.contains("2032"),
+        "{m}"
+    );
+    let (_, days) = app.get("/api/v1/holidays?year=2032").await;
+    let names: Vec<&str> = days["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["Tahun Baru 2032 Masehi", "Hari Buruh Internasional"],
+        "{days}"
+    );
 
     // The new legal account signs in through /masuk.
     click(&c, "form[action='/keluar'] button").await;

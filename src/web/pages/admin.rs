@@ -655,6 +655,10 @@ struct Nothing {}
 struct ImportForm {
     #[serde(default)]
     csv: String,
+    /// The chosen file's text (the form is sent as multipart); not echoed
+    /// back into the page.
+    #[serde(default, skip_serializing)]
+    berkas: String,
     #[serde(default)]
     sumber: String,
     #[serde(default)]
@@ -672,9 +676,15 @@ async fn import_holidays(
         values: serde_json::to_value(&f).unwrap_or_default(),
         errors: BTreeMap::from([("csv".to_string(), message)]),
     };
-    let text = f.csv.trim();
+    let from_file = !f.berkas.trim().is_empty();
+    let text = if from_file {
+        f.berkas.trim()
+    } else {
+        f.csv.trim()
+    };
     if text.is_empty() {
-        let m = "tempel isi berkas CSV, dengan baris judul date,kind,name,source".to_string();
+        let m = "pilih berkas CSV atau tempel isinya, dengan baris judul date,kind,name,source"
+            .to_string();
         return holidays_page(&req, &visitor, shown, refill(m)).await;
     }
     let days = match parse_holidays_csv(text) {
@@ -686,6 +696,7 @@ async fn import_holidays(
         Err(m) => return holidays_page(&req, &visitor, shown, refill(m)).await,
     };
     let source = match f.sumber.trim() {
+        "" if from_file => format!("diunggah di halaman admin oleh {}", visitor.actor.name),
         "" => format!("ditempel di halaman admin oleh {}", visitor.actor.name),
         s => s.to_string(),
     };
