@@ -80,11 +80,14 @@ async fn multipart_fields(
         while let Some(chunk) = part.next().await {
             data.extend_from_slice(&chunk.map_err(unreadable)?);
         }
-        let text = String::from_utf8(data).map_err(|_| {
-            ApiError::bad_request(format!(
-                "isian {name}: berkas bukan teks UTF-8 (simpan sebagai CSV UTF-8)"
-            ))
-        })?;
+        // Excel on Windows saves "CSV (Comma delimited)" in Windows-1252,
+        // which reads every byte: what is not UTF-8 is read that way.
+        let text = String::from_utf8(data).unwrap_or_else(|e| {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(e.as_bytes())
+                .0
+                .into_owned()
+        });
         // A spreadsheet's "CSV UTF-8" starts with a byte-order mark.
         fields.push((name, text.trim_start_matches('\u{feff}').to_string()));
     }

@@ -14,7 +14,11 @@ use crate::browser::{
 use crate::helpers::{self as common, example, on_both, published_example, TestApp};
 use sepakat::domain::catalog::Role;
 
-on_both!(outbox_retry_and_calendar, accounts_and_holidays);
+on_both!(
+    outbox_retry_and_calendar,
+    accounts_and_holidays,
+    a_decree_saved_by_excel_on_windows
+);
 
 const FROM: &str = "Sepakat <sepakat@dukcapil.example>";
 
@@ -567,4 +571,48 @@ async fn accounts_and_holidays(app: TestApp) {
         accessible(&c, &format!("admin-ditolak-{who}")).await;
     }
     c.close().await.unwrap();
+}
+
+/// A decree's CSV as Excel on Windows saves "CSV (Comma delimited)":
+/// Windows-1252, so an en dash is one byte that is not UTF-8. It is read as
+/// that encoding and imported with its dash, not refused.
+async fn a_decree_saved_by_excel_on_windows(app: TestApp) {
+    let cookie = crate::portal::session_of(&app, "admin", common::ADMIN_PASSWORD).await;
+    let (status, page) = app.page(&cookie, "/admin/hari-libur?tahun=2033").await;
+    assert_eq!(status, 200);
+    let csrf = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let mut csv = b"date,kind,name,source\r\n2033-03-21,libur_nasional,Hari Suci Nyepi ".to_vec();
+    csv.push(0x96); // an en dash in Windows-1252
+    csv.extend_from_slice(b" Tahun Baru Saka 1955,SKB uji\r\n");
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf)
+        .text("tahun", "2033")
+        .part(
+            "berkas",
+            reqwest::multipart::Part::bytes(csv)
+                .file_name("skb-2033.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/admin/hari-libur/impor"))
+        .header("cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let (_, days) = app.get("/api/v1/holidays?year=2033").await;
+    assert_eq!(
+        days["items"][0]["name"], "Hari Suci Nyepi \u{2013} Tahun Baru Saka 1955",
+        "{days}"
+    );
 }
